@@ -1,0 +1,68 @@
+"""The ``cusp`` command line: a thin layer over the packages.
+
+A user error (bad file, unknown key, invalid value) prints one line naming the file, key path
+or row and exits with status 2, never a traceback: tracebacks of real extracts could print
+children's records, so local variables are never shown.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from simulate.errors import CuspError
+
+from . import __version__
+from .commands import scenario
+
+app = typer.Typer(
+    name="cusp",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    help="Cusp: simulate, evaluate and report on outcomes-commissioned children's services.",
+)
+app.add_typer(scenario.app, name="scenario")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cusp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Cusp: simulate, evaluate and report on outcomes-commissioned children's services.
+
+    Example: cusp scenario show lancs-edge-of-care-004
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script; maps errors to exit statuses (2 = user error)."""
+    from .console import err, fail
+
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="cusp")
+    except CuspError as exc:
+        fail(exc.one_line())
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the last guard before a user sees a traceback
+        if os.environ.get("CUSP_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}: {exc}); set CUSP_DEBUG=1 for a traceback", status=1)
+    else:
+        sys.exit(result if isinstance(result, int) else 0)

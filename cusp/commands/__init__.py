@@ -1,0 +1,1 @@
+"""Sub-commands of ``cusp``: one module per noun (``scenario``, ``data``, ``capacity``...)."""

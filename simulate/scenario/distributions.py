@@ -1,0 +1,131 @@
+"""Probability distributions a scenario can name for durations and scores.
+
+Parameters are unitless; the field that holds a distribution names the unit
+(``duration_weeks``, ``spell_days``). Each distribution samples from a caller's
+:class:`numpy.random.Generator`, never from global state.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from .base import NonNegative, Positive, Strict
+
+
+class Fixed(Strict):
+    """Always the same value."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: NonNegative
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, float(self.value))
+
+
+class Exponential(Strict):
+    """Memoryless durations with the given mean."""
+
+    dist: Literal["exponential"] = "exponential"
+    mean_value: Positive = Field(alias="mean")
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean_value, size)
+
+
+class Gamma(Strict):
+    """Right-skewed durations given by mean and standard deviation."""
+
+    dist: Literal["gamma"] = "gamma"
+    mean_value: Positive = Field(alias="mean")
+    sd: Positive
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        shape = (self.mean_value / self.sd) ** 2
+        return rng.gamma(shape, self.mean_value / shape, size)
+
+
+class LogNormal(Strict):
+    """Durations whose logarithm is normal, given by the mean and SD on the natural scale."""
+
+    dist: Literal["lognormal"] = "lognormal"
+    mean_value: Positive = Field(alias="mean")
+    sd: Positive
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        sigma2 = np.log1p((self.sd / self.mean_value) ** 2)
+        mu = np.log(self.mean_value) - sigma2 / 2
+        return rng.lognormal(mu, np.sqrt(sigma2), size)
+
+
+class Uniform(Strict):
+    """Equally likely between low and high."""
+
+    dist: Literal["uniform"] = "uniform"
+    low: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Uniform":
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size)
+
+
+class Triangular(Strict):
+    """Three-point estimate: low, most likely, high."""
+
+    dist: Literal["triangular"] = "triangular"
+    low: NonNegative
+    mode: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Triangular":
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("need low <= mode <= high and low < high")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+
+Distribution = Annotated[
+    Union[Fixed, Exponential, Gamma, LogNormal, Uniform, Triangular],
+    Field(discriminator="dist"),
+]

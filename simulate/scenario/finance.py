@@ -1,0 +1,50 @@
+"""Money around the service: investor, provider costs, Life Chances Fund, discounting, care costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, field_validator
+
+from .base import Money, NonNegative, Share, Strict, shares_sum_to_one
+
+
+class PlacementCosts(Strict):
+    """Weekly unit costs of care placements and the mix a child entering care would have."""
+
+    weekly_gbp: dict[str, Money] = Field(
+        default_factory=lambda: {"fostering": 625.0, "residential": 4500.0}
+    )
+    mix: dict[str, Share] = Field(default_factory=lambda: {"fostering": 0.8, "residential": 0.2})
+
+    @field_validator("mix")
+    @classmethod
+    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
+        if not shares_sum_to_one(value):
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(value.values()):.4g})")
+        return value
+
+    @property
+    def mean_weekly_gbp(self) -> float:
+        return sum(self.weekly_gbp.get(kind, 0.0) * share for kind, share in self.mix.items())
+
+
+class Finance(Strict):
+    """Funding structure and the assumptions used to value it.
+
+    ``investor_share`` is the share of up-front funding from the social investor (004 §9.1:
+    at least 50.1% for a SIB). ``lcf_top_up_share`` is the share of each outcome payment the
+    Life Chances Fund pays; it pays nothing due on or after ``lcf_end_date``.
+    """
+
+    investor_share: Share | None = None
+    capital_commitment_gbp: Money | None = None
+    management_fee_gbp_per_year: Money = 0.0
+    provider_performance_share: Share = 0.0
+    lcf_top_up_share: Share = 0.0
+    lcf_end_date: dt.date | None = None
+    discount_rate_real: NonNegative = Field(default=0.035, description="Green Book: 3.5% real")
+    optimism_bias: Share = Field(default=0.0, description="Green Book uplift on costs / cut on benefits")
+    deadweight_share: Share = Field(default=0.0, description="share of care avoided that would have happened anyway")
+    placement_costs: PlacementCosts = Field(default_factory=PlacementCosts)
+    provider_overhead_share: Share = Field(default=0.15, description="overheads on top of staff costs")

@@ -1,0 +1,65 @@
+"""What happens once a family is allocated: the intervention, and the outcomes it changes."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import NonNegative, Positive, Share, Strict
+from .distributions import Distribution, Gamma
+
+
+class Intervention(Strict):
+    """The support a family receives.
+
+    Durations are drawn from ``duration_weeks`` and cut at ``cap_weeks`` (002: 26 weeks),
+    unless an extension is approved (``extension_probability``), which adds ``extension_weeks``.
+    ``disengagement_per_week`` is the weekly hazard that a family stops engaging.
+    """
+
+    duration_weeks: Distribution = Field(default_factory=lambda: Gamma(mean=20, sd=8))
+    cap_weeks: Positive | None = None
+    extension_probability: Share = 0.0
+    extension_weeks: NonNegative = 0.0
+    review_interval_weeks: Positive | None = None
+    disengagement_per_week: Share = 0.0
+    hours_per_week: Positive = Field(default=3.0, description="worker hours per family per week")
+    step_up_share: Share = Field(default=0.0, description="share of exits stepped up to statutory care")
+    step_down_share: Share = Field(default=0.0, description="share of exits stepped down to universal services")
+
+
+class CareOutcome(Strict):
+    """Care entry for one sub-cohort (edge-of-care services).
+
+    Hazards are annual rates of entering care (or remand). The counterfactual hazard is the
+    rate without the service: savings from care avoided are measured against it.
+    """
+
+    hazard_during_support_per_year: NonNegative = 0.0
+    hazard_after_support_per_year: NonNegative = 0.0
+    counterfactual_hazard_per_year: NonNegative = 0.0
+    spell_days: Distribution = Field(default_factory=lambda: Gamma(mean=120, sd=150))
+    remand_share: Share = Field(default=0.05, description="share of spells that are remand")
+    days_to_return_home: Distribution | None = Field(
+        default=None, description="reunification: days from engagement to the return home"
+    )
+
+
+class DistanceChange(Strict):
+    """Expected change in one assessment tool's area between baseline and follow-up."""
+
+    tool: str
+    area: str = "total"
+    mean_change: float
+    sd_change: Positive
+    follow_up_share: Share = Field(default=0.8, description="share with a follow-up assessment")
+
+
+class Outcomes(Strict):
+    """Outcome processes: care entry by sub-cohort (or ``all``), and distance travelled."""
+
+    care: dict[str, CareOutcome] = Field(default_factory=dict)
+    distance_travelled: list[DistanceChange] = Field(default_factory=list)
+    unauthorised_absence_reduction: Share = Field(
+        default=0.0, description="expected fractional fall in unauthorised absence days"
+    )
+    reading_gain_beyond_forecast_years: float = 0.0

@@ -1,0 +1,117 @@
+"""Payment mechanisms: how the commissioner pays for the service (a tagged union on ``kind``).
+
+- ``sib_edge_of_care``: 100% payment by results per referred child (004 §9);
+- ``payment_by_results``: an up-front share plus a per-family outcome payment (000 Appendix 1);
+- ``kpi_linked``: a share of annual value at risk against weighted KPIs, with gain share (001);
+- ``block``: a fixed annual value, no outcome element (002, 003).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Money, NonNegative, Positive, Share, Strict, shares_sum_to_one
+
+SIB_METRICS = ("stability", "family_functioning", "education", "reading")
+
+
+class Caps(Strict):
+    """Limits on outcome payments, applied in due-date order; what they cut is reported."""
+
+    per_child_gbp: Money | None = None
+    per_metric_gbp: dict[str, Money] = Field(default_factory=dict)
+    per_contract_year_gbp: Money | None = None
+    total_gbp: Money | None = None
+
+
+class SibEdgeOfCare(Strict):
+    """Edge-of-care Social Impact Bond payments per referred child (004 §9.2).
+
+    ``max_per_child_gbp`` is the most one child can earn across all metrics;
+    ``metric_shares`` splits it between stability (85%), family functioning, educational
+    engagement and reading (5% each). The stability price is split into the six-month
+    milestone (40%) and a daily tariff over the following 18 months (60%).
+    """
+
+    kind: Literal["sib_edge_of_care"] = "sib_edge_of_care"
+    max_per_child_gbp: Money
+    max_per_child_by_sub_cohort_gbp: dict[str, Money] = Field(default_factory=dict)
+    metric_shares: dict[str, Share] = Field(
+        default_factory=lambda: {"stability": 0.85, "family_functioning": 0.05, "education": 0.05, "reading": 0.05}
+    )
+    milestone_share_of_stability: Share = 0.40
+    milestone_months: int = Field(default=6, gt=0)
+    tariff_months: int = Field(default=18, gt=0)
+    max_spell_days_to_resume: int = Field(default=56, ge=0, description="8 weeks: a longer spell ends tracking")
+    failing_spell_number: int = Field(default=3, ge=1, description="the spell that makes the intervention 'failed'")
+    family_functioning_improvement: Share = Field(description="X: fractional rise in Star total score required")
+    assessment_tolerance_days: int = Field(default=42, ge=0)
+    absence_reduction: Share = Field(description="X: fractional fall in unauthorised absence required")
+    absence_measure: Literal["days", "rate"] = "days"
+    reading_gain_years: NonNegative = Field(description="Y: reading-age gain beyond the school's forecast")
+    reading_tolerance_days: int = Field(default=42, ge=0)
+    deadweight_by_sub_cohort: dict[str, Share] = Field(default_factory=dict)
+    caps: Caps = Field(default_factory=Caps)
+
+    @field_validator("metric_shares")
+    @classmethod
+    def _metrics(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(SIB_METRICS))
+        if unknown:
+            raise ValueError(f"unknown metric {unknown[0]!r}; expected one of {', '.join(SIB_METRICS)}")
+        if not shares_sum_to_one(value):
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(value.values()):.4g})")
+        return value
+
+
+class PaymentByResults(Strict):
+    """Up-front payment plus a per-family outcome payment (000 Appendix 1).
+
+    Each district is paid ``upfront_share`` of its annual value on ``upfront_schedule``; the
+    rest divided by the district's capacity is the price per family that completes with all
+    three conditions met, paid quarterly in arrears and never beyond the annual value.
+    ``notable_progress_min_areas_share`` is the share of self-assessment areas that must
+    improve for 'notable positive progress'.
+    """
+
+    kind: Literal["payment_by_results"] = "payment_by_results"
+    upfront_share: Share = 0.60
+    upfront_schedule: Literal["annual_in_advance", "quarterly_in_advance", "monthly_in_advance"] = "quarterly_in_advance"
+    notable_progress_min_areas_share: Share = 1.0
+    notable_progress_min_change: NonNegative = Field(default=1.0, description="points on the tool's scale")
+
+
+class KpiLinked(Strict):
+    """A share of annual value at risk against weighted KPIs, with gain share (001)."""
+
+    kind: Literal["kpi_linked"] = "kpi_linked"
+    annual_value_gbp: Money
+    at_risk_share: Share = Field(description="maximum share of annual value depending on KPIs")
+    at_risk_from_year: int = Field(default=2, ge=1)
+    kpi_weights: dict[str, Share] = Field(min_length=1, description="KPI target name → weight")
+    planned_efficiency_share: Share = 0.0
+    gain_share_provider: Share = 0.5
+    provider_gain_ring_fenced: bool = True
+
+    @field_validator("kpi_weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not shares_sum_to_one(value):
+            raise ValueError(f"weights must sum to 1 (they sum to {sum(value.values()):.4g})")
+        return value
+
+
+class Block(Strict):
+    """A fixed annual value with no outcome element."""
+
+    kind: Literal["block"] = "block"
+    annual_value_gbp: Money
+    payment_schedule: Literal["monthly", "quarterly"] = "monthly"
+
+
+PaymentMechanism = Annotated[
+    Union[SibEdgeOfCare, PaymentByResults, KpiLinked, Block],
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,70 @@
+"""Who does the work: FTE, caseload caps, hours, vacancies, a staffing schedule and unit costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Money, NonNegative, Positive, Share, Strict
+
+
+class StaffingChange(Strict):
+    """A change to the workforce on a date: recruitment, a team lost, a restructure.
+
+    Give either ``fte`` (the new level) or ``fte_change`` (added or, when negative, removed).
+    ``district`` is omitted for a pooled workforce.
+    """
+
+    date: dt.date
+    district: str | None = None
+    fte: NonNegative | None = None
+    fte_change: float | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "StaffingChange":
+        if (self.fte is None) == (self.fte_change is None):
+            raise ValueError("give exactly one of fte and fte_change")
+        return self
+
+
+class Workforce(Strict):
+    """The staff that hold cases.
+
+    Either ``pooled_fte`` (one team serving every district) or ``fte_by_district``. Effective
+    capacity is FTE × (1 − vacancy rate) × (1 − leave share) × caseload cap per FTE.
+    ``reduction_rule`` says what happens to open cases when FTE falls below the caseload:
+    ``finish_with_worker`` lets them run to completion (no new allocations until below the
+    cap), ``reallocate`` moves them to remaining staff, queueing at the head of the list.
+    """
+
+    pooled_fte: NonNegative | None = None
+    fte_by_district: dict[str, NonNegative] | None = None
+    caseload_cap_per_fte: Positive = Field(description="open cases one FTE can hold")
+    hours_per_fte_per_week: Positive = 37.0
+    direct_work_share: Share = Field(default=0.75, description="share of hours spent with families")
+    vacancy_rate: Share = 0.0
+    leave_share: Share = Field(default=0.0, description="share of time lost to leave and sickness")
+    schedule: list[StaffingChange] = Field(default_factory=list)
+    reduction_rule: Literal["finish_with_worker", "reallocate"] = "finish_with_worker"
+    cost_per_fte_gbp_per_year: Money = Field(description="salary, on-costs and overheads per FTE")
+    cost_per_case_gbp: Money = 0.0
+
+    @model_validator(mode="after")
+    def _pooled_or_by_district(self) -> "Workforce":
+        if (self.pooled_fte is None) == (self.fte_by_district is None):
+            raise ValueError("give exactly one of pooled_fte and fte_by_district")
+        dates = [change.date for change in self.schedule]
+        if dates != sorted(dates):
+            raise ValueError("schedule dates must be in order")
+        return self
+
+    @property
+    def pooled(self) -> bool:
+        return self.pooled_fte is not None
+
+    @property
+    def total_fte(self) -> float:
+        return self.pooled_fte if self.pooled_fte is not None else sum(self.fte_by_district.values())
