@@ -1,0 +1,51 @@
+# Cusp: two commands on a fresh machine with python3 and make.
+#   make report   create .venv if missing, install, render the default report into reports/
+#   make test     create .venv if missing, install with the test extra, run the suite
+#   make lab      open JupyterLab on notebooks/ with Cusp's kernel
+# Installing again is quick: a stamp file remembers what was installed, and pip runs again
+# only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP_BASE := $(VENV)/.installed-base
+STAMP_TEST := $(VENV)/.installed-test
+PYTEST_ARGS ?=
+
+.PHONY: install install-test report test test-slow lab benchmarks clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_BASE): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	$(PY) -m ipykernel install --sys-prefix --name cusp --display-name "Cusp (Python 3)" >/dev/null
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name cusp --display-name "Cusp (Python 3)" >/dev/null
+	touch $@ $(STAMP_BASE)
+
+install: $(STAMP_BASE)
+install-test: $(STAMP_TEST)
+
+report: $(STAMP_BASE)
+	$(BIN)/cusp report default --out reports
+
+test: $(STAMP_TEST)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-slow: $(STAMP_TEST)
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+lab: $(STAMP_BASE)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=cusp
+
+benchmarks: $(STAMP_TEST)
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) reports/*/ .pytest_cache
