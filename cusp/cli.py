@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
 from simulate.errors import CuspError
@@ -49,20 +48,14 @@ def main(argv: list[str] | None = None) -> None:
     from .console import err, fail
 
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="cusp")
+        # Standalone mode: usage errors print their usage line and exit 2 (click's own rule).
+        app(args=argv, prog_name="cusp")
     except CuspError as exc:
         fail(exc.one_line())
-    except click.exceptions.UsageError as exc:
-        exc.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
-        err.print("aborted")
+    except KeyboardInterrupt:
+        err.print("interrupted")
         sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the last guard before a user sees a traceback
         if os.environ.get("CUSP_DEBUG"):
             raise
         fail(f"internal error ({type(exc).__name__}: {exc}); set CUSP_DEBUG=1 for a traceback", status=1)
-    else:
-        sys.exit(result if isinstance(result, int) else 0)

@@ -120,7 +120,18 @@ def issues_from_validation(exc: ValidationError, data: Any) -> list[Issue]:
             got = err.get("input")
             shown = f" (got {got!r})" if isinstance(got, (int, float, str)) and len(repr(got)) < 40 else ""
             issues.append(Issue(path, f"{message}{shown}"))
-    return issues
+    return _merge_misspellings(issues)
+
+
+def _merge_misspellings(issues: list[Issue]) -> list[Issue]:
+    """Drop 'required key is missing' where an unknown sibling key is its misspelling."""
+    hinted = set()
+    for issue in issues:
+        if "did you mean '" in issue.reason:
+            parent = issue.key_path.rpartition(".")[0]
+            suggestion = issue.reason.split("did you mean '")[1].split("'")[0]
+            hinted.add(f"{parent}.{suggestion}" if parent else suggestion)
+    return [i for i in issues if not (i.reason == "required key is missing" and i.key_path in hinted)]
 
 
 def format_path(loc: list[Any]) -> str:
