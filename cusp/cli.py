@@ -12,10 +12,12 @@ import sys
 
 import typer
 
+from evaluation.errors import EvaluationError
 from simulate.errors import CuspError
 
 from . import __version__
 from .commands import scenario
+from .commands import data as data_cmd
 
 app = typer.Typer(
     name="cusp",
@@ -25,6 +27,7 @@ app = typer.Typer(
     help="Cusp: simulate, evaluate and report on outcomes-commissioned children's services.",
 )
 app.add_typer(scenario.app, name="scenario")
+app.add_typer(data_cmd.app, name="data")
 
 
 def _version(value: bool) -> None:
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Standalone mode: usage errors print their usage line and exit 2 (click's own rule).
         app(args=argv, prog_name="cusp")
-    except CuspError as exc:
+    except (CuspError, EvaluationError) as exc:
         fail(exc.one_line())
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -30,8 +30,8 @@ class UnknownToolError(EvaluationError, KeyError):
 class RowIssue:
     """One failing cell or row of an extract.
 
-    ``row`` is the 1-based data row number as a spreadsheet user counts it *below the header*
-    (the first data row is row 1); ``None`` when the problem concerns the whole file or column.
+    ``row`` is the row as a spreadsheet shows it (the header is row 1, the first data row is
+    row 2); ``None`` when the problem concerns the whole file or a whole column.
     """
 
     file: str

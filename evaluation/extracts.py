@@ -1,0 +1,251 @@
+"""Read a folder of CSV extracts and validate them against their contracts.
+
+:func:`validate_folder` checks each file against its :class:`~evaluation.schemas.FileSchema`
+and then the rules that span rows and files: assessment areas and score ranges from the tool
+registry, referential integrity (every child in ``care_episodes``, ``school`` and ``reading`` is
+in ``referrals`` or ``comparison_pool``; every assessed person is a referred or pooled child or
+family), comparison children who were referred, overlapping care spells of one child, and
+consistency within a referral (support ends with a reason; only accepted referrals start).
+Every failing row is reported. :func:`read_extracts` returns the typed frames or raises
+:class:`~evaluation.errors.ExtractError`.
+
+>>> report = validate_folder("reports/data")            # doctest: +SKIP
+>>> report.ok, len(report.issues)                        # doctest: +SKIP
+(True, 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ExtractError, MissingExtractError, RowIssue
+from .schemas import ISSUE_COLUMNS, SCHEMAS, _issues, check_frame
+from .tools import tool_areas
+
+OPTIONAL_FILES = ("care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv")
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating a folder.
+
+    Attributes
+    ----------
+    frames
+        Typed frame per file name (files absent from the folder are absent here).
+    issues
+        Columns ``file``, ``row`` (spreadsheet row: header = 1; -1 for a whole-file issue),
+        ``column``, ``reason``; sorted by file order, row and column.
+    folder
+        The folder validated.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    issues: pd.DataFrame
+    folder: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.issues.empty
+
+    def row_issues(self) -> list[RowIssue]:
+        """The issues as :class:`RowIssue` objects (``row`` is ``None`` for file-level issues)."""
+        return [
+            RowIssue(f, None if r < 0 else int(r), c, reason)
+            for f, r, c, reason in self.issues.itertuples(index=False, name=None)
+        ]
+
+    def raise_for_issues(self) -> None:
+        """Raise :class:`ExtractError` listing every issue, if there is any."""
+        if not self.ok:
+            raise ExtractError(self.row_issues(), self.folder)
+
+
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV with every column as text and blank cells as missing (nothing else is NA)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], engine="c", skipinitialspace=False)
+
+
+def validate_folder(
+    folder: str | Path,
+    *,
+    districts: Iterable[str] | None = None,
+    sub_cohorts: Iterable[str] | None = None,
+) -> ValidationReport:
+    """Validate every extract in ``folder``.
+
+    Parameters
+    ----------
+    folder
+        Folder holding ``referrals.csv`` and ``assessments.csv`` (required) and optionally
+        ``care_episodes.csv``, ``school.csv``, ``reading.csv``, ``comparison_pool.csv``.
+    districts, sub_cohorts
+        When given (e.g. from the scenario), the only values allowed in those columns.
+
+    Returns
+    -------
+    ValidationReport
+        Typed frames and every issue found.
+
+    Raises
+    ------
+    MissingExtractError
+        When ``folder`` is not a folder.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MissingExtractError(f"{folder}: not a folder of extracts")
+    frames: dict[str, pd.DataFrame] = {}
+    raws: dict[str, pd.DataFrame] = {}
+    found: list[pd.DataFrame] = []
+    for name, schema in SCHEMAS.items():
+        path = folder / name
+        if not path.exists():
+            if name not in OPTIONAL_FILES:
+                found.append(pd.DataFrame([{"file": name, "row": -1, "column": "-", "reason": "required file is missing"}]))
+            continue
+        raw = read_text_csv(path)
+        frame, issues = check_frame(raw, schema)
+        raws[name], frames[name] = raw, frame
+        found.append(issues)
+    found.extend(_cross_checks(raws, frames, districts, sub_cohorts))
+    found = [f for f in found if len(f)]
+    issues = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ISSUE_COLUMNS)
+    order = {name: i for i, name in enumerate(SCHEMAS)}
+    issues = issues.assign(_f=issues["file"].map(order)).sort_values(["_f", "row", "column"], kind="stable").drop(columns="_f")
+    return ValidationReport(frames=frames, issues=issues.reset_index(drop=True).astype({"row": "int64"}), folder=folder)
+
+
+def read_extracts(folder: str | Path, **kwargs: Iterable[str] | None) -> dict[str, pd.DataFrame]:
+    """Validate ``folder`` and return its typed frames by file name.
+
+    Raises
+    ------
+    ExtractError
+        Listing every failing row, when any file breaks its contract.
+    """
+    report = validate_folder(folder, **kwargs)  # type: ignore[arg-type]
+    report.raise_for_issues()
+    return report.frames
+
+
+def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame], districts: Iterable[str] | None, sub_cohorts: Iterable[str] | None) -> list[pd.DataFrame]:
+    out: list[pd.DataFrame] = []
+    ref = frames.get("referrals.csv")
+    pool = frames.get("comparison_pool.csv")
+    children = _ids(ref, pool, "child_id")
+    families = _ids(ref, pool, "family_id")
+    for name, allowed in (("district", districts), ("sub_cohort", sub_cohorts)):
+        if allowed is None:
+            continue
+        allowed = set(allowed)
+        for file in ("referrals.csv", "comparison_pool.csv"):
+            f = frames.get(file)
+            if f is not None and name in f:
+                out.append(_flag(file, f[name].notna() & ~f[name].isin(allowed), name, f"not a {name} of the scenario ({', '.join(sorted(allowed))})"))
+    if ref is not None:
+        out.extend(_referral_rules(ref))
+    if pool is not None and ref is not None and "child_id" in pool and "child_id" in ref:
+        out.append(_flag("comparison_pool.csv", pool["child_id"].isin(set(ref["child_id"].dropna())), "child_id", "child is also in referrals: the comparison pool holds children not served"))
+    for file in ("care_episodes.csv", "school.csv", "reading.csv"):
+        f = frames.get(file)
+        if f is not None and "child_id" in f:
+            out.append(_flag(file, f["child_id"].notna() & ~f["child_id"].isin(children), "child_id", "unknown child: not in referrals or comparison_pool"))
+    school = frames.get("school.csv")
+    if school is not None and {"unauthorised_absence_days", "possible_days"} <= set(school):
+        out.append(_flag("school.csv", school["unauthorised_absence_days"] > school["possible_days"], "unauthorised_absence_days", "more absence days than possible days"))
+    if "assessments.csv" in frames:
+        out.extend(_assessment_rules(raws["assessments.csv"], frames["assessments.csv"], children | families))
+    episodes = frames.get("care_episodes.csv")
+    if episodes is not None and {"child_id", "start_date", "end_date"} <= set(episodes):
+        out.append(_overlaps(episodes))
+    return out
+
+
+def _ids(ref: pd.DataFrame | None, pool: pd.DataFrame | None, column: str) -> set[str]:
+    ids: set[str] = set()
+    for f in (ref, pool):
+        if f is not None and column in f:
+            ids |= set(f[column].dropna())
+    return ids
+
+
+def _flag(file: str, mask: pd.Series | np.ndarray, column: str, reason: str) -> pd.DataFrame:
+    if isinstance(mask, pd.Series):
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+    return _issues(file, np.flatnonzero(np.asarray(mask, dtype=bool)), column, reason)
+
+
+def _referral_rules(ref: pd.DataFrame) -> list[pd.DataFrame]:
+    out = []
+    cols = set(ref)
+    if {"end_date", "end_reason"} <= cols:
+        out.append(_flag("referrals.csv", ref["end_date"].notna() & ref["end_reason"].isna(), "end_reason", "support ended (end_date) but no end_reason"))
+        out.append(_flag("referrals.csv", ref["end_date"].isna() & ref["end_reason"].notna(), "end_reason", "end_reason given but no end_date"))
+    if {"end_date", "start_date"} <= cols:
+        out.append(_flag("referrals.csv", ref["end_date"].notna() & ref["start_date"].isna(), "start_date", "support ended (end_date) but never started"))
+    if {"start_date", "accepted"} <= cols:
+        out.append(_flag("referrals.csv", ref["start_date"].notna() & (ref["accepted"] == False), "start_date", "support started on a referral that was not accepted"))  # noqa: E712
+    if {"age_at_referral", "date_of_birth", "referral_date"} <= cols:
+        dob, day = ref["date_of_birth"], ref["referral_date"]
+        age = day.dt.year - dob.dt.year - ((day.dt.month * 100 + day.dt.day) < (dob.dt.month * 100 + dob.dt.day)).astype(int)
+        out.append(_flag("referrals.csv", ref["age_at_referral"].notna() & age.notna() & (age != ref["age_at_referral"]), "age_at_referral", "does not match date_of_birth on referral_date"))
+    return out
+
+
+def _assessment_rules(raw: pd.DataFrame, frame: pd.DataFrame, people: set[str]) -> list[pd.DataFrame]:
+    out = []
+    if not {"tool", "area", "score", "person_id"} <= set(frame):
+        return out
+    registry = tool_areas()
+    known_tools = set(registry["tool"])
+    tool = frame["tool"]
+    out.append(_flag("assessments.csv", tool.notna() & ~tool.isin(known_tools), "tool", f"unknown tool (registered: {', '.join(sorted(known_tools))})"))
+    # One categorical code per (tool, area) pair: vectorised lookup of the area's range.
+    pair = tool.str.cat(frame["area"], sep="/")
+    pairs = registry["tool"] + "/" + registry["area"]
+    codes = pd.Categorical(pair, categories=pairs).codes
+    bad_area = tool.isin(known_tools).to_numpy() & frame["area"].notna().to_numpy() & (codes < 0)
+    out.append(_flag("assessments.csv", bad_area, "area", "not an area of this tool"))
+    lo = registry["min_score"].to_numpy(float)[codes]
+    hi = registry["max_score"].to_numpy(float)[codes]
+    score = frame["score"].to_numpy(float)
+    out_of_range = (codes >= 0) & ~np.isnan(score) & ((score < lo) | (score > hi))
+    idx = np.flatnonzero(out_of_range)
+    if len(idx):
+        reasons = [f"{s:g} outside {a:g}-{b:g} for {p}" for s, a, b, p in zip(score[idx], lo[idx], hi[idx], pair.to_numpy()[idx])]
+        out.append(_issues("assessments.csv", idx, "score", reasons))
+    person = frame["person_id"]
+    out.append(_flag("assessments.csv", person.notna() & ~person.isin(people), "person_id", "unknown person: not a child or family in referrals or comparison_pool"))
+    return out
+
+
+def _overlaps(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Flag every spell that starts before an earlier spell of the same child has ended.
+
+    Spells are ordered by start date (then file row); an ongoing spell (blank end) runs forever.
+    A spell starting on the day the previous one ended does not overlap it.
+    """
+    e = episodes[["child_id", "start_date", "end_date"]].copy()
+    e["pos"] = np.arange(len(e))
+    e = e.dropna(subset=["child_id", "start_date"]).sort_values(["child_id", "start_date", "pos"], kind="stable")
+    # Days as floats: an ongoing spell ends at +inf; float shift keeps NaN for "no earlier spell".
+    day = np.timedelta64(1, "D")
+    e["end_f"] = ((e["end_date"] - pd.Timestamp("1970-01-01")) / day).fillna(np.inf).astype(float)
+    running = e.groupby("child_id", sort=False)["end_f"].cummax()
+    previous = running.groupby(e["child_id"], sort=False).shift(1).to_numpy(float)
+    # Which earlier row holds the running maximum end: carry its position forward.
+    holder = e["pos"].where(e["end_f"] == running)
+    holder = holder.groupby(e["child_id"], sort=False).ffill()
+    prev_holder = holder.groupby(e["child_id"], sort=False).shift(1)
+    start = ((e["start_date"] - pd.Timestamp("1970-01-01")) / day).to_numpy(float)
+    mask = ~np.isnan(previous) & (start < np.nan_to_num(previous, nan=-np.inf))
+    rows = e["pos"].to_numpy()[mask]
+    other = prev_holder.to_numpy()[mask]
+    reasons = [f"overlaps another spell of the same child (row {int(o) + 2})" for o in other]
+    return _issues("care_episodes.csv", rows, "start_date", reasons)
