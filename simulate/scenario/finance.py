@@ -48,3 +48,6 @@ class Finance(Strict):
     deadweight_share: Share = Field(default=0.0, description="share of care avoided that would have happened anyway")
     placement_costs: PlacementCosts = Field(default_factory=PlacementCosts)
     provider_overhead_share: Share = Field(default=0.15, description="overheads on top of staff costs")
+    provider_fee_margin: Share = Field(default=0.0, description="provider's margin on its fee for service from the investor")
+    investor_surplus_share: Share = Field(default=1.0, description="investor's share of surplus after capital is returned (the rest to the provider)")
+    distribution_interval_months: int = Field(default=12, gt=0, description="months between distributions of surplus cash")

@@ -38,7 +38,17 @@ class Stress(Strict):
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     description: str = ""
-    overrides: dict[str, Any] = Field(min_length=1)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    effects: dict[Literal["stability_success_multiplier", "care_hazard_multiplier"], float] = Field(
+        default_factory=dict,
+        description="stress-engine effects that are not scenario values: 0.8 = stability success 20% lower",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> "Stress":
+        if not self.overrides and not self.effects:
+            raise ValueError("a stress needs overrides or effects")
+        return self
 
 
 class Touchpoint(Strict):
