@@ -13,13 +13,15 @@ class PaymentDataError(CuspError):
     file
         The extract the problem is in (``care_episodes.csv``) or the array name.
     rows
-        Row numbers (1-based data rows, as a spreadsheet shows them after the header) or
-        indices that fail.
+        Line numbers in the CSV file (the header is line 1) or array indices that fail.
     reason
         What is wrong with them.
+    noun
+        What the numbers are: 'lines' for files, 'rows' for arrays.
     """
 
-    def __init__(self, file: str, rows: list[int], reason: str) -> None:
+    def __init__(self, file: str, rows: list[int], reason: str, noun: str = "rows") -> None:
+        self.noun = noun
         self.file = file
         self.rows = list(rows)
         self.reason = reason
@@ -28,7 +30,7 @@ class PaymentDataError(CuspError):
     def one_line(self) -> str:
         shown = ", ".join(str(r) for r in self.rows[:20])
         more = f" (and {len(self.rows) - 20} more)" if len(self.rows) > 20 else ""
-        return f"{self.file}: rows {shown}{more}: {self.reason}"
+        return f"{self.file}: {self.noun} {shown}{more}: {self.reason}"
 
     def __str__(self) -> str:
         return self.one_line()

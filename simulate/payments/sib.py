@@ -1,0 +1,175 @@
+"""Settle an edge-of-care SIB (004 §9) from tidy extracts as of a date, with an audit trail.
+
+Inputs are the extracts of ``docs/data-contracts.md`` as DataFrames with dates parsed:
+``referrals`` (case_id, child_id, family_id, sub_cohort, referral_date, start_date,
+return_home_date, date_of_birth), ``care_episodes`` (child_id, start_date, end_date),
+``assessments`` (person_id, tool, area, assessment_date, score), ``school`` (child_id,
+period_start, period_end, unauthorised_absence_days, possible_days) and ``reading``
+(child_id, assessment_date, reading_age, forecast_reading_age). The last three are optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .caps import apply_caps, split_payers
+from .checks import check_episodes, check_referrals
+from .days import OPEN_END, to_date, to_day
+from .metrics import Line, settle_education, settle_reading, settle_star
+from .stability import StabilityRules, settle_stability
+from .terms import CAPPED, METRICS, NOT_ELIGIBLE, STATUSES, SibTerms
+
+PAYMENT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "due_date", "amount", "payer"]
+AUDIT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "status", "amount", "gross", "capped_gbp", "due_date", "reason"]
+
+
+@dataclass
+class Settlement:
+    """What is owed as of a date.
+
+    ``payments``: child_id, case_id, sub_cohort, metric, due_date, amount (£), payer.
+    ``audit``: one row per case and metric: status, amount paid (£), gross (£ before caps),
+    capped_gbp, due_date (last due date, or the expected one), reason.
+    """
+
+    as_of: dt.date
+    payments: pd.DataFrame
+    audit: pd.DataFrame
+
+
+def _days(series: pd.Series) -> list:
+    arr = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
+    out = arr.astype(np.int64).astype(object)
+    out[np.isnat(arr)] = None
+    return out.tolist()
+
+
+def _tool(name: str) -> str:
+    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _star_totals(assessments: pd.DataFrame | None) -> dict[tuple[str, str], list[tuple[int, float]]]:
+    out: dict = defaultdict(list)
+    if assessments is None or assessments.empty:
+        return out
+    a = assessments.assign(tool=assessments["tool"].map(_tool))
+    a = a[a["tool"].isin(["family_star_plus", "my_star"])]
+    has_total = a["area"].astype(str).str.lower() == "total"
+    keys = ["person_id", "tool", "assessment_date"]
+    totals = a[has_total].groupby(keys, sort=False)["score"].sum()
+    summed = a[~has_total].groupby(keys, sort=False)["score"].sum()
+    both = pd.concat([summed[~summed.index.isin(totals.index)], totals]).reset_index()
+    for person, tool, day, score in zip(both["person_id"].astype(str), both["tool"], _days(both["assessment_date"]), both["score"]):
+        out[(person, tool)].append((day, float(score)))
+    return out
+
+
+def _group(frame: pd.DataFrame | None, cols: list[str], date_cols: set[str]) -> dict[str, list[tuple]]:
+    out: dict = defaultdict(list)
+    if frame is None or frame.empty:
+        return out
+    values = [(_days(frame[c]) if c in date_cols else frame[c].astype(float).tolist()) for c in cols]
+    for child, *rest in zip(frame["child_id"].astype(str), *values):
+        out[child].append(tuple(rest))
+    return out
+
+
+def settle_sib(
+    referrals: pd.DataFrame,
+    care_episodes: pd.DataFrame,
+    terms: SibTerms,
+    as_of: dt.date,
+    assessments: pd.DataFrame | None = None,
+    school: pd.DataFrame | None = None,
+    reading: pd.DataFrame | None = None,
+) -> Settlement:
+    """Apply 004 §9 to every referred case as of ``as_of``.
+
+    Raises
+    ------
+    PaymentDataError
+        Overlapping spells, a spell before birth, a spell ending before it starts, or an
+        engaged reunification child with no return_home_date (lines named).
+    """
+    mech = terms.mechanism
+    check_episodes(care_episodes, referrals)
+    check_referrals(referrals, {k for k, v in terms.cohort_kind.items() if v == "reunification"})
+    day = to_day(as_of)
+    spells = _group(care_episodes, ["start_date", "end_date"], {"start_date", "end_date"})
+    spells = {k: [(s, OPEN_END if e is None else e) for s, e in v] for k, v in spells.items()}
+    stars = _star_totals(assessments)
+    periods = _group(school, ["period_start", "period_end", "unauthorised_absence_days", "possible_days"], {"period_start", "period_end"})
+    tests = _group(reading, ["assessment_date", "reading_age", "forecast_reading_age"], {"assessment_date"})
+
+    r = referrals
+    child_ids = r["child_id"].astype(str).tolist()
+    case_ids = r["case_id"].astype(str).tolist() if "case_id" in r else child_ids
+    family_ids = r["family_id"].astype(str).tolist() if "family_id" in r else child_ids
+    cohorts = r["sub_cohort"].astype(str).tolist()
+    ref_days, start_days = _days(r["referral_date"]), _days(r["start_date"])
+    home_days = _days(r["return_home_date"]) if "return_home_date" in r else [None] * len(r)
+
+    gross: list[tuple] = []
+    audit: list[list] = []
+    window = f"[{to_date(terms.start)}, {to_date(terms.referral_end)})"
+    for child, case, family, cohort, ref, e, home in zip(child_ids, case_ids, family_ids, cohorts, ref_days, start_days, home_days):
+        if e is None or ref is None or not terms.start <= ref < terms.referral_end:
+            why = ("not engaged (no start_date)" if e is None else
+                   f"referred {to_date(ref) if ref is not None else 'on no date'}, outside the referral window {window}")
+            audit.extend([child, case, cohort, m, NOT_ELIGIBLE, 0.0, None, why] for m in METRICS)
+            continue
+        prices, keep = terms.prices(cohort), 1.0 - terms.deadweight(cohort)
+        t0 = home if terms.is_reunification(cohort) else e
+        rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume,
+                               mech.failing_spell_number, terms.contract_end, prices.milestone, prices.tariff, 1.0 - keep)
+        st = settle_stability(t0, spells.get(child, []), day, rules)
+        lines: dict[str, Line] = {
+            "stability_milestone": Line(st.milestone_status, st.milestone_reason, st.milestone_due, st.milestone_amount),
+            "stability_tariff": Line(st.tariff_status, st.tariff_reason, st.tariff[-1][0] if st.tariff else None, st.tariff_amount),
+            "family_star_plus": settle_star(e, stars.get((family, "family_star_plus")) or stars.get((child, "family_star_plus"), []), day,
+                                            "Family Star Plus", mech.family_functioning_improvement, mech.assessment_tolerance_days,
+                                            prices.family_star_plus, keep, terms.contract_end),
+            "my_star": settle_star(e, stars.get((child, "my_star"), []), day, "My Star", mech.family_functioning_improvement,
+                                   mech.assessment_tolerance_days, prices.my_star, keep, terms.contract_end),
+            "education": settle_education(e, periods.get(child, []), day, mech.absence_reduction, mech.absence_measure,
+                                          prices.education, keep, terms.contract_end),
+            "reading": settle_reading(e, tests.get(child, []), day, mech.reading_gain_years, mech.reading_tolerance_days,
+                                      prices.reading, keep, terms.contract_end),
+        }
+        if st.milestone_amount > 0:
+            gross.append((child, case, cohort, "stability_milestone", st.milestone_due, st.milestone_amount))
+        gross.extend((child, case, cohort, "stability_tariff", due, amount) for due, _, amount in st.tariff)
+        for metric in METRICS[2:]:
+            if lines[metric].amount > 0:
+                gross.append((child, case, cohort, metric, lines[metric].due, lines[metric].amount))
+        audit.extend([child, case, cohort, m, ln.status, ln.amount, ln.due, ln.reason] for m, ln in lines.items())
+
+    rows = pd.DataFrame(gross, columns=["child_id", "case_id", "sub_cohort", "metric", "due", "amount"])
+    capped = apply_caps(rows, mech.caps, terms.start)
+    return Settlement(as_of, _payments(capped, terms), _audit(audit, capped))
+
+
+def _payments(capped: pd.DataFrame, terms: SibTerms) -> pd.DataFrame:
+    paid = split_payers(capped[capped["amount"] > 0], terms.lcf_share, terms.lcf_end)
+    paid["due_date"] = pd.to_datetime(paid["due"].astype(float), unit="D")
+    return paid[PAYMENT_COLUMNS].sort_values(["due_date", "child_id", "case_id", "metric", "payer"], kind="stable").reset_index(drop=True)
+
+
+def _audit(audit: list[list], capped: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(audit, columns=["child_id", "case_id", "sub_cohort", "metric", "status", "gross", "due", "reason"])
+    key = ["case_id", "metric"]
+    sums = capped.groupby(key).agg(amount=("amount", "sum"), capped_gbp=("cut", "sum"), cut_by=("cut_by", lambda s: ", ".join(sorted(set(s) - {""}))))
+    frame = frame.join(sums, on=key)
+    frame["amount"] = frame["amount"].fillna(0.0)
+    frame["capped_gbp"] = frame["capped_gbp"].fillna(0.0)
+    hit = frame["capped_gbp"] > 0
+    frame.loc[hit, "status"] = CAPPED
+    frame.loc[hit, "reason"] = frame.loc[hit, "reason"] + "; cap (" + frame.loc[hit, "cut_by"] + ") cut £" + frame.loc[hit, "capped_gbp"].map("{:,.2f}".format)
+    frame["status"] = frame["status"].map(dict(enumerate(STATUSES)))
+    frame["due_date"] = pd.to_datetime(frame["due"].astype(float), unit="D")
+    return frame[AUDIT_COLUMNS]
