@@ -304,14 +304,15 @@ class NearestNeighborMatch(_MatcherBase):
         m_order = self.m_order or ("data" if (mahal or self.replace) else "largest")
         self.m_order_ = m_order
         if self.exact:
-            key = data[list(self.exact)].astype(str).agg("\x1f".join, axis=1).to_numpy()
+            key = data.groupby(list(self.exact), sort=False, dropna=False).ngroup().to_numpy()
         else:
-            key = np.zeros(n, dtype=object)
+            key = np.zeros(n, dtype=np.int64)
         mm = np.full((n1, ratio), -1, dtype=np.int64)
         t_pos = np.full(n, -1, dtype=np.int64)
         t_pos[treated] = np.arange(n1)
-        for k in pd.unique(key):
-            idx = np.flatnonzero(key == k)
+        by_key = np.argsort(key, kind="stable")
+        bounds = np.flatnonzero(np.diff(key[by_key])) + 1
+        for idx in np.split(by_key, bounds):
             tr = treat[idx]
             if not (tr == 1).any() or not (tr == 0).any():
                 continue
@@ -364,8 +365,9 @@ class ExactMatch(_MatcherBase):
     def fit(self, data: pd.DataFrame, treatment: str, covariates: Sequence[str]):
         """Form strata; sets ``stratum_, weights_, matched_set_, balance_``."""
         treat = data[treatment].to_numpy().astype(int)
-        key = self._strata_frame(data, covariates).agg("\x1f".join, axis=1).to_numpy()
-        codes, uniq = pd.factorize(key)
+        frame = self._strata_frame(data, covariates)
+        codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+        uniq = np.arange(codes.max() + 1)
         has1 = np.bincount(codes[treat == 1], minlength=uniq.size) > 0
         has0 = np.bincount(codes[treat == 0], minlength=uniq.size) > 0
         good = has1 & has0
