@@ -18,6 +18,8 @@ from simulate.errors import CuspError
 from . import __version__
 from .commands import scenario
 from .commands import data as data_cmd
+from .commands import synth as synth_cmd
+from .commands import capacity
 
 app = typer.Typer(
     name="cusp",
@@ -28,6 +30,8 @@ app = typer.Typer(
 )
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(synth_cmd.app, name="synth")
+app.add_typer(capacity.app, name="capacity")
 
 
 def _version(value: bool) -> None:

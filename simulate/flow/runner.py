@@ -1,0 +1,187 @@
+"""Many replications: parallel batches, means with t intervals, and the probability each target is met.
+
+Replication ``r`` always uses the streams of ``(seed, r)`` (:mod:`.streams`), so results are
+identical whatever ``jobs`` is, and two scenarios run with one seed share common random
+numbers. Replications are run in batches (one task per batch, not per replication) to keep
+process overhead low.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from scipy import stats
+
+from ..scenario import KpiTarget, Scenario
+from .metrics import THROUGHPUT, kpi_table
+from .model import InitialState, run_replication
+from .records import case_summary, event_log
+
+
+@dataclass
+class RunResult:
+    """Results of many replications.
+
+    Attributes
+    ----------
+    kpis
+        Long table of every replication's KPIs (:func:`.metrics.kpi_table` columns), quarters
+        and years.
+    events, cases
+        Event logs and case summaries, when requested (``keep_records=True``).
+    """
+
+    scenario: Scenario
+    seed: int
+    reps: int
+    kpis: pd.DataFrame
+    events: pd.DataFrame | None = None
+    cases: pd.DataFrame | None = None
+    extras: dict = field(default_factory=dict)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and t interval across replications per (period, label, district, metric)."""
+        return summarise(self.kpis, level)
+
+    def target_probabilities(self) -> pd.DataFrame:
+        """Probability across replications that each scenario target is met, per period."""
+        return target_probabilities(self.scenario, self.kpis)
+
+
+def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_records: bool) -> tuple:
+    tables, events, cases, extras = [], [], [], []
+    for r in reps:
+        rep = run_replication(scenario, seed, r, **options)
+        tables.append(kpi_table(rep, "quarter"))
+        tables.append(kpi_table(rep, "year"))
+        if keep_records:
+            events.append(event_log(rep))
+            cases.append(case_summary(rep))
+    return (
+        pd.concat(tables, ignore_index=True),
+        pd.concat(events, ignore_index=True) if events else None,
+        pd.concat(cases, ignore_index=True) if cases else None,
+    )
+
+
+def run_replications(
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    *,
+    jobs: int = 1,
+    first: int = 0,
+    fte_scale: float = 1.0,
+    fte_override: dict[str, float] | float | None = None,
+    initial: InitialState | None = None,
+    keep_records: bool = False,
+    batch_size: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Run replications ``first .. first + reps - 1`` of a scenario.
+
+    Parameters
+    ----------
+    jobs
+        Worker processes (joblib, loky backend); 1 runs in this process.
+    keep_records
+        Also return event logs and per-case summaries (memory grows with reps).
+    on_progress
+        Called with the number of replications finished after each batch.
+    """
+    numbers = list(range(first, first + reps))
+    size = batch_size or max(1, min(25, reps // max(1, 4 * jobs)))
+    batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
+    options = {"fte_scale": fte_scale, "fte_override": fte_override, "initial": initial, "timelines": True}
+    results = []
+    done = 0
+    if jobs == 1:
+        iterator = (_batch(scenario, seed, b, options, keep_records) for b in batches)
+    else:
+        iterator = Parallel(n_jobs=jobs, return_as="generator")(delayed(_batch)(scenario, seed, b, options, keep_records) for b in batches)
+    for b, res in zip(batches, iterator):
+        results.append(res)
+        done += len(b)
+        if on_progress is not None:
+            on_progress(done)
+    kpis = pd.concat([r[0] for r in results], ignore_index=True)
+    events = pd.concat([r[1] for r in results], ignore_index=True) if keep_records else None
+    cases = pd.concat([r[2] for r in results], ignore_index=True) if keep_records else None
+    return RunResult(scenario, seed, reps, kpis, events, cases)
+
+
+def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Mean, SD and t interval across replications.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period``, ``index``, ``label``, ``district``, ``metric``, ``n`` (replications with a
+        value), ``mean``, ``sd``, ``ci_low``, ``ci_high``.
+    """
+    keys = ["period", "index", "label", "district", "metric"]
+    finite = kpis[np.isfinite(kpis["value"].to_numpy(float))]
+    agg = finite.groupby(keys, sort=False)["value"].agg(["count", "mean", "std"]).reset_index()
+    n = agg["count"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * agg["std"].to_numpy(float) / np.sqrt(n)
+    half = np.where(n > 1, half, 0.0)
+    agg = agg.rename(columns={"count": "n", "std": "sd"})
+    agg["ci_low"] = agg["mean"] - half
+    agg["ci_high"] = agg["mean"] + half
+    return agg[[*keys, "n", "mean", "sd", "ci_low", "ci_high"]]
+
+
+def _target_period(target: KpiTarget) -> str:
+    return "quarter" if target.period == "quarter" else "year"
+
+
+def target_values(scenario: Scenario, kpis: pd.DataFrame, target: KpiTarget) -> pd.DataFrame:
+    """Each replication's value of a target's metric in each eligible period (wide: reps × periods).
+
+    Eligible periods are those with a value; throughput counts (referrals, starts, hours,
+    reviews) are scored only in periods that begin before referrals close.
+    """
+    period = _target_period(target)
+    sel = kpis[(kpis["period"] == period) & (kpis["metric"] == target.metric) & (kpis["district"] == (target.district or "all"))]
+    wide = sel.pivot_table(index="replication", columns="index", values="value", aggfunc="first", dropna=False)
+    if target.metric in THROUGHPUT:
+        months = 3 if period == "quarter" else 12
+        last = (scenario.horizon.referral_months - 1) // months
+        wide = wide[[c for c in wide.columns if c <= last]]
+        # a partial final year of referrals is not a fair test of a yearly count
+        if period == "year" and scenario.horizon.referral_months % 12:
+            wide = wide[[c for c in wide.columns if c < last]]
+    return wide
+
+
+def target_probabilities(scenario: Scenario, kpis: pd.DataFrame) -> pd.DataFrame:
+    """Probability across replications that each target is met in each period, and in every period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``target``, ``metric``, ``comparison``, ``threshold``, ``district``, ``period``,
+        ``label`` (``Y1Q1``/``Y1``, or ``every`` for all eligible periods together),
+        ``mean_value``, ``probability`` (share of replications meeting it), ``n``.
+    """
+    rows = []
+    for target in scenario.kpi_targets:
+        wide = target_values(scenario, kpis, target)
+        if wide.empty:
+            continue
+        period = _target_period(target)
+        met = pd.DataFrame({c: [target.met(v) if np.isfinite(v) else np.nan for v in wide[c]] for c in wide.columns}, index=wide.index)
+        labels = kpis.loc[kpis["period"] == period, ["index", "label"]].drop_duplicates().set_index("index")["label"]
+        for col in wide.columns:
+            vals = met[col].dropna()
+            if vals.empty:
+                continue
+            rows.append((target.name, target.metric, target.comparison, target.threshold, target.district or "all", period, labels[col], float(np.nanmean(wide[col])), float(vals.astype(float).mean()), int(vals.size)))
+        every = met.apply(lambda row: bool(row.dropna().astype(bool).all()) if row.notna().any() else np.nan, axis=1).dropna()
+        rows.append((target.name, target.metric, target.comparison, target.threshold, target.district or "all", period, "every", float(np.nanmean(wide.to_numpy(float))), float(every.astype(float).mean()) if len(every) else np.nan, int(len(every))))
+    return pd.DataFrame(rows, columns=["target", "metric", "comparison", "threshold", "district", "period", "label", "mean_value", "probability", "n"])
