@@ -1,0 +1,164 @@
+"""Payment by results (000 Appendix 1): an up-front share plus a price per family.
+
+Readings (quoted in ``docs/payments.md``):
+
+- each district is paid ``upfront_share`` (60%) of its annual value every contract year, on
+  ``upfront_schedule`` (annual, quarterly or monthly in advance, from the contract start);
+- the rest divided by the district's capacity is the price of one family (case) that
+  completes (``end_date`` set) with all three conditions met: ``action_plan_agreed``,
+  ``outcomes_achieved_at_exit``, and a self-assessment (tool ``self_assessment_tool``) at
+  baseline and exit in which at least ``notable_progress_min_areas_share`` of the areas improved
+  by at least ``notable_progress_min_change`` points in the better direction;
+- family payments are due quarterly in arrears: on the first day of the contract quarter after
+  the one in which the family completed;
+- a district is never paid beyond its annual value in a contract year: families are paid in
+  due-date order (then by completion date and case) until the 40% is used, and the rest are
+  'capped'. Completions after the last referral year count against the last year's value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from simulate.scenario import PaymentByResults, Scenario
+
+from .caps import contract_year
+from .days import add_months_day, to_date, to_day
+from .errors import PaymentScenarioError
+from .sib import Settlement
+
+_STEP = {"annual_in_advance": 12, "quarterly_in_advance": 3, "monthly_in_advance": 1}
+
+
+def upfront_schedule(scenario: Scenario) -> pd.DataFrame:
+    """Up-front payments of every district: columns district, contract_year, due (day), amount."""
+    mech, h = scenario.payment, scenario.horizon
+    step = _STEP[mech.upfront_schedule]
+    years = max(1, -(-h.referral_months // 12))
+    start = to_day(h.start_date)
+    rows = []
+    for d in scenario.districts:
+        value = d.annual_value_gbp or 0.0
+        for y in range(years):
+            for k in range(12 // step):
+                rows.append((d.name, y + 1, add_months_day(start, 12 * y + step * k), value * mech.upfront_share / (12 // step)))
+    return pd.DataFrame(rows, columns=["district", "contract_year", "due", "amount"])
+
+
+def notable_progress(assessments: pd.DataFrame, tool: str, min_change: float, min_share: float,
+                     higher_is_better: dict[str, bool] | None = None) -> pd.Series:
+    """Per person: did the self-assessment show 'notable positive progress' from baseline to exit?
+
+    Returns a boolean Series indexed by person_id (persons lacking either timepoint are absent).
+    """
+    a = assessments[assessments["tool"].astype(str) == tool]
+    wide = a.pivot_table(index=["person_id", "area"], columns="timepoint", values="score", aggfunc="last")
+    if "baseline" not in wide or "exit" not in wide:
+        return pd.Series(dtype=bool)
+    wide = wide.dropna(subset=["baseline", "exit"])
+    sign = wide.index.get_level_values("area").map(lambda area: 1.0 if (higher_is_better or {}).get(area, True) else -1.0)
+    improved = (wide["exit"] - wide["baseline"]) * np.asarray(sign, dtype=float) >= min_change
+    share = improved.groupby(level="person_id").mean()
+    return share >= min_share - 1e-9
+
+
+def settle_pbr(
+    referrals: pd.DataFrame, assessments: pd.DataFrame, scenario: Scenario, as_of: dt.date,
+    self_assessment_tool: str = "cfw_radar", higher_is_better: dict[str, bool] | None = None,
+) -> Settlement:
+    """Settle 000's payment by results as of ``as_of``.
+
+    ``referrals`` needs case_id, child_id, family_id, district, start_date, end_date,
+    action_plan_agreed, outcomes_achieved_at_exit; ``assessments`` the self-assessment rows
+    (person_id = family_id or child_id, timepoints 'baseline' and 'exit').
+
+    Returns
+    -------
+    Settlement
+        ``payments`` (district, contract_year, child_id, case_id, metric 'upfront' or
+        'family_outcome', due_date, amount, payer 'commissioner') and ``audit`` (one row per case).
+    """
+    mech = scenario.payment
+    if not isinstance(mech, PaymentByResults):
+        raise PaymentScenarioError(f"payment.kind: {mech.kind!r} is not payment_by_results")
+    day, start = to_day(as_of), to_day(scenario.horizon.start_date)
+    last_year = max(1, -(-scenario.horizon.referral_months // 12))
+    value = {d.name: d.annual_value_gbp or 0.0 for d in scenario.districts}
+    capacity = {d.name: d.capacity_families_per_year or 0.0 for d in scenario.districts}
+
+    up = upfront_schedule(scenario)
+    up = up[up["due"] <= day].assign(metric="upfront", child_id="", case_id="")
+
+    r = referrals.reset_index(drop=True)
+    end = pd.to_datetime(r["end_date"]).to_numpy(dtype="datetime64[D]")
+    end_day = np.where(np.isnat(end), np.iinfo(np.int64).max, end.astype(np.int64))
+    done = ~np.isnat(end) & (end_day <= day)
+    known = assessments[pd.to_datetime(assessments["assessment_date"]) <= pd.Timestamp(as_of)]
+    progress = notable_progress(known, self_assessment_tool, mech.notable_progress_min_change,
+                                mech.notable_progress_min_areas_share, higher_is_better)
+    prog = r["family_id"].astype(str).map(progress).fillna(r["child_id"].astype(str).map(progress))
+    plan = r.get("action_plan_agreed", pd.Series(False, index=r.index)).astype("boolean").fillna(False).to_numpy(bool)
+    achieved = r.get("outcomes_achieved_at_exit", pd.Series(False, index=r.index)).astype("boolean").fillna(False).to_numpy(bool)
+    notable = prog.astype("boolean").fillna(False).to_numpy(bool)
+    has_sa = prog.notna().to_numpy()
+    ok = done & plan & achieved & notable
+
+    quarter = np.where(done, np.searchsorted([add_months_day(start, 3 * q) for q in range(200)], np.minimum(end_day, 10**7), side="right"), 0)
+    due = np.array([add_months_day(start, 3 * q) for q in quarter])
+    year = np.minimum(contract_year(np.where(done, end_day, start), start), last_year)
+    district = r["district"].astype(str).to_numpy()
+    price = np.array([(1 - mech.upfront_share) * value.get(d, 0.0) / capacity[d] if capacity.get(d) else 0.0 for d in district])
+
+    fam = pd.DataFrame({"i": np.arange(len(r)), "district": district, "contract_year": year, "due": due,
+                        "end": end_day, "case_id": r["case_id"].astype(str), "gross": np.where(ok, price, 0.0)})
+    fam = fam[ok].sort_values(["district", "contract_year", "due", "end", "case_id"], kind="stable")
+    room = fam["district"].map(value).to_numpy() * (1 - mech.upfront_share)
+    before = fam.groupby(["district", "contract_year"])["gross"].cumsum().to_numpy() - fam["gross"].to_numpy()
+    fam["amount"] = np.clip(room - before, 0.0, fam["gross"].to_numpy())
+    fam["paid"] = fam["due"] <= day
+    amount = np.zeros(len(r))
+    cut = np.zeros(len(r))
+    amount[fam["i"]] = np.where(fam["paid"], fam["amount"], 0.0)
+    cut[fam["i"]] = np.where(fam["paid"], fam["gross"] - fam["amount"], 0.0)
+
+    status, reason = [], []
+    for i in range(len(r)):
+        s, why = _case_status(i, r, done, plan, achieved, has_sa, notable, ok, due, day, amount, cut, end)
+        status.append(s)
+        reason.append(why)
+    audit = pd.DataFrame({"child_id": r["child_id"].astype(str), "case_id": r["case_id"].astype(str), "district": district,
+                          "metric": "family_outcome", "status": status, "amount": amount, "gross": np.where(ok, price, 0.0),
+                          "capped_gbp": cut, "due_date": pd.to_datetime(np.where(ok, due, -1).astype(float), unit="D").where(ok),
+                          "reason": reason})
+    paid = fam[fam["paid"] & (fam["amount"] > 0)]
+    outcome = pd.DataFrame({"district": paid["district"], "contract_year": paid["contract_year"], "due": paid["due"],
+                            "amount": paid["amount"], "metric": "family_outcome",
+                            "child_id": r["child_id"].astype(str).to_numpy()[paid["i"]], "case_id": paid["case_id"]})
+    payments = pd.concat([up, outcome], ignore_index=True)
+    payments["due_date"] = pd.to_datetime(payments["due"].astype(float), unit="D")
+    payments["payer"] = "commissioner"
+    payments = payments.sort_values(["due_date", "district", "metric", "case_id"], kind="stable").reset_index(drop=True)
+    return Settlement(as_of, payments[["district", "contract_year", "child_id", "case_id", "metric", "due_date", "amount", "payer"]], audit)
+
+
+def _case_status(i, r, done, plan, achieved, has_sa, notable, ok, due, day, amount, cut, end) -> tuple[str, str]:
+    if pd.isna(r.at[i, "start_date"]):
+        return "not eligible", "support never started"
+    if not done[i]:
+        return "not yet due", "support still open"
+    ended = str(end[i])
+    if not ok[i]:
+        missing = [text for flag, text in ((plan[i], "no jointly agreed action plan"),
+                                           (achieved[i], "outcomes not agreed achieved at exit"),
+                                           (has_sa[i], "no self-assessment at both start and end"),
+                                           (notable[i] or not has_sa[i], "self-assessment showed no notable positive progress")) if not flag]
+        return "not achieved", f"ended {ended}: " + "; ".join(missing)
+    when = to_date(int(due[i]))
+    if due[i] > day:
+        return "not yet due", f"ended {ended} with all three conditions met; due quarterly in arrears on {when}"
+    if cut[i] > 0:
+        return "capped", f"ended {ended}, conditions met; district's annual value reached: £{cut[i]:,.2f} not paid"
+    return "paid", f"ended {ended} with all three conditions met; paid in arrears on {when}"
