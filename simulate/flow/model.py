@@ -13,6 +13,7 @@ from ..calendar import WorkingCalendar
 from ..scenario import Scenario
 from .cases import Cases, draw_cases
 from .engine import DONE, QueueResult, run_queue
+from .invariants import check_replication
 from .staffing import StaffingPlan, staffing_plan
 from .streams import activity_streams
 from .timelines import ChildTimelines, draw_timelines
@@ -83,6 +84,7 @@ def run_replication(
     fte_override: dict[str, float] | float | None = None,
     initial: InitialState | None = None,
     timelines: bool = True,
+    check: bool = True,
 ) -> Replication:
     """Simulate one replication of a scenario.
 
@@ -99,6 +101,8 @@ def run_replication(
         Open cases and waiting list at the origin; the run starts empty when omitted.
     timelines
         Also draw care spells and scores per engaged child.
+    check
+        Assert conservation, Little's law, capacity and causality (:mod:`.invariants`).
 
     Returns
     -------
@@ -170,6 +174,9 @@ def run_replication(
     paused = np.zeros(n)
     start[idx], end[idx], status[idx], paused[idx] = q.start, q.end, q.status, q.paused_days
     rep = Replication(scenario, replication, seed, cal, cases, start, end, status, paused, pool, plan, t_ref_end, t_end, n_open, None, universal)
+    if check and n_open == 0:
+        check_replication(cases.referral, cases.accepted, cases.ready, start, end, status, pool,
+                          [_slots_fn(plan, p) for p in range(len(plan.pools))], t_end, bool(np.any(paused > 0)))
     if timelines:
         rep.timelines = draw_timelines(scenario, cases, start, np.where(status == DONE, end, np.nan), t_end, h.start_date, streams["care"], streams["scores"])
     return rep
@@ -181,3 +188,9 @@ def draw_empty_cases(scenario: Scenario) -> Cases:
     i = np.empty(0, dtype=np.int64)
     b = np.empty(0, dtype=bool)
     return Cases(e, i, i, i, i, b, e, e, e, e, e, b, e, np.empty(0, np.int8), e, e, b, scenario.district_names, [s.name for s in scenario.sub_cohorts], [])
+
+
+def _slots_fn(plan: StaffingPlan, p: int):
+    times = np.asarray(plan.times[p], dtype=float)
+    values = np.asarray([plan.slots0[p], *plan.slots[p]], dtype=float)
+    return lambda days: values[np.searchsorted(times, days, side="right")]

@@ -1,0 +1,80 @@
+"""Checks asserted on every replication: conservation, Little's law, capacity, causality.
+
+They cost a few vectorised passes over the case arrays, so :func:`run_replication` runs them
+every time; a failure is a bug in Cusp, raised as :class:`FlowInvariantError`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import DONE, IN_SERVICE, PENDING, RENEGED, RETURNED, WAITING
+
+
+class FlowInvariantError(AssertionError):
+    """An internal consistency check of the flow simulation failed (a bug, not a user error)."""
+
+
+def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      status: np.ndarray, pool: np.ndarray, slots_at: list, t_end: float, reallocated: bool) -> dict[str, float]:
+    """Assert the invariants of one replication; return the Little's-law quantities.
+
+    Parameters
+    ----------
+    slots_at
+        Per pool, a function ``f(days) -> slots`` giving capacity on those days; ``None``
+        entries skip the capacity check for that pool.
+
+    Returns
+    -------
+    dict
+        ``mean_queue_length`` (time average over [0, t_end]), ``arrival_rate`` (joins per day),
+        ``mean_wait`` (days, truncated at t_end): L = λW holds exactly on these.
+    """
+    n = referral.size
+    counts = {name: int((status == code).sum()) for name, code in (("pending", PENDING), ("waiting", WAITING), ("in_service", IN_SERVICE), ("done", DONE), ("reneged", RENEGED), ("returned", RETURNED))}
+    rejected = int((~accepted).sum())
+    if n != rejected + sum(counts.values()):
+        raise FlowInvariantError(f"conservation: {n} referred != {rejected} rejected + {counts}")
+    started = np.isfinite(start)
+    if np.any(start[started] < np.minimum(ready[started], 0.0) - 1e-9) or np.any(start[started] < ready[started] - 1e-9 + np.where(ready[started] <= 0, np.inf, 0)):
+        raise FlowInvariantError("causality: a case started before it was ready")
+    fin = started & np.isfinite(end)
+    if np.any(end[fin] < start[fin] - 1e-9):
+        raise FlowInvariantError("causality: a case ended before it started")
+    if np.any(started != np.isin(status, (IN_SERVICE, DONE)) & accepted):
+        raise FlowInvariantError("status: started cases must be in service or done")
+    # Little's law on the waiting list over [0, t_end]: area under the queue-length path, from a
+    # sweep over join/leave events, equals the sum of truncated waits.
+    join = np.clip(np.where(accepted, ready, np.inf), 0.0, t_end)
+    leave_raw = np.where(started, start, np.where(np.isfinite(end), end, np.inf))
+    leave = np.clip(leave_raw, 0.0, t_end)
+    joined = accepted & (ready <= t_end)
+    waits = np.clip(leave[joined] - join[joined], 0.0, None)
+    times = np.concatenate([join[joined], leave[joined]])
+    steps = np.concatenate([np.ones(joined.sum()), -np.ones(joined.sum())])
+    order = np.lexsort((-steps, times))  # joins before leaves at the same instant
+    times, steps = times[order], steps[order]
+    level = np.cumsum(steps)
+    area = float(np.sum(level[:-1] * np.diff(times))) if times.size else 0.0
+    if not np.isclose(area, waits.sum(), rtol=1e-9, atol=1e-6):
+        raise FlowInvariantError(f"Little's law: queue area {area} != total wait {waits.sum()}")
+    if level.size and level.min() < -1e-9:
+        raise FlowInvariantError("waiting list length went negative")
+    # capacity: just after each allocation, open cases in the pool never exceed its slots
+    if not reallocated:
+        for p, slots in enumerate(slots_at):
+            if slots is None:
+                continue
+            m = started & (pool == p)
+            s = np.sort(start[m])
+            e = np.sort(np.where(np.isfinite(end[m]), end[m], np.inf))
+            if s.size == 0:
+                continue
+            open_after = np.searchsorted(s, s, side="right") - np.searchsorted(e, s, side="right")
+            # starts at the same instant count together, so compare the last start of each instant
+            last = np.r_[s[1:] != s[:-1], True]
+            if np.any(open_after[last] > slots(s[last]) + 1e-9):
+                raise FlowInvariantError(f"capacity: pool {p} held more cases than its slots")
+    horizon = max(t_end, 1e-12)
+    return {"mean_queue_length": area / horizon, "arrival_rate": joined.sum() / horizon, "mean_wait": float(waits.sum() / max(joined.sum(), 1))}
