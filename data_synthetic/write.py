@@ -1,0 +1,74 @@
+"""Write synthetic extracts and truth.json to a folder: deterministic text, atomic replace.
+
+Same frames → byte-identical files: dates as ``YYYY-MM-DD``, booleans as ``true``/``false``,
+whole numbers without a decimal point, other numbers with at most two decimals, ``\\n`` line
+endings, blanks for missing values. Each file is written to a temporary name in the folder and
+moved into place with ``os.replace``, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evaluation.schemas import SCHEMAS
+
+from .generate import SyntheticExtracts
+from .truth import dump_truth
+
+
+def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Every column of ``frame`` as text in the contract's format (missing → empty string)."""
+    schema = SCHEMAS[file]
+    out = {}
+    for col in schema.columns:
+        s = frame[col.name] if col.name in frame else pd.Series([None] * len(frame), dtype=object)
+        missing = s.isna().to_numpy()
+        if col.dtype == "date":
+            text = np.datetime_as_string(pd.to_datetime(s).to_numpy("datetime64[D]"), unit="D").astype(object)
+        elif col.dtype == "bool":
+            text = np.where(s.to_numpy() == True, "true", "false").astype(object)  # noqa: E712
+        elif col.dtype in ("int", "float"):
+            values = pd.to_numeric(s, errors="coerce").to_numpy(float)
+            whole = np.isfinite(values) & (values == np.round(values))
+            text = np.where(whole, np.char.mod("%d", np.nan_to_num(values).astype(np.int64)), np.char.mod("%.2f", np.round(np.nan_to_num(values), 2))).astype(object)
+            text = np.array([t.rstrip("0") if "." in t else t for t in text], dtype=object) if (~whole).any() else text
+        else:
+            text = s.astype(object).to_numpy()
+        text[missing] = ""
+        out[col.name] = text
+    return pd.DataFrame(out, columns=[c.name for c in schema.columns])
+
+
+def write_extracts(extracts: SyntheticExtracts, folder: str | Path) -> list[Path]:
+    """Write every extract and ``truth.json`` into ``folder`` (created if needed).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order written.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in extracts.frames.items():
+        text = as_text(frame, name).to_csv(index=False, lineterminator="\n")
+        written.append(_atomic_write(folder / name, text))
+    written.append(_atomic_write(folder / "truth.json", dump_truth(extracts.truth)))
+    return written
+
+
+def _atomic_write(path: Path, text: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
