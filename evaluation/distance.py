@@ -1,0 +1,266 @@
+"""Distance travelled: paired pre/post assessment scores per person, tool and area, and the KPIs.
+
+Pairing rules (:func:`pair_assessments`), per person × tool × area:
+
+* **baseline** = the first assessment dated on or before the person's start date (plus
+  ``baseline_grace_days``); without a start date, the first assessment;
+* **follow-up** = the last assessment dated on or before the end date (or ``as_of`` while open)
+  and strictly after the baseline — or, if ``follow_up`` names a timepoint (``"six_month"``), the
+  last assessment at that timepoint after the baseline;
+* people without a pair are **counted** in the returned flow table, by reason:
+  ``no_baseline`` (nothing on or before start), ``single_reading`` (one assessment only),
+  ``no_follow_up`` (a baseline but no later qualifying assessment).
+
+Improvement is oriented with the tool registry (:func:`evaluation.tools.improvement`): positive
+is better whatever the tool (MACA-YC18 and PANOC-YC20's negative subscale: lower is better).
+
+KPIs (:func:`distance_travelled`) are returned long, one row per KPI with its numerator,
+denominator and exclusions stated.  Reliability per tool for the Reliable Change Index is the
+documented parameter ``DEFAULT_RELIABILITY`` (override per call).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluation.effect_sizes import RCI_CRITICAL, paired_effect_sizes, reliable_change_index
+from evaluation.intervals import mean_interval, wilson_interval
+from evaluation.tools import get_tool, improvement
+
+__all__ = ["DEFAULT_RELIABILITY", "pair_assessments", "distance_travelled", "breakdowns"]
+
+DEFAULT_RELIABILITY: dict[str, float] = {
+    # Assumptions, documented in docs/evaluation.md; override with `reliability=`.
+    "family_star_plus": 0.80,   # Outcomes Star psychometric reports: internal consistency ~0.8
+    "my_star": 0.80,
+    "maca_yc18": 0.80,          # Joseph, Becker & Becker (2009): alpha ~0.80 for the total
+    "panoc_yc20": 0.85,         # Joseph et al. (2009): alpha 0.83-0.89 for the subscales
+    "cfw_radar": 0.75,          # no published figure; conservative assumption
+}
+
+_KEY = ["person_id", "tool", "area"]
+
+
+def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = None, *,
+                     follow_up: str = "last", baseline_grace_days: int = 0,
+                     as_of: pd.Timestamp | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pair each person's baseline and follow-up score per tool and area.
+
+    Parameters
+    ----------
+    assessments : pandas.DataFrame
+        Long table with ``person_id, tool, area, timepoint, assessment_date, score``.
+    periods : pandas.DataFrame, optional
+        ``person_id, start_date, end_date`` (end blank while open); other columns (covariates
+        for breakdowns) are carried into the pairs.
+    follow_up : str
+        ``"last"`` or a timepoint name (e.g. ``"six_month"``).
+    baseline_grace_days : int
+        Days after the start date still accepted as the baseline (0 = on or before start).
+    as_of : date, optional
+        Cut-off for open cases (default: no cut-off).
+
+    Returns
+    -------
+    pairs : pandas.DataFrame
+        One row per person × tool × area with ``baseline_date, baseline, follow_up_date,
+        follow_up, change`` (follow-up − baseline, in points) and ``improvement`` (oriented so
+        positive is better), plus the columns of ``periods``.
+    flow : pandas.DataFrame
+        Per tool and area: ``assessed, paired, no_baseline, single_reading, no_follow_up``
+        (people), so no one is dropped silently.
+    """
+    a = assessments.copy()
+    a["assessment_date"] = pd.to_datetime(a["assessment_date"])
+    if periods is not None:
+        p = periods.drop_duplicates("person_id").copy()
+        p["start_date"] = pd.to_datetime(p["start_date"])
+        p["end_date"] = pd.to_datetime(p["end_date"])
+        a = a.merge(p[["person_id", "start_date", "end_date"]], on="person_id", how="left")
+    else:
+        a["start_date"] = pd.NaT
+        a["end_date"] = pd.NaT
+    cutoff = a["end_date"]
+    if as_of is not None:
+        cutoff = cutoff.fillna(pd.Timestamp(as_of))
+    a = a.sort_values(_KEY + ["assessment_date"], kind="stable")
+    n_readings = a.groupby(_KEY)["score"].transform("size")
+    limit = a["start_date"] + pd.Timedelta(days=baseline_grace_days)
+    is_base_cand = a["start_date"].isna() | (a["assessment_date"] <= limit)
+    base = a[is_base_cand].groupby(_KEY, as_index=False).first()[
+        _KEY + ["assessment_date", "score"]].rename(
+        columns={"assessment_date": "baseline_date", "score": "baseline"})
+    b = a.merge(base, on=_KEY, how="left")
+    ok = b["assessment_date"] > b["baseline_date"]
+    ok &= cutoff.reindex(b.index).isna().to_numpy() | (b["assessment_date"] <= cutoff.to_numpy())
+    if follow_up != "last":
+        ok &= b["timepoint"] == follow_up
+    fu = b[ok].groupby(_KEY, as_index=False).last()[_KEY + ["assessment_date", "score"]].rename(
+        columns={"assessment_date": "follow_up_date", "score": "follow_up"})
+    pairs = base.merge(fu, on=_KEY, how="inner")
+    pairs["change"] = pairs["follow_up"] - pairs["baseline"]
+    pairs["improvement"] = np.nan
+    for tool, idx in pairs.groupby("tool").groups.items():
+        pairs.loc[idx, "improvement"] = improvement(tool, pairs.loc[idx, "area"], pairs.loc[idx, "change"])
+    if periods is not None:
+        pairs = pairs.merge(periods.drop_duplicates("person_id"), on="person_id", how="left")
+
+    people = a.groupby(_KEY).size().rename("n").reset_index()
+    people["n_readings"] = n_readings.groupby([a[k] for k in _KEY]).first().to_numpy()
+    keys = pd.MultiIndex.from_frame(people[_KEY])
+    people["has_base"] = keys.isin(pd.MultiIndex.from_frame(base[_KEY]))
+    people["has_fu"] = keys.isin(pd.MultiIndex.from_frame(fu[_KEY]))
+    reason = np.where(people["has_base"] & people["has_fu"], "paired",
+                      np.where(people["n_readings"] == 1, "single_reading",
+                               np.where(~people["has_base"], "no_baseline", "no_follow_up")))
+    people["reason"] = reason
+    flow = (people.groupby(["tool", "area", "reason"]).size().unstack(fill_value=0)
+            .reindex(columns=["paired", "no_baseline", "single_reading", "no_follow_up"], fill_value=0))
+    flow.insert(0, "assessed", flow.sum(axis=1))
+    return pairs, flow.reset_index()
+
+
+def _best_score(tool: str, area: str) -> float:
+    ar = get_tool(tool).area(area)
+    return ar.max_score if ar.higher_is_better else ar.min_score
+
+
+def _kpis(g: pd.DataFrame, tool: str, area: str, reliability: float, level: float,
+          n_unpaired: int) -> list[dict]:
+    rows: list[dict] = []
+    n = len(g)
+    single = f"{n_unpaired} without a pair" if n_unpaired else "none without a pair"
+    m, lo, hi = mean_interval(g["improvement"].to_numpy(), level)
+    rows.append(dict(measure="mean_improvement", estimate=m, ci_low=lo, ci_high=hi,
+                     numerator=np.nan, denominator=n, exclusions=single))
+    pre, post = g["baseline_oriented"].to_numpy(float), g["follow_up_oriented"].to_numpy(float)
+    es = paired_effect_sizes(pre, post, level)
+    for r in es.itertuples():
+        rows.append(dict(measure=r.measure, estimate=r.estimate, ci_low=r.ci_low, ci_high=r.ci_high,
+                         numerator=np.nan, denominator=r.n, exclusions=single))
+    at_ceiling = g["at_ceiling"].to_numpy(dtype=bool)
+    k = int(at_ceiling.sum())
+    elig = ~at_ceiling
+    imp = int((g["improvement"].to_numpy()[elig] > 0).sum())
+    lo, hi = wilson_interval(imp, int(elig.sum()), level)
+    excl = f"{single}; {k} at the best score at baseline"
+    rows.append(dict(measure="pct_improved", estimate=imp / elig.sum() if elig.sum() else np.nan,
+                     ci_low=lo, ci_high=hi, numerator=imp, denominator=int(elig.sum()), exclusions=excl))
+    if n >= 2:
+        rci = reliable_change_index(pre, post, reliability)
+        rel = int((rci[elig] > RCI_CRITICAL).sum())
+        lo, hi = wilson_interval(rel, int(elig.sum()), level)
+        rows.append(dict(measure="pct_reliable_improvement",
+                         estimate=rel / elig.sum() if elig.sum() else np.nan, ci_low=lo, ci_high=hi,
+                         numerator=rel, denominator=int(elig.sum()),
+                         exclusions=f"{excl}; RCI > 1.96 with reliability {reliability}"))
+    for r in rows:
+        r.update(tool=tool, area=area)
+    return rows
+
+
+def distance_travelled(pairs: pd.DataFrame, flow: pd.DataFrame | None = None, *,
+                       reliability: Mapping[str, float] | None = None,
+                       level: float = 0.95) -> pd.DataFrame:
+    """KPIs per tool and area, and overall per tool, each with denominator and exclusions.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        From :func:`pair_assessments`.
+    flow : pandas.DataFrame, optional
+        Its flow table; used to state how many people had no pair.
+    reliability : mapping, optional
+        Reliability per tool for the RCI (defaults: ``DEFAULT_RELIABILITY``).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``tool, area, measure, estimate, ci_low, ci_high, numerator, denominator,
+        exclusions``.  Measures: ``mean_improvement`` (points, positive = better), ``d_z, d_av,
+        d_rm, g_z, g_av, g_rm``, ``pct_improved``, ``pct_reliable_improvement`` and, on the
+        ``overall`` row, ``pct_improved_all_areas`` (improved in every area not already at the
+        best score at baseline; denominator: people paired in every area of the tool).
+        ``overall`` scores are each person's mean over the tool's areas, oriented.
+    """
+    rel = {**DEFAULT_RELIABILITY, **(reliability or {})}
+    p = pairs.copy()
+    p["at_ceiling"] = [b == _best_score(t, a) for t, a, b in zip(p["tool"], p["area"], p["baseline"])]
+    sign = np.array([1.0 if get_tool(t).area(a).higher_is_better else -1.0
+                     for t, a in zip(p["tool"], p["area"])])
+    p["baseline_oriented"] = p["baseline"].to_numpy(float) * sign
+    p["follow_up_oriented"] = p["follow_up"].to_numpy(float) * sign
+    rows: list[dict] = []
+    for (tool, area), g in p.groupby(["tool", "area"], sort=True):
+        unp = 0
+        if flow is not None:
+            f = flow[(flow["tool"] == tool) & (flow["area"] == area)]
+            unp = int(f[["no_baseline", "single_reading", "no_follow_up"]].to_numpy().sum())
+        rows += _kpis(g, tool, area, rel.get(tool, 0.8), level, unp)
+    for tool, g in p.groupby("tool", sort=True):
+        areas = get_tool(tool).area_names
+        per = g.groupby("person_id").agg(n_areas=("area", "nunique"),
+                                         baseline_oriented=("baseline_oriented", "mean"),
+                                         follow_up_oriented=("follow_up_oriented", "mean"),
+                                         improvement=("improvement", "mean"),
+                                         all_ceiling=("at_ceiling", "all"))
+        complete = per[per["n_areas"] == len(areas)].copy()
+        complete["at_ceiling"] = complete["all_ceiling"]
+        incomplete = len(per) - len(complete)
+        if flow is not None:
+            f = flow[flow["tool"] == tool]
+            incomplete += int(f["assessed"].max() - f["paired"].max()) if len(f) else 0
+        rows += _kpis(complete, tool, "overall", rel.get(tool, 0.8), level, incomplete)
+        gi = g[g["person_id"].isin(complete.index) & ~g["at_ceiling"]]
+        all_imp = gi.groupby("person_id")["improvement"].apply(lambda s: bool((s > 0).all()))
+        k, d = int(all_imp.sum()), int(all_imp.size)
+        lo, hi = wilson_interval(k, d, level)
+        rows.append(dict(tool=tool, area="overall", measure="pct_improved_all_areas",
+                         estimate=k / d if d else np.nan, ci_low=lo, ci_high=hi, numerator=k,
+                         denominator=d,
+                         exclusions=f"{incomplete} not paired in every area; "
+                                    f"{len(complete) - d} at the best score in every area at baseline; "
+                                    f"areas at the best score at baseline are ignored"))
+    cols = ["tool", "area", "measure", "estimate", "ci_low", "ci_high", "numerator", "denominator",
+            "exclusions"]
+    return pd.DataFrame(rows)[cols]
+
+
+def breakdowns(pairs: pd.DataFrame, by: Sequence[str], *, measures: Sequence[str] | None = None,
+               reliability: Mapping[str, float] | None = None, level: float = 0.95) -> pd.DataFrame:
+    """KPIs for everyone and for each level of each named column, in one table.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        From :func:`pair_assessments` (covariates such as ``sex``, ``district``, ``quarter``
+        carried from ``periods``).
+    by : sequence of str
+        Columns to break down by, one at a time (003 asks for age, sex, ethnicity, district,
+        referral reason, need level, referral source, delivery mode; quarterly).
+    measures : sequence of str, optional
+        Keep only these measures (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`distance_travelled` columns plus ``breakdown`` (column name, ``"all"`` for
+        everyone) and ``group`` (its level).
+    """
+    parts = [distance_travelled(pairs, reliability=reliability, level=level).assign(breakdown="all", group="all")]
+    for col in by:
+        if col not in pairs.columns:
+            raise KeyError(f"breakdown column {col!r} is not in the pairs table")
+        for level_value, g in pairs.groupby(col, sort=True, dropna=False):
+            t = distance_travelled(g, reliability=reliability, level=level)
+            parts.append(t.assign(breakdown=col, group=str(level_value)))
+    out = pd.concat(parts, ignore_index=True)
+    if measures is not None:
+        out = out[out["measure"].isin(list(measures))]
+    front = ["breakdown", "group"]
+    return out[front + [c for c in out.columns if c not in front]].reset_index(drop=True)

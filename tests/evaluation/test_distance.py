@@ -1,0 +1,107 @@
+"""Pairing rules and distance-travelled KPIs, checked by hand on tiny extracts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.distance import breakdowns, distance_travelled, pair_assessments
+
+
+def _row(pid, area, tp, date, score, tool="maca_yc18"):
+    return dict(person_id=pid, tool=tool, area=area, timepoint=tp, assessment_date=date, score=score)
+
+
+@pytest.fixture()
+def extract():
+    rows = [
+        # A: baseline before start, a later reading after end (ignored), the last within end used
+        _row("A", "domestic", "baseline", "2024-01-01", 5),
+        _row("A", "domestic", "six_month", "2024-07-01", 2),
+        _row("A", "domestic", "exit", "2024-09-01", 1),
+        _row("A", "domestic", "exit", "2025-03-01", 6),
+        # B: single reading
+        _row("B", "domestic", "baseline", "2024-01-01", 4),
+        # C: first reading after start (no baseline)
+        _row("C", "domestic", "six_month", "2024-03-01", 4),
+        _row("C", "domestic", "exit", "2024-08-01", 3),
+        # D: two readings, the earlier one is the baseline; lower is better, went up = worse
+        _row("D", "domestic", "baseline", "2023-12-01", 1),
+        _row("D", "domestic", "baseline", "2024-01-01", 2),
+        _row("D", "domestic", "six_month", "2024-07-01", 3),
+    ]
+    periods = pd.DataFrame({"person_id": list("ABCD"), "start_date": "2024-01-01",
+                            "end_date": ["2024-12-31", None, None, None], "sex": list("ffmm")})
+    return pd.DataFrame(rows), periods
+
+
+def test_pairing_rules(extract):
+    a, p = extract
+    pairs, flow = pair_assessments(a, p)
+    pairs = pairs.set_index("person_id")
+    assert sorted(pairs.index) == ["A", "D"]
+    assert pairs.loc["A", "baseline"] == 5 and pairs.loc["A", "follow_up"] == 1  # last before end
+    assert pairs.loc["D", "baseline"] == 1 and pairs.loc["D", "follow_up"] == 3  # first baseline
+    # MACA: lower is better, so A improved by 4 and D worsened by 2
+    assert pairs.loc["A", "improvement"] == 4 and pairs.loc["D", "improvement"] == -2
+    f = flow.set_index("area").loc["domestic"]
+    assert (f["assessed"], f["paired"], f["single_reading"], f["no_baseline"]) == (4, 2, 1, 1)
+
+
+def test_named_timepoint(extract):
+    a, p = extract
+    pairs, _ = pair_assessments(a, p, follow_up="six_month")
+    assert pairs.set_index("person_id").loc["A", "follow_up"] == 2
+
+
+def test_kpis_state_denominators(extract):
+    a, p = extract
+    pairs, flow = pair_assessments(a, p)
+    k = distance_travelled(pairs, flow).set_index(["area", "measure"])
+    row = k.loc[("domestic", "pct_improved")]
+    # A improved, D did not; neither at the best score (0) at baseline
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+    assert "2 without a pair" in row["exclusions"]
+    assert k.loc[("domestic", "mean_improvement"), "estimate"] == pytest.approx(1.0)
+
+
+def test_ceiling_excluded_and_all_areas():
+    rows = []
+    # tool panoc: positive (higher better, best 20), negative (lower better, best 0)
+    for pid, pos, neg in [("p1", (10, 15), (5, 2)), ("p2", (20, 20), (8, 3)),
+                          ("p3", (10, 12), (4, 6)), ("p4", (5, 9), (0, 0))]:
+        rows += [_row(pid, "positive", "baseline", "2024-01-01", pos[0], "panoc_yc20"),
+                 _row(pid, "positive", "exit", "2024-06-01", pos[1], "panoc_yc20"),
+                 _row(pid, "negative", "baseline", "2024-01-01", neg[0], "panoc_yc20"),
+                 _row(pid, "negative", "exit", "2024-06-01", neg[1], "panoc_yc20")]
+    pairs, flow = pair_assessments(pd.DataFrame(rows))
+    k = distance_travelled(pairs, flow).set_index(["area", "measure"])
+    pos = k.loc[("positive", "pct_improved")]
+    assert (pos["numerator"], pos["denominator"]) == (3, 3)  # p2 at ceiling excluded
+    assert "1 at the best score" in pos["exclusions"]
+    allr = k.loc[("overall", "pct_improved_all_areas")]
+    # p1 both improved; p2 only negative counts (improved); p3 negative worsened; p4 only positive
+    assert (allr["numerator"], allr["denominator"]) == (3, 4)
+
+
+def test_reliable_change_by_hand():
+    # 4 people, baseline SD known: scores 2, 4, 6, 8 -> SD 2.581989; reliability 0.8
+    # S_diff = sqrt(2) * 2.581989 * sqrt(0.2) = 1.632993; reliable if improvement > 3.2007
+    rows = []
+    for pid, b, f in [("a", 2, 8), ("b", 4, 7), ("c", 6, 10), ("d", 8, 8)]:
+        rows += [_row(pid, "wellbeing", "baseline", "2024-01-01", b, "family_star_plus"),
+                 _row(pid, "wellbeing", "exit", "2024-06-01", f, "family_star_plus")]
+    pairs, _ = pair_assessments(pd.DataFrame(rows))
+    k = distance_travelled(pairs, reliability={"family_star_plus": 0.8}).set_index(["area", "measure"])
+    r = k.loc[("wellbeing", "pct_reliable_improvement")]
+    assert (r["numerator"], r["denominator"]) == (2, 4)  # +6 and +4 are reliable, +3 is not
+
+
+def test_breakdowns_one_call(extract):
+    a, p = extract
+    pairs, _ = pair_assessments(a, p)
+    b = breakdowns(pairs, ["sex"], measures=["pct_improved"])
+    got = b[b["area"] == "domestic"].set_index(["breakdown", "group"])["estimate"]
+    assert got[("all", "all")] == 0.5
+    assert got[("sex", "f")] == 1.0 and got[("sex", "m")] == 0.0
