@@ -20,6 +20,7 @@ from .commands import scenario
 from .commands import data as data_cmd
 from .commands import synth as synth_cmd
 from .commands import capacity
+from .commands import payments
 
 app = typer.Typer(
     name="cusp",
@@ -32,6 +33,7 @@ app.add_typer(scenario.app, name="scenario")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(synth_cmd.app, name="synth")
 app.add_typer(capacity.app, name="capacity")
+app.add_typer(payments.app, name="payments")
 
 
 def _version(value: bool) -> None:

@@ -22,7 +22,7 @@ from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
 from .metrics import Line, settle_education, settle_reading, settle_star
 from .stability import StabilityRules, settle_stability
-from .terms import CAPPED, METRICS, NOT_ELIGIBLE, STATUSES, SibTerms
+from .terms import CAPPED, FAILED, METRICS, NOT_ACHIEVED, NOT_ELIGIBLE, STATUSES, STOPPED, SibTerms
 
 PAYMENT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "due_date", "amount", "payer"]
 AUDIT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "status", "amount", "gross", "capped_gbp", "due_date", "reason"]
@@ -40,6 +40,7 @@ class Settlement:
     as_of: dt.date
     payments: pd.DataFrame
     audit: pd.DataFrame
+    children: pd.DataFrame | None = None
 
 
 def _days(series: pd.Series) -> list:
@@ -116,18 +117,21 @@ def settle_sib(
 
     gross: list[tuple] = []
     audit: list[list] = []
+    kids: list[tuple] = []
     window = f"[{to_date(terms.start)}, {to_date(terms.referral_end)})"
     for child, case, family, cohort, ref, e, home in zip(child_ids, case_ids, family_ids, cohorts, ref_days, start_days, home_days):
         if e is None or ref is None or not terms.start <= ref < terms.referral_end:
             why = ("not engaged (no start_date)" if e is None else
                    f"referred {to_date(ref) if ref is not None else 'on no date'}, outside the referral window {window}")
             audit.extend([child, case, cohort, m, NOT_ELIGIBLE, 0.0, None, why] for m in METRICS)
+            kids.append((child, case, cohort, None, ""))
             continue
         prices, keep = terms.prices(cohort), 1.0 - terms.deadweight(cohort)
         t0 = home if terms.is_reunification(cohort) else e
         rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume,
                                mech.failing_spell_number, terms.contract_end, prices.milestone, prices.tariff, 1.0 - keep)
         st = settle_stability(t0, spells.get(child, []), day, rules)
+        kids.append((child, case, cohort, t0, _rag(st, spells.get(child, []), t0, day)))
         lines: dict[str, Line] = {
             "stability_milestone": Line(st.milestone_status, st.milestone_reason, st.milestone_due, st.milestone_amount),
             "stability_tariff": Line(st.tariff_status, st.tariff_reason, st.tariff[-1][0] if st.tariff else None, st.tariff_amount),
@@ -151,7 +155,18 @@ def settle_sib(
 
     rows = pd.DataFrame(gross, columns=["child_id", "case_id", "sub_cohort", "metric", "due", "amount"])
     capped = apply_caps(rows, mech.caps, terms.start)
-    return Settlement(as_of, _payments(capped, terms), _audit(audit, capped))
+    children = pd.DataFrame(kids, columns=["child_id", "case_id", "sub_cohort", "t0", "rag"])
+    children["t0"] = pd.to_datetime(children["t0"].astype(float), unit="D")
+    return Settlement(as_of, _payments(capped, terms), _audit(audit, capped), children)
+
+
+def _rag(st, spells: list[tuple[int, int]], t0: int, day: int) -> str:
+    """Red: milestone missed, tracking stopped or failed; amber: a spell since t0; else green."""
+    if st.milestone_status == NOT_ACHIEVED or st.tariff_status in (STOPPED, FAILED):
+        return "red"
+    if any(s <= day and e > t0 for s, e in spells):
+        return "amber"
+    return "green"
 
 
 def _payments(capped: pd.DataFrame, terms: SibTerms) -> pd.DataFrame:

@@ -1,0 +1,135 @@
+"""``cusp payments``: settle what is owed from a folder of extracts, with an audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..console import out, table
+
+app = typer.Typer(no_args_is_help=True, help="Outcome payments: settle a scenario's mechanism from extracts (docs/payments.md).")
+
+EXTRA_FILES = ("kpi_results.csv", "spend.csv")
+
+
+def read_folder(folder: Path, scenario) -> dict[str, pd.DataFrame]:
+    """Validated extracts of ``folder`` (evaluation's data contracts) plus the KPI/spend files.
+
+    Raises ``ExtractError`` listing every failing row when an extract breaks its contract.
+    """
+    from evaluation.extracts import read_extracts
+
+    frames: dict[str, pd.DataFrame] = {}
+    if (folder / "referrals.csv").exists():
+        frames = dict(read_extracts(folder, districts=scenario.district_names, sub_cohorts=[s.name for s in scenario.sub_cohorts]))
+    for name in EXTRA_FILES:
+        if (folder / name).exists():
+            frames[name] = pd.read_csv(folder / name)
+    return frames
+
+
+def _tool_directions() -> dict[str, bool]:
+    try:
+        from evaluation.tools import get_tool
+
+        return {a.name: a.higher_is_better for a in get_tool("cfw_radar").areas}
+    except Exception:  # noqa: BLE001 - registry absent: higher is better
+        return {}
+
+
+def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str]) -> None:
+    """Write every file into a temporary folder beside ``folder``, then swap it in whole."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, content in files.items():
+            if isinstance(content, pd.DataFrame):
+                content.to_csv(tmp / name, index=False, date_format="%Y-%m-%d", float_format="%.6f")
+            else:
+                (tmp / name).write_text(content)
+        old = None
+        if folder.exists():
+            old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@app.command()
+def settle(
+    scenario: str = typer.Option(..., "--scenario", help="preset name or YAML file"),
+    data: Path = typer.Option(..., "--data", help="folder of extracts (referrals.csv, care_episodes.csv, ...)"),
+    as_of: str = typer.Option(..., "--as-of", help="settlement date YYYY-MM-DD: payments due on or before it"),
+    out_dir: Path = typer.Option(..., "--out", help="folder to write (replaced atomically)"),
+    previous: Path | None = typer.Option(None, "--previous", help="an earlier settlement folder to restate against"),
+) -> None:
+    """Settle SCENARIO's payment mechanism from DATA as of a date.
+
+    Writes payments.csv, audit.csv, invoices_monthly.csv, invoices_quarterly.csv,
+    summary.json (and reconciliation.csv for KPI-linked contracts; restatement.csv and
+    status_changes.csv with --previous).
+
+    Example: cusp payments settle --scenario lancs-edge-of-care-004 --data reports/data --as-of 2024-03-31 --out reports/payments
+    """
+    from simulate.payments.errors import PaymentDataError
+    from simulate.payments.invoices import invoice_summary, restatement, status_changes
+    from simulate.payments.settle import settle_scenario
+    from simulate.scenario import load_scenario
+
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise PaymentDataError("--as-of", [], f"{as_of!r} is not a date YYYY-MM-DD") from None
+    if not data.is_dir():
+        raise PaymentDataError(str(data), [], "not a folder of extracts")
+    if previous is not None and not (previous / "payments.csv").exists():
+        raise PaymentDataError(str(previous), [], "no payments.csv: not a previous settlement folder")
+    sc = load_scenario(scenario)
+    started = time.perf_counter()
+    frames = read_folder(data, sc)
+    result, reconciliation = settle_scenario(sc, frames, day, _tool_directions())
+    seconds = time.perf_counter() - started
+    pay, audit = result.payments, result.audit
+    files: dict[str, pd.DataFrame | str] = {
+        "payments.csv": pay, "audit.csv": audit,
+        "invoices_monthly.csv": invoice_summary(pay, "month"), "invoices_quarterly.csv": invoice_summary(pay, "quarter"),
+    }
+    if result.children is not None:
+        files["children.csv"] = result.children
+    if reconciliation is not None:
+        files["reconciliation.csv"] = reconciliation
+    summary = {"scenario": scenario, "as_of": as_of, "data": str(data), "mechanism": sc.payment.kind,
+               "total_gbp": float(pay["amount"].sum()), "by_payer_gbp": pay.groupby("payer")["amount"].sum().round(2).to_dict(),
+               "status_counts": audit["status"].value_counts().to_dict() if "status" in audit else {},
+               "capped_gbp": float(audit["capped_gbp"].sum()) if "capped_gbp" in audit else 0.0}
+    if previous is not None:
+        before = pd.read_csv(previous / "payments.csv", dtype={"child_id": str, "case_id": str})
+        adj = restatement(before, pay)
+        files["restatement.csv"] = adj
+        if (previous / "audit.csv").exists() and "case_id" in audit:
+            files["status_changes.csv"] = status_changes(pd.read_csv(previous / "audit.csv", dtype={"case_id": str}), audit)
+        summary["restatement_gbp"] = adj.groupby("kind")["adjustment"].sum().round(2).to_dict()
+    files["summary.json"] = json.dumps(summary, indent=2, default=str) + "\n"
+    write_atomic(out_dir, files)
+
+    by = pay.groupby(["metric", "payer"], as_index=False)["amount"].sum()
+    out.print(table(by, f"Due as of {as_of} ({sc.payment.kind}; settled in {seconds:.2f} s)", {"amount": ",.2f"}))
+    if "status" in audit and len(audit):
+        counts = audit.groupby(["metric", "status"]).size().unstack(fill_value=0).reset_index() if "metric" in audit else None
+        if counts is not None:
+            out.print(table(counts, "Audit lines by status"))
+    if previous is not None:
+        out.print(table(files["restatement.csv"].groupby("kind", as_index=False)["adjustment"].sum(), "Restatement against previous", {"adjustment": ",.2f"}))
+    out.print(f"wrote {out_dir}")
