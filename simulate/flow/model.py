@@ -17,6 +17,7 @@ from .invariants import check_replication
 from .staffing import StaffingPlan, staffing_plan
 from .streams import activity_streams
 from .timelines import ChildTimelines, draw_timelines
+from .universal import run_universal
 
 
 @dataclass
@@ -116,11 +117,9 @@ def run_replication(
     plan = staffing_plan(scenario, cal, fte_scale, fte_override)
 
     universal = None
-    if scenario.universal is not None:
-        from .universal import run_universal
-
-        universal = run_universal(scenario, cal, plan, streams["universal"], t_ref_end, t_end)
     if scenario.referrals is None:
+        if scenario.universal is not None:
+            universal = run_universal(scenario, cal, plan, streams["universal"], t_ref_end, t_end)
         empty = draw_empty_cases(scenario)
         return Replication(scenario, replication, seed, cal, empty, np.empty(0), np.empty(0), np.empty(0, np.int8), np.empty(0), np.empty(0, np.int64), plan, t_ref_end, t_end, 0, None, universal)
 
@@ -173,6 +172,13 @@ def run_replication(
     status = np.full(n, -1, dtype=np.int8)  # -1: not accepted
     paused = np.zeros(n)
     start[idx], end[idx], status[idx], paused[idx] = q.start, q.end, q.status, q.paused_days
+    if scenario.universal is not None:
+        # targeted cases use practitioners' time first; universal contacts get what is left
+        days = np.arange(int(np.ceil(t_end)) + 1, dtype=float)
+        s_sorted = np.sort(start[np.isfinite(start)])
+        e_sorted = np.sort(np.where(np.isfinite(end[np.isfinite(start)]), end[np.isfinite(start)], np.inf))
+        open_per_day = np.searchsorted(s_sorted, days, side="right") - np.searchsorted(e_sorted, days, side="right")
+        universal = run_universal(scenario, cal, plan, streams["universal"], t_ref_end, t_end, open_per_day)
     rep = Replication(scenario, replication, seed, cal, cases, start, end, status, paused, pool, plan, t_ref_end, t_end, n_open, None, universal)
     if check and n_open == 0:
         check_replication(cases.referral, cases.accepted, cases.ready, start, end, status, pool,
