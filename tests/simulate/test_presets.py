@@ -216,3 +216,23 @@ def test_001_kpi_linked_terms() -> None:
     assert {"pre_birth", "new_birth", "review_2_to_2_5_years"} <= names
     new_birth = next(c for c in sc.universal.contacts if c.name == "new_birth")
     assert (new_birth.due_from_days, new_birth.due_to_days) == (0, 14)  # "Within the first 14 days"
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/scenarios.md: the worked example must stay a valid scenario.
+# ---------------------------------------------------------------------------------------------
+def test_docs_worked_example_validates() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from simulate.scenario import scenario_from_dict
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    match = re.search(r"## Worked example.*?```yaml\n(.*?)```", text, re.S)
+    assert match, "docs/scenarios.md has no worked example"
+    sc = scenario_from_dict(yaml.safe_load(match.group(1)))
+    refs = annual_referrals(sc)
+    # 90 a year split 0.6 / 0.4, as the example's comment says.
+    assert refs.groupby("district")["per_year"].sum().to_dict() == pytest.approx({"North": 54.0, "South": 36.0})
