@@ -74,6 +74,7 @@ def settle(
     as_of: str = typer.Option(..., "--as-of", help="settlement date YYYY-MM-DD: payments due on or before it"),
     out_dir: Path = typer.Option(..., "--out", help="folder to write (replaced atomically)"),
     previous: Path | None = typer.Option(None, "--previous", help="an earlier settlement folder to restate against"),
+    allow_no_return_home: bool = typer.Option(False, "--allow-no-return-home", help="an engaged reunification child with no return_home_date is 'not eligible' for stability instead of an error"),
 ) -> None:
     """Settle SCENARIO's payment mechanism from DATA as of a date.
 
@@ -99,7 +100,7 @@ def settle(
     sc = load_scenario(scenario)
     started = time.perf_counter()
     frames = read_folder(data, sc)
-    result, reconciliation = settle_scenario(sc, frames, day, _tool_directions())
+    result, reconciliation = settle_scenario(sc, frames, day, _tool_directions(), allow_no_return_home)
     seconds = time.perf_counter() - started
     pay, audit = result.payments, result.audit
     files: dict[str, pd.DataFrame | str] = {

@@ -38,21 +38,22 @@ def _pay(due: int, price: float, keep: float, contract_end: int, reason: str) ->
 
 def settle_star(
     e: int, scores: list[tuple[int, float]], as_of: int, tool: str, improvement: float, tolerance: int,
-    price: float, keep: float, contract_end: int,
+    price: float, keep: float, contract_end: int, early: int = 0,
 ) -> Line:
-    """Family Star Plus or My Star: the first assessment in ``[e+6m, e+6m+tolerance]`` at least
-    ``improvement`` above the baseline (the assessment nearest ``e`` within ``tolerance`` days).
+    """Family Star Plus or My Star: the first assessment in ``[e+6m-early, e+6m+tolerance]`` at
+    least ``improvement`` above the baseline (the assessment nearest ``e`` within ``tolerance``
+    days). ``early`` is 0 by default: the follow-up is at least six months after ``e``.
 
     ``scores`` are ``(assessment day, total score)``; due on the follow-up's date.
     """
     known = sorted(p for p in scores if p[0] <= as_of)
     target = add_months_day(e, 6)
-    base = [p for p in known if abs(p[0] - e) <= tolerance]
-    follow = [p for p in known if target <= p[0] <= target + tolerance]
+    base = [p for p in known if abs(p[0] - e) <= tolerance and p[0] < target - early]
+    follow = [p for p in known if target - early <= p[0] <= target + tolerance]
     if not follow:
         if as_of < target + tolerance:
-            return Line(NOT_YET_DUE, f"{tool} follow-up expected {_d(target)} to {_d(target + tolerance)}", None)
-        return Line(NOT_ACHIEVED, f"no {tool} assessment between {_d(target)} and {_d(target + tolerance)}", None)
+            return Line(NOT_YET_DUE, f"{tool} follow-up expected {_d(target - early)} to {_d(target + tolerance)}", None)
+        return Line(NOT_ACHIEVED, f"no {tool} assessment between {_d(target - early)} and {_d(target + tolerance)}", None)
     if not base:
         return Line(NOT_ACHIEVED, f"no {tool} baseline within {tolerance} days of engagement {_d(e)}", None)
     b = min(base, key=lambda p: (abs(p[0] - e), p[0]))
@@ -119,15 +120,16 @@ def settle_reading(
     """Reading age at ``e + 6 months`` (nearest test within ``tolerance`` days) beyond the
     school's forecast by at least ``gain`` years.
 
-    ``tests`` are ``(day, reading_age, forecast_reading_age)``. The nearest test is final on
+    ``tests`` are ``(day, reading_age, forecast_reading_age)``; a test without a forecast
+    (NaN) cannot show a gain beyond it and is passed over. The nearest test is final on
     the day no later test could be nearer (``target + distance``), which is its due day.
     """
     target = add_months_day(e, 6)
-    near = [t for t in tests if t[0] <= as_of and abs(t[0] - target) <= tolerance]
+    near = [t for t in tests if t[0] <= as_of and abs(t[0] - target) <= tolerance and t[2] == t[2]]
     if not near:
         if as_of < target + tolerance:
             return Line(NOT_YET_DUE, f"reading test expected {_d(target - tolerance)} to {_d(target + tolerance)}", None)
-        return Line(NOT_ACHIEVED, f"no reading test within {tolerance} days of {_d(target)}", None)
+        return Line(NOT_ACHIEVED, f"no reading test with a school forecast within {tolerance} days of {_d(target)}", None)
     day, age, forecast = min(near, key=lambda t: (abs(t[0] - target), t[0]))
     settled = target + abs(day - target)
     if as_of < settled:

@@ -21,7 +21,7 @@ from .caps import apply_caps, split_payers
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
 from .metrics import Line, settle_education, settle_reading, settle_star
-from .stability import StabilityRules, settle_stability
+from .stability import StabilityResult, StabilityRules, settle_stability
 from .terms import CAPPED, FAILED, METRICS, NOT_ACHIEVED, NOT_ELIGIBLE, STATUSES, STOPPED, SibTerms
 
 PAYMENT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "due_date", "amount", "payer"]
@@ -88,8 +88,12 @@ def settle_sib(
     assessments: pd.DataFrame | None = None,
     school: pd.DataFrame | None = None,
     reading: pd.DataFrame | None = None,
+    allow_no_return_home: bool = False,
 ) -> Settlement:
     """Apply 004 §9 to every referred case as of ``as_of``.
+
+    ``allow_no_return_home`` settles an engaged reunification child with no
+    ``return_home_date`` as 'not eligible' for stability (not home yet) instead of failing.
 
     Raises
     ------
@@ -99,7 +103,8 @@ def settle_sib(
     """
     mech = terms.mechanism
     check_episodes(care_episodes, referrals)
-    check_referrals(referrals, {k for k, v in terms.cohort_kind.items() if v == "reunification"})
+    if not allow_no_return_home:
+        check_referrals(referrals, {k for k, v in terms.cohort_kind.items() if v == "reunification"})
     day = to_day(as_of)
     spells = _group(care_episodes, ["start_date", "end_date"], {"start_date", "end_date"})
     spells = {k: [(s, OPEN_END if e is None else e) for s, e in v] for k, v in spells.items()}
@@ -130,16 +135,21 @@ def settle_sib(
         t0 = home if terms.is_reunification(cohort) else e
         rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume,
                                mech.failing_spell_number, terms.contract_end, prices.milestone, prices.tariff, 1.0 - keep)
-        st = settle_stability(t0, spells.get(child, []), day, rules)
-        kids.append((child, case, cohort, t0, _rag(st, spells.get(child, []), t0, day)))
+        if t0 is None:
+            why = "reunification child with no return_home_date: not home, no stability payment"
+            st = StabilityResult(NOT_ELIGIBLE, why, None, 0.0, NOT_ELIGIBLE, why)
+            kids.append((child, case, cohort, None, "red"))
+        else:
+            st = settle_stability(t0, spells.get(child, []), day, rules)
+            kids.append((child, case, cohort, t0, _rag(st, spells.get(child, []), t0, day)))
         lines: dict[str, Line] = {
             "stability_milestone": Line(st.milestone_status, st.milestone_reason, st.milestone_due, st.milestone_amount),
             "stability_tariff": Line(st.tariff_status, st.tariff_reason, st.tariff[-1][0] if st.tariff else None, st.tariff_amount),
             "family_star_plus": settle_star(e, stars.get((family, "family_star_plus")) or stars.get((child, "family_star_plus"), []), day,
                                             "Family Star Plus", mech.family_functioning_improvement, mech.assessment_tolerance_days,
-                                            prices.family_star_plus, keep, terms.contract_end),
+                                            prices.family_star_plus, keep, terms.contract_end, mech.assessment_early_days),
             "my_star": settle_star(e, stars.get((child, "my_star"), []), day, "My Star", mech.family_functioning_improvement,
-                                   mech.assessment_tolerance_days, prices.my_star, keep, terms.contract_end),
+                                   mech.assessment_tolerance_days, prices.my_star, keep, terms.contract_end, mech.assessment_early_days),
             "education": settle_education(e, periods.get(child, []), day, mech.absence_reduction, mech.absence_measure,
                                           prices.education, keep, terms.contract_end),
             "reading": settle_reading(e, tests.get(child, []), day, mech.reading_gain_years, mech.reading_tolerance_days,

@@ -48,6 +48,9 @@ class SibEdgeOfCare(Strict):
     failing_spell_number: int = Field(default=3, ge=1, description="the spell that makes the intervention 'failed'")
     family_functioning_improvement: Share = Field(description="X: fractional rise in Star total score required")
     assessment_tolerance_days: int = Field(default=42, ge=0)
+    assessment_early_days: int = Field(
+        default=0, ge=0, description="days before e + 6 months a Star follow-up may fall (0: 'at least 6 months after')"
+    )
     absence_reduction: Share = Field(description="X: fractional fall in unauthorised absence required")
     absence_measure: Literal["days", "rate"] = "days"
     reading_gain_years: NonNegative = Field(description="Y: reading-age gain beyond the school's forecast")
