@@ -21,6 +21,7 @@ from .commands import data as data_cmd
 from .commands import synth as synth_cmd
 from .commands import capacity
 from .commands import payments
+from .commands import stress
 
 app = typer.Typer(
     name="cusp",
@@ -34,6 +35,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(synth_cmd.app, name="synth")
 app.add_typer(capacity.app, name="capacity")
 app.add_typer(payments.app, name="payments")
+app.add_typer(stress.app, name="stress")
 
 
 def _version(value: bool) -> None:

@@ -7,25 +7,36 @@ start date; month ``k`` is ``[edges[k], edges[k+1])`` on the real calendar.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 
 from ..scenario import add_months
 
 
+@lru_cache(maxsize=64)
+def _starts(start: dt.date, months: int) -> tuple[dt.date, ...]:
+    return tuple(add_months(start, k) for k in range(months + 1))
+
+
+@lru_cache(maxsize=64)
+def _edges(start: dt.date, months: int) -> tuple[float, ...]:
+    return tuple(float((d - start).days) for d in _starts(start, months))
+
+
 def month_edges(start: dt.date, months: int) -> np.ndarray:
     """Days from ``start`` to the first day of each month ``0..months`` (``months + 1`` values)."""
-    return np.array([(add_months(start, k) - start).days for k in range(months + 1)], dtype=float)
+    return np.array(_edges(start, months))
 
 
 def month_starts(start: dt.date, months: int) -> list[dt.date]:
     """First day of each contract month."""
-    return [add_months(start, k) for k in range(months)]
+    return list(_starts(start, months)[:months])
 
 
 def month_ends(start: dt.date, months: int) -> list[dt.date]:
     """Last day of each contract month: the date a month's flows are dated for XIRR."""
-    return [add_months(start, k + 1) - dt.timedelta(days=1) for k in range(months)]
+    return [d - dt.timedelta(days=1) for d in _starts(start, months)[1:]]
 
 
 def month_of(days: np.ndarray, edges: np.ndarray) -> np.ndarray:

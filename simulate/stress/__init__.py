@@ -1,0 +1,26 @@
+"""Stress tests of an edge-of-care Social Impact Bond: thousands of what-ifs through the full pipeline.
+
+>>> from simulate.scenario import load_scenario
+>>> from simulate.stress import run_stress, headline
+>>> run = run_stress(load_scenario("lancs-edge-of-care-004"), draws=1000, seed=1, jobs=2)  # doctest: +SKIP
+>>> headline(run.table)  # doctest: +SKIP
+
+Which engine does what (docs/finance.md): the cohort model (:mod:`.cohort`) and its payment
+settlement (:mod:`.settle`) are Cusp's simplified vectorised model; the finance layer is
+:mod:`simulate.finance`.
+"""
+
+from .analysis import fan, headline, pooled, src, tornado
+from .named import builtin_stresses, find_stress, named_stresses
+from .params import CohortParams, compile_params, override_data, scenario_data
+from .pipeline import DrawResult, run_draw
+from .reverse import QUESTIONS, reverse_stress
+from .runner import OUTPUT_COLUMNS, StressRun, monthly_frame, run_stress, write_parquet
+from .sampling import design, draw_rng, draw_seed
+
+__all__ = [
+    "OUTPUT_COLUMNS", "QUESTIONS", "CohortParams", "DrawResult", "StressRun", "builtin_stresses", "compile_params",
+    "design", "draw_rng", "draw_seed", "fan", "find_stress", "headline", "monthly_frame", "named_stresses",
+    "override_data", "pooled", "reverse_stress", "run_draw", "run_stress", "scenario_data", "src", "tornado",
+    "write_parquet",
+]

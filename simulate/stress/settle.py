@@ -1,0 +1,100 @@
+"""Outcome payments, delivery costs and care days avoided of one draw, by contract month.
+
+Cusp's simplified vectorised settlement of the 004 §9.2 rules for the stress engine (the
+audited engine is :mod:`simulate.payments`): the stability milestone when a child has no care
+entry in the first ``milestone_months`` after ``t0``; the daily tariff for home days in the
+following ``tariff_months``, paused during care, ended by a spell longer than
+``max_spell_days_to_resume`` (at its start) or by the ``failing_spell_number``-th spell (at its
+start); one-off metrics (Family Star Plus, My Star, education, reading) paid with the
+probabilities compiled in :mod:`simulate.stress.params` to children who did not disengage.
+Months are averaged (365.25/12 days) for the child's clock; payments are binned into real
+calendar months; nothing falls due on or after the contract end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..finance.calendar import interval_days_by_month, month_of
+from .cohort import Children
+from .params import DAYS_PER_MONTH, CohortParams
+
+
+@dataclass
+class Settled:
+    """One draw's monthly inputs to the finance layer and the per-child facts it summarises."""
+
+    due: np.ndarray              # £ outcome payments due by month (before caps)
+    stability_due: np.ndarray    # £ of which stability
+    costs: np.ndarray            # £ provider delivery costs by month
+    days_avoided: np.ndarray     # care days avoided by month (counterfactual − service)
+    stability_by_child: np.ndarray
+    milestone_ok: np.ndarray
+    out_of_care: np.ndarray
+    cf_entered: np.ndarray
+
+
+def settle(p: CohortParams, c: Children) -> Settled:
+    """Settle one draw's children into monthly payments, costs and care days avoided."""
+    edges, M = p.edges, p.months
+    end = edges[-1]
+    n = len(c.t0)
+    price = p.price[c.cohort]
+    stab = price * p.shares.get("stability", 0.0)
+    ms_day = c.t0 + p.milestone_months * DAYS_PER_MONTH
+    milestone_ok = c.entries[:, 0] >= ms_day
+    ms_paid = milestone_ok & (ms_day < end)
+    ms_amount = np.where(ms_paid, stab * p.milestone_share, 0.0)
+    due = np.bincount(np.minimum(month_of(ms_day, edges), M - 1), weights=ms_amount, minlength=M)
+
+    tariff_days = p.tariff_months * DAYS_PER_MONTH
+    rate = np.where(milestone_ok, stab * (1.0 - p.milestone_share) / tariff_days, 0.0)
+    stop = ms_day + tariff_days
+    for k in range(c.entries.shape[1]):
+        ent = c.entries[:, k]
+        stop = np.where((ent < stop) & (c.spell_len[:, k] > p.resume_days), np.minimum(stop, ent), stop)
+    if c.entries.shape[1] >= p.failing_spell:
+        stop = np.minimum(stop, c.entries[:, p.failing_spell - 1])
+    stop = np.maximum(stop, ms_day)
+    paused_s = c.entries
+    paused_e = np.minimum(c.exits, stop[:, None])
+    live = paused_s < stop[:, None]
+    starts = np.concatenate([ms_day, paused_s[live]])
+    ends = np.concatenate([stop, paused_e[live]])
+    rows = np.nonzero(live)[0]
+    weights = np.concatenate([rate, -rate[rows]])
+    tariff = interval_days_by_month(starts, ends, weights, edges)
+    due += tariff
+    stability_due = due.copy()
+    capped_stop = np.minimum(stop, end)
+    paused = np.where(live, np.clip(np.minimum(paused_e, end) - np.minimum(paused_s, end), 0.0, None), 0.0).sum(axis=1)
+    tariff_child = rate * (np.clip(capped_stop - ms_day, 0.0, None) - paused)
+    stability_by_child = ms_amount + tariff_child
+
+    assessed = ~c.disengaged
+    one_offs = (
+        ("family_star_plus", "family_functioning", 0.5, 6),
+        ("my_star", "family_functioning", 0.5, 6),
+        ("education", "education", 1.0, 12),
+        ("reading", "reading", 1.0, 6),
+    )
+    for j, (metric, share_key, part, months_after) in enumerate(one_offs):
+        day = c.engage + months_after * DAYS_PER_MONTH
+        paid = assessed & (c.u_metric[:, j] < p.p_metric.get(metric, 0.0)) & (day < end)
+        due += np.bincount(np.minimum(month_of(day, edges), M - 1), weights=np.where(paid, price * p.shares.get(share_key, 0.0) * part, 0.0), minlength=M)
+
+    staff = np.where(np.arange(M) < p.staffed_months, p.fte_by_month * p.cost_per_fte_month, 0.0)
+    cases = np.bincount(np.minimum(month_of(c.engage, edges), M - 1), minlength=M) * p.cost_per_case
+    costs = staff + cases
+
+    svc = np.isfinite(c.entries)
+    cf = np.isfinite(c.cf_entries)
+    w_end = c.window_end[:, None]
+    s_all = np.concatenate([c.cf_entries[cf], c.entries[svc]])
+    e_all = np.concatenate([np.minimum(c.cf_exits, w_end)[cf], np.minimum(c.exits, w_end)[svc]])
+    w_all = np.concatenate([np.ones(int(cf.sum())), -np.ones(int(svc.sum()))])
+    days_avoided = interval_days_by_month(s_all, e_all, w_all, edges)
+    return Settled(due, stability_due, costs, days_avoided, stability_by_child, milestone_ok,
+                   ~svc.any(axis=1), cf.any(axis=1))
