@@ -32,7 +32,7 @@ class PlacementCosts(Strict):
 class Finance(Strict):
     """Funding structure and the assumptions used to value it.
 
-    ``investor_share`` is the share of up-front funding from the social investor (004 §9.1:
+    ``investor_share`` is the share of up-front funding from the social investor (004 §6.3:
     at least 50.1% for a SIB). ``lcf_top_up_share`` is the share of each outcome payment the
     Life Chances Fund pays; it pays nothing due on or after ``lcf_end_date``.
     """

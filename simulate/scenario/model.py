@@ -146,7 +146,7 @@ def _payment_rules(sc: Scenario) -> list[tuple[str, str]]:
     out = []
     if isinstance(sc.payment, SibEdgeOfCare):
         if sc.finance.investor_share is None or sc.finance.investor_share < 0.501:
-            out.append(("finance.investor_share", "a Social Impact Bond needs an investor share of at least 0.501 (004 §9.1)"))
+            out.append(("finance.investor_share", "a Social Impact Bond needs an investor share of at least 0.501 (004 §6.3)"))
         if sc.finance.capital_commitment_gbp is None:
             out.append(("finance.capital_commitment_gbp", "a Social Impact Bond needs the investor's capital commitment"))
     return out

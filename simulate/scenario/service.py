@@ -161,7 +161,7 @@ class Triage(Strict):
 
     ``policy``: ``priority`` serves the highest Continuum of Need level first, first come first
     served within a level; ``fifo`` ignores need; ``no_waiting_list`` returns a referral that
-    finds no capacity to the central team, counted as unallocated (002 §… "no waiting list").
+    finds no capacity to the central team, counted as unallocated (002 §4.9 "no waiting list").
     Targets are in working days (weekends and English bank holidays excluded) unless the field
     says weeks.
     """
