@@ -1,0 +1,82 @@
+"""Survival methods against R's survival package (numbers in tests/fixtures/rossi) and by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.survival import aalen_johansen, cox_ph, kaplan_meier, survival_at
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "rossi"
+COVS = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
+
+
+@pytest.fixture(scope="module")
+def rossi():
+    return pd.read_csv(FIX / "rossi.csv")
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return json.loads((FIX / "expected.json").read_text())
+
+
+def test_rossi_published_coefficients(rossi):
+    c = cox_ph(rossi, "week", "arrest", COVS)
+    assert c.loc["fin", "coef"] == pytest.approx(-0.3794, abs=5e-5)
+    assert c.loc["prio", "coef"] == pytest.approx(0.0915, abs=5e-5)
+    assert c.attrs["variance"].startswith("model-based")
+
+
+def test_rossi_matches_r_coxph(rossi, expected):
+    c = cox_ph(rossi, "week", "arrest", COVS)
+    np.testing.assert_allclose(c["coef"], list(expected["cox_efron"]["coef"].values()), rtol=1e-6)
+    np.testing.assert_allclose(c["se"], list(expected["cox_efron"]["se"].values()), rtol=1e-5)
+
+
+def test_weighted_cluster_robust_matches_r(rossi, expected):
+    d = rossi.copy()
+    n = len(d)
+    d["w"] = 1 + (np.arange(1, n + 1) % 3)
+    d["set"] = np.arange(n) // 2
+    c = cox_ph(d, "week", "arrest", COVS, weights="w", cluster="set")
+    r = expected["cox_weighted_cluster"]
+    np.testing.assert_allclose(c["coef"], list(r["coef"].values()), rtol=1e-6)
+    np.testing.assert_allclose(c["se"], list(r["robust_se"].values()), rtol=1e-5)
+    assert "set" in c.attrs["variance"]
+
+
+def test_km_rossi(rossi, expected):
+    km = kaplan_meier(rossi["week"], rossi["arrest"])
+    assert survival_at(km, 52) == pytest.approx(0.7361, abs=5e-5)
+    assert survival_at(km, 20) == pytest.approx(expected["km"]["s20"], rel=1e-9)
+
+
+def test_km_by_hand():
+    # times 1,2,2,3,4 events 1,1,0,1,0: S = 4/5, then 4/5*(1-1/4) = 0.6, then 0.6*(1-1/2) = 0.3
+    km = kaplan_meier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0])
+    assert km["survival"].tolist() == pytest.approx([0.8, 0.6, 0.3, 0.3])
+    assert km["at_risk"].tolist() == [5, 4, 2, 1]
+
+
+def test_aalen_johansen_matches_r_with_ties(expected):
+    cr = pd.read_csv(FIX / "competing.csv")
+    r = expected["aalen_johansen"]
+    for cause, key in [(1, "cif_cause1"), (2, "cif_cause2")]:
+        a = aalen_johansen(cr["day"], cr["type"], cause)
+        got = [a.loc[a["time"] <= t, "cumulative_incidence"].iloc[-1] for t in r["times"]]
+        np.testing.assert_allclose(got, r[key], rtol=1e-9)
+
+
+def test_aalen_johansen_by_hand():
+    # day 1: 4 at risk, one care entry, one left (tie); day 2: 2 at risk, one care entry
+    a = aalen_johansen([1, 1, 2, 3], [1, 2, 1, 0], cause=1)
+    # CIF(1) = 1/4; S(1) = 1/2; CIF(2) = 1/4 + 1/2 * 1/2 = 1/2
+    assert a["cumulative_incidence"].tolist() == pytest.approx([0.25, 0.5, 0.5])
+    b = aalen_johansen([1, 1, 2, 3], [1, 2, 1, 0], cause=2)
+    # all-cause: CIF1 + CIF2 + S = 1 at every time
+    np.testing.assert_allclose(a["cumulative_incidence"] + b["cumulative_incidence"] + a["survival"], 1.0)
