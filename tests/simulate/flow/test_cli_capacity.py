@@ -1,0 +1,42 @@
+"""``cusp capacity`` as a user meets it."""
+
+from __future__ import annotations
+
+import pytest
+
+from cusp.cli import main
+
+
+def run(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    captured = capsys.readouterr()
+    return int(info.value.code or 0), captured.out, captured.err
+
+
+def test_run_prints_kpis_and_target_probabilities(capsys, tmp_path):
+    status, out, _ = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "3", "--seed", "4", "--out", str(tmp_path), "--records"], capsys)
+    assert status == 0
+    assert "KPIs by contract year" in out and "Probability that each target is met" in out
+    for name in ("kpis.csv", "summary.csv", "targets.csv", "events.csv", "cases.csv"):
+        assert (tmp_path / name).stat().st_size > 0
+    import pandas as pd
+
+    targets = pd.read_csv(tmp_path / "targets.csv")
+    assert {"hours_delivered", "direct_work"} <= set(targets["target"])
+    assert targets["probability"].between(0, 1).all()
+
+
+def test_unknown_scenario_is_one_line_exit_2(capsys):
+    status, _, err = run(["capacity", "run", "--scenario", "no-such-preset", "--reps", "2"], capsys)
+    assert status == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_plan_unknown_target_exit_2(capsys):
+    status, _, err = run(["capacity", "plan", "--scenario", "hereford-mentoring-002", "--target", "nope", "--reps", "2"], capsys)
+    assert status == 2 and "--target nope" in err
+
+
+def test_compare_prints_paired_differences(capsys):
+    status, out, _ = run(["capacity", "compare", "hereford-mentoring-002", "hereford-befriending-002", "--reps", "3"], capsys)
+    assert status == 0 and "Paired differences" in out
