@@ -15,7 +15,6 @@ from typing import Sequence
 
 import numpy as np
 import pyxirr
-from scipy.optimize import brentq
 
 # Annual rates scanned for roots of the NPV: -99% to +1,000% a year.
 _GRID = np.concatenate([np.linspace(-0.99, -0.1, 60), np.linspace(-0.1, 1.0, 221)[1:], np.geomspace(1.0, 10.0, 40)[1:]])
@@ -90,6 +89,8 @@ def irr(amounts: Sequence[float], dates: Sequence[dt.date]) -> IrrResult:
     t = year_fractions(dates)
     changes = sign_changes(a)
     if changes > 1:
+        from scipy.optimize import brentq  # imported here: workers rarely need it
+
         values = _npv_grid(a, t)
         crossings = np.nonzero(np.sign(values[1:]) != np.sign(values[:-1]))[0]
         roots = tuple(float(brentq(lambda r: float(np.sum(a / (1.0 + r) ** t)), _GRID[i], _GRID[i + 1])) for i in crossings)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
-from scipy.optimize import brentq
 
 from ..scenario import Scenario
 from .analysis import pooled
@@ -73,6 +72,8 @@ def reverse_stress(scenario: Scenario, replications: int = 100, seed: int = 0, x
         ``milestone_rate``, ``referral_shortfall`` and ``target_at_low`` / ``target_at_high``
         (the function's value at the ends of the range searched), ``evaluations``.
     """
+    from scipy.optimize import brentq
+
     data = scenario_data(scenario)
     rows = []
     for q in questions:

@@ -10,7 +10,6 @@ on a cluster.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import qmc, triang
 
 from ..finance.errors import StressError
 from ..scenario import Scenario, UncertainRange, with_overrides
@@ -28,6 +27,8 @@ def draw_rng(seed: int, index: int) -> np.random.Generator:
 
 def to_values(u: np.ndarray, ranges: list[UncertainRange]) -> np.ndarray:
     """Map points of the unit cube (``draws × inputs``) to input values by each range's distribution."""
+    from scipy.stats import triang
+
     out = np.empty_like(u, dtype=float)
     for j, r in enumerate(ranges):
         width = r.high - r.low
@@ -53,6 +54,8 @@ def design(ranges: list[UncertainRange], draws: int, seed: int, method: str = "l
         return np.empty((draws, 0))
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0,))))
     if method == "lhs":
+        from scipy.stats import qmc
+
         u = qmc.LatinHypercube(d=len(ranges), rng=rng).random(draws)
     elif method == "mc":
         u = rng.random((draws, len(ranges)))
