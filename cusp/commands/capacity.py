@@ -69,6 +69,7 @@ def run(
     out_dir: Path = typer.Option(None, "--out", help="folder for kpis.csv, summary.csv, targets.csv (and events.csv, cases.csv with --records)"),
     records: bool = typer.Option(False, "--records", help="also write the event log and per-case summary"),
     district: str = typer.Option("all", "--district", help="district for the printed table"),
+    by_district: str = typer.Option(None, "--by-district", help="also print this metric by district and year (e.g. share_started_within_target)"),
 ) -> None:
     """Simulate referral flow and capacity: means with 95% t intervals and the probability each target is met.
 
@@ -91,6 +92,13 @@ def run(
     summary = res.summary()
     out.print(f"[bold]{sc.service.name}[/] — {reps} replications, seed {seed}; means with 95% t intervals, district {district}")
     out.print(table(_yearly(summary, district), "KPIs by contract year"))
+    if by_district is not None:
+        s = summary[(summary["period"] == "year") & (summary["metric"] == by_district)]
+        if s.empty:
+            err.print(f"--by-district {by_district}: no such metric in this run")
+        else:
+            s = s.assign(cell=[f"{m:,.3g} ({lo:,.3g}–{hi:,.3g})" if np.isfinite(m) else "–" for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"])])
+            out.print(table(s.pivot(index="district", columns="label", values="cell").reset_index(), f"{by_district} by district and contract year"))
     tp = res.target_probabilities()
     if len(tp):
         shown = tp.copy()
