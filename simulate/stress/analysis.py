@@ -96,7 +96,7 @@ def pooled(data: dict, effects: Mapping[str, float] | None, replications: int, s
         net += r.finance.spv.investor_net
     net /= replications
     frame = pd.DataFrame(rows)
-    out = {k: float(frame[k].mean()) for k in frame.columns if frame[k].dtype != object}
+    out = {k: float(frame[k].mean()) for k in frame.columns if pd.api.types.is_numeric_dtype(frame[k]) or pd.api.types.is_bool_dtype(frame[k])}
     out.update(p_cap_reached=float(frame["cap_reached"].mean()), p_investor_loss=float(frame["investor_loss"].mean()))
     res = irr(net, p.finance.dates)
     out.update(pooled_irr=res.value, pooled_irr_status=res.status, pooled_multiple=money_multiple(net),

@@ -1,0 +1,38 @@
+"""``cusp stress``: run writes Parquet; base prints the headline figures; user errors exit 2."""
+
+import pandas as pd
+import pytest
+
+from cusp.cli import main
+
+
+def _run(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    return exc.value.code, capsys.readouterr()
+
+
+def test_run_writes_one_row_per_draw(tmp_path, capsys):
+    out = tmp_path / "runs" / "004.parquet"
+    code, printed = _run(["stress", "run", "--scenario", "lancs-edge-of-care-004", "--draws", "12", "--seed", "3",
+                          "--out", str(out), "--monthly", str(tmp_path / "m.parquet")], capsys)
+    assert code == 0, printed.err
+    frame = pd.read_parquet(out)
+    assert len(frame) == 12 and "in:referrals.volume_multiplier" in frame.columns and "irr" in frame.columns
+    monthly = pd.read_parquet(tmp_path / "m.parquet")
+    assert len(monthly) == 12 * 84
+    assert "p_investor_loss" in printed.out
+
+
+def test_base_prints_irr_multiple_peak_capital_and_savings(capsys):
+    code, printed = _run(["stress", "base", "--scenario", "lancs-edge-of-care-004", "--replications", "5"], capsys)
+    assert code == 0, printed.err
+    for words in ("Investor IRR", "Money multiple", "Peak capital", "Savings from care avoided"):
+        assert words in printed.out
+
+
+def test_unknown_stress_exits_2_with_one_line(tmp_path, capsys):
+    code, printed = _run(["stress", "run", "--scenario", "lancs-edge-of-care-004", "--draws", "2", "--stress", "nope",
+                          "--out", str(tmp_path / "x.parquet")], capsys)
+    assert code == 2
+    assert "no stress named 'nope'" in printed.err and len(printed.err.strip().splitlines()) == 1
