@@ -194,7 +194,10 @@ def _audit(audit: list[list], capped: pd.DataFrame) -> pd.DataFrame:
     frame["capped_gbp"] = frame["capped_gbp"].fillna(0.0)
     hit = frame["capped_gbp"] > 0
     frame.loc[hit, "status"] = CAPPED
-    frame.loc[hit, "reason"] = frame.loc[hit, "reason"] + "; cap (" + frame.loc[hit, "cut_by"] + ") cut £" + frame.loc[hit, "capped_gbp"].map("{:,.2f}".format)
+    frame["cut_by"] = frame["cut_by"].fillna("").astype(str)
+    if hit.any():
+        frame.loc[hit, "reason"] = [f"{r}; cap ({c}) cut £{x:,.2f}" for r, c, x in
+                                    zip(frame.loc[hit, "reason"], frame.loc[hit, "cut_by"], frame.loc[hit, "capped_gbp"])]
     frame["status"] = frame["status"].map(dict(enumerate(STATUSES)))
     frame["due_date"] = pd.to_datetime(frame["due"].astype(float), unit="D")
     return frame[AUDIT_COLUMNS]

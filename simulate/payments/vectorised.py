@@ -177,13 +177,17 @@ def settle_stability_arrays(
     out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day)
     if monthly:
         k = rules.tariff_months + 1
-        base = m6.astype("datetime64[D]").astype("datetime64[M]")
-        starts = (base[:, None] + np.arange(k + 1)).astype("datetime64[D]").astype(np.int64)
+        first = m6.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        lo_idx = int(first.min()) if n else 0
+        table = np.arange(lo_idx, (int(first.max()) if n else 0) + k + 2).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        starts = table[(first - lo_idx)[:, None] + np.arange(k + 1)]
         lo = np.maximum(starts[:, :-1], m6[:, None])
         hi = np.minimum(starts[:, 1:], stop[:, None])
         home = np.clip(hi - lo, 0, None)
-        ov = np.clip(np.minimum(hi[tc], e_eff[trk][:, None]) - np.maximum(lo[tc], start[trk][:, None]), 0, None)
-        np.subtract.at(home, tc, ov)
+        if tc.size:
+            ov = np.clip(np.minimum(hi[tc], e_eff[trk][:, None]) - np.maximum(lo[tc], start[trk][:, None]), 0, None)
+            flat = (tc[:, None] * k + np.arange(k)).ravel()
+            home -= np.bincount(flat, weights=ov.ravel(), minlength=n * k).astype(np.int64).reshape(n, k)
         due = starts[:, 1:] - 1
         pay = (due <= limit) & (home > 0) & ~(blocked | ~ok)[:, None]
         out.month_due = due

@@ -1,0 +1,118 @@
+"""Throughput of the payment engine (issue 6).
+
+1. Vectorised stability rules (004 §9.2.1) on simulated children from flat arrays: children
+   settled per second on one core (the process is pinned to one CPU). Goal: >= 1,000,000/s.
+2. The real-data path on a synthetic extract of about 100,000 children: reading and validating
+   the CSV files (evaluation's data contracts), then settling every metric with the audit trail.
+
+Usage::
+
+    .venv/bin/python benchmarks/settle_throughput.py                # both parts
+    .venv/bin/python benchmarks/settle_throughput.py --skip-real    # arrays only
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from simulate.payments.days import to_day
+from simulate.payments.stability import StabilityRules
+from simulate.payments.terms import sib_terms
+from simulate.payments.vectorised import settle_stability_arrays
+from simulate.scenario import load_scenario
+
+SCENARIO = "lancs-edge-of-care-004"
+
+
+def simulated_children(n: int, seed: int, first: int, last: int) -> tuple[np.ndarray, ...]:
+    """``n`` children: t0 uniform in [first, last), Poisson(0.6) spells, gamma gaps and lengths."""
+    rng = np.random.default_rng(seed)
+    t0 = rng.integers(first, last, n)
+    k = rng.poisson(0.6, n)
+    offsets = np.concatenate(([0], np.cumsum(k)))
+    child = np.repeat(np.arange(n), k)
+    gaps = rng.gamma(1.5, 200.0, child.size).astype(np.int64) + 1
+    lengths = rng.gamma(0.8, 120.0, child.size).astype(np.int64) + 1
+    step = gaps + lengths
+    csum = np.cumsum(step)
+    before = np.concatenate(([0], csum))[offsets[:-1]][child]
+    start = t0[child] - 60 + (csum - step - before) + gaps
+    end = start + lengths
+    return t0, offsets, start, end
+
+
+def best_of(repeat: int, fn) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def arrays_part(n: int, repeat: int) -> None:
+    sc = load_scenario(SCENARIO)
+    terms = sib_terms(sc)
+    p = terms.prices("diversion_5_9")
+    m = terms.mechanism
+    rules = StabilityRules(m.milestone_months, m.tariff_months, m.max_spell_days_to_resume, m.failing_spell_number,
+                           terms.contract_end, p.milestone, p.tariff, 0.0)
+    t0, offsets, start, end = simulated_children(n, 1, terms.start, terms.referral_end)
+    as_of = terms.contract_end - 1
+    print(f"simulated children: {n:,} with {start.size:,} care spells")
+    for label, kw in (("totals, arrays validated", {}), ("totals, validation skipped", {"validate": False}),
+                      ("with calendar-month breakdown", {"monthly": True})):
+        sec = best_of(repeat, lambda: settle_stability_arrays(t0, offsets, start, end, as_of, rules, **kw))
+        print(f"  {label:34s} {sec:7.3f} s  {n / sec:>12,.0f} children/s")
+
+
+def real_part(scale: float, seed: int) -> None:
+    from cusp.commands.payments import read_folder
+    from data_synthetic import synthesise
+    from data_synthetic.write import write_extracts
+    from simulate.payments.settle import settle_scenario
+
+    sc = load_scenario(SCENARIO)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        write_extracts(synthesise(sc, seed, rows_scale=scale), tmp)
+        print(f"synthetic extract (rows scale {scale:g}) written in {time.perf_counter() - t:.1f} s")
+        sizes = {p.name: sum(1 for _ in open(p)) - 1 for p in sorted(Path(tmp).glob("*.csv"))}
+        print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+        t = time.perf_counter()
+        frames = read_folder(Path(tmp), sc)
+        read = time.perf_counter() - t
+        n = frames["referrals.csv"]["child_id"].nunique()
+        t = time.perf_counter()
+        result, _ = settle_scenario(sc, frames, dt.date(2026, 8, 31), allow_no_return_home=True)
+        settle = time.perf_counter() - t
+        print(f"real-data path, {n:,} children: read+validate {read:.1f} s, settle {settle:.1f} s "
+              f"({n / settle:,.0f} children/s settling; {n / (read + settle):,.0f} children/s end to end); "
+              f"{len(result.payments):,} payment rows, {len(result.audit):,} audit rows")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rows-scale", type=float, default=140.0, help="synthetic extract scale (140 gives about 100,000 children)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-real", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    print(f"one core; numpy {np.__version__}")
+    arrays_part(args.children, args.repeat)
+    if not args.skip_real:
+        real_part(args.rows_scale, args.seed)
+
+
+if __name__ == "__main__":
+    main()
