@@ -283,6 +283,8 @@ class NearestNeighborMatch(_MatcherBase):
         treated = np.flatnonzero(treat == 1)
         n1 = treated.size
         mahal = isinstance(self.distance, str) and self.distance == "mahalanobis"
+        if mahal and self.caliper is not None:
+            raise ValueError("a caliper needs a scalar distance (use distance='glm')")
         if mahal:
             dist = None
             X = expand_covariates(data, covariates).to_numpy()
@@ -297,8 +299,6 @@ class NearestNeighborMatch(_MatcherBase):
         reuse_max = max(n1, 1) if self.replace else 1
         caliper = None
         if self.caliper is not None:
-            if mahal:
-                raise ValueError("a caliper needs a scalar distance (use distance='glm')")
             caliper = float(self.caliper) * (float(np.std(dist, ddof=1)) if self.std_caliper else 1.0)
         self.caliper_width_ = caliper
         m_order = self.m_order or ("data" if (mahal or self.replace) else "largest")

@@ -263,7 +263,7 @@ def km_plot(curves: Mapping[str, pd.DataFrame], ax=None, risk_times: Sequence[fl
               for rt in risk_times]
         ax.text(-0.02, -0.25 - 0.07 * i, label, transform=ax.transAxes, ha="right", fontsize=8)
         for rt, a in zip(risk_times, at):
-            ax.text(rt, 0, f"{a:,.0f}", transform=ax.get_xaxis_transform(), ha="center",
-                    va="top", fontsize=8, y=-0.25 - 0.07 * i)
+            ax.text(rt, -0.25 - 0.07 * i, f"{a:,.0f}", transform=ax.get_xaxis_transform(),
+                    ha="center", va="top", fontsize=8)
     ax.text(0, -0.18, "numbers at risk", transform=ax.transAxes, fontsize=8)
     return ax
