@@ -1,0 +1,101 @@
+"""``cusp payments settle``: files written, exit 2 with lines named, restatement by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cusp.cli import main
+
+RATE = 10200 / 549          # £ per tariff day for a child engaged 2020-01-15 (549-day window)
+FSP_AREAS = ["physical_health", "wellbeing", "meeting_emotional_needs", "keeping_safe", "social_networks",
+             "education_learning", "boundaries_behaviour", "family_routine", "home_money", "progress_to_work"]
+
+
+def referral(case, child, family, start="2020-01-15", cohort="diversion_5_9", home=""):
+    return {"case_id": case, "child_id": child, "family_id": family, "district": "Burnley", "sub_cohort": cohort,
+            "need_level": 4, "referral_date": "2020-01-10", "referral_source": "childrens_social_care", "accepted": "true",
+            "first_contact_date": "2020-01-11", "assessment_date": "2020-01-12", "start_date": start, "end_date": "2020-05-01",
+            "end_reason": "completed", "return_home_date": home, "date_of_birth": "2012-03-04", "sex": "female",
+            "ethnicity": "white", "risk_factors": 2, "prior_care_episodes": 0}
+
+
+def write(folder: Path, refs, episodes=(), stars=()) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(refs).to_csv(folder / "referrals.csv", index=False)
+    pd.DataFrame(list(episodes), columns=["episode_id", "child_id", "start_date", "end_date", "episode_type"]).to_csv(folder / "care_episodes.csv", index=False)
+    pd.DataFrame(list(stars), columns=["person_id", "tool", "area", "timepoint", "assessment_date", "score"]).to_csv(folder / "assessments.csv", index=False)
+    return folder
+
+
+def run(*args) -> int:
+    with pytest.raises(SystemExit) as exc:
+        main(["payments", "settle", "--scenario", "lancs-edge-of-care-004", *map(str, args)])
+    return exc.value.code
+
+
+def stars_for(family: str, follow_scores: list[int]):
+    rows = [(family, "family_star_plus", a, "baseline", "2020-01-15", 4) for a in FSP_AREAS]
+    rows += [(family, "family_star_plus", a, "six_month", "2020-07-20", s) for a, s in zip(FSP_AREAS, follow_scores)]
+    return rows
+
+
+def test_settle_writes_every_file_and_restates(tmp_path, capsys):
+    first = write(tmp_path / "v1", [referral("R1", "A", "F1")])
+    assert run("--data", first, "--as-of", "2021-06-30", "--out", tmp_path / "s1") == 0
+    names = sorted(p.name for p in (tmp_path / "s1").iterdir())
+    assert names == ["audit.csv", "children.csv", "invoices_monthly.csv", "invoices_quarterly.csv", "payments.csv", "summary.json"]
+    home = 17 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 + 30   # 2020-07-15 .. 2021-06-30 (a month end)
+    total = json.loads((tmp_path / "s1" / "summary.json").read_text())["total_gbp"]
+    assert total == pytest.approx(6800 + RATE * home)
+    assert "A" not in capsys.readouterr().out.split()                  # no child id printed
+
+    # corrected extract: a late-recorded spell 2021-02-10 .. 2021-03-01 (20 days away) and a late
+    # Family Star Plus follow-up 44 vs baseline 40 (exactly +10%)
+    second = write(tmp_path / "v2", [referral("R1", "A", "F1")], [("E1", "A", "2021-02-10", "2021-03-02", "care")],
+                   stars_for("F1", [5, 5, 5, 5, 4, 4, 4, 4, 4, 4]))
+    assert run("--data", second, "--as-of", "2021-06-30", "--out", tmp_path / "s2", "--previous", tmp_path / "s1") == 0
+    adj = pd.read_csv(tmp_path / "s2" / "restatement.csv")
+    claw = adj[adj["kind"] == "clawback"].groupby("due_date")["adjustment"].sum()   # both payers
+    assert claw["2021-02-28"] == pytest.approx(-RATE * 19) and claw["2021-03-31"] == pytest.approx(-RATE * 1)
+    new = adj[adj["kind"] == "new payment"]
+    assert set(new["metric"]) == {"family_star_plus"}
+    assert new["adjustment"].sum() == pytest.approx(500 * 0.7 + 500 * 0.3)       # commissioner + LCF
+    changes = pd.read_csv(tmp_path / "s2" / "status_changes.csv")
+    assert changes.set_index("metric").loc["family_star_plus", "status"] == "paid"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]        # no temporary folders left
+
+
+def test_lcf_share_and_quarterly_invoices(tmp_path):
+    folder = write(tmp_path / "d", [referral("R1", "A", "F1")])
+    assert run("--data", folder, "--as-of", "2020-09-30", "--out", tmp_path / "s") == 0
+    q = pd.read_csv(tmp_path / "s" / "invoices_quarterly.csv")
+    # financial quarter July-September 2020: milestone 6800 + July (17 days) + August (31) + September (30)
+    jul_sep = q[q["period_start"] == "2020-07-01"].groupby("payer")["amount"].sum()
+    assert jul_sep["life_chances_fund"] == pytest.approx(0.3 * (6800 + RATE * 78))
+    assert jul_sep["commissioner"] == pytest.approx(0.7 * (6800 + RATE * 78))
+
+
+def test_inconsistent_extract_exits_2_naming_lines(tmp_path, capsys):
+    folder = write(tmp_path / "d", [referral("R1", "A", "F1"), referral("R2", "B", "F2", cohort="reunification_5_9")])
+    assert run("--data", folder, "--as-of", "2021-06-30", "--out", tmp_path / "s") == 2
+    err = capsys.readouterr().err
+    assert "referrals.csv" in err and "3" in err and "return_home_date" in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_overlapping_spells_exit_2(tmp_path, capsys):
+    eps = [("E1", "A", "2021-02-10", "2021-03-02", "care"), ("E2", "A", "2021-03-01", "2021-03-05", "remand")]
+    folder = write(tmp_path / "d", [referral("R1", "A", "F1")], eps)
+    assert run("--data", folder, "--as-of", "2021-06-30", "--out", tmp_path / "s") == 2
+    err = capsys.readouterr().err
+    assert "care_episodes.csv" in err and "overlap" in err
+
+
+def test_bad_date_exits_2(tmp_path, capsys):
+    folder = write(tmp_path / "d", [referral("R1", "A", "F1")])
+    assert run("--data", folder, "--as-of", "30/06/2021", "--out", tmp_path / "s") == 2
+    assert "--as-of" in capsys.readouterr().err
