@@ -19,6 +19,7 @@ from . import __version__
 from .commands import scenario
 from .commands import data as data_cmd
 from .commands import synth as synth_cmd
+from .commands import render as render_cmd
 from .commands import capacity
 from .commands import payments
 from .commands import stress
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(synth_cmd.app, name="synth")
+app.command("render")(render_cmd.render)  # one command with a NOTEBOOK argument: not a group
 app.add_typer(capacity.app, name="capacity")
 app.add_typer(payments.app, name="payments")
 app.add_typer(stress.app, name="stress")

@@ -38,7 +38,7 @@ def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
             text = np.where(whole, np.char.mod("%d", np.nan_to_num(values).astype(np.int64)), np.char.mod("%.2f", np.round(np.nan_to_num(values), 2))).astype(object)
             text = np.array([t.rstrip("0") if "." in t else t for t in text], dtype=object) if (~whole).any() else text
         else:
-            text = s.astype(object).to_numpy()
+            text = s.astype(object).to_numpy(copy=True)
         text[missing] = ""
         out[col.name] = text
     return pd.DataFrame(out, columns=[c.name for c in schema.columns])

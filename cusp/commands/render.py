@@ -1,0 +1,50 @@
+"""``cusp render``: execute a parameterised notebook into a report folder (HTML, notebook, PDF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..console import out, table
+
+app = typer.Typer(help="Render a notebook: cusp render NOTEBOOK --params FILE.yaml --param key=value --out reports/NAME.")
+
+
+@app.command()
+def render(
+    notebook: Path = typer.Argument(..., help="the .ipynb to execute (it has a cell tagged 'parameters')"),
+    out_dir: Path | None = typer.Option(None, "--out", help="report folder, e.g. reports/annual-evaluation (replaced atomically)"),
+    params_file: Path | None = typer.Option(None, "--params", help="YAML file of parameter values"),
+    param: list[str] = typer.Option([], "--param", "-p", help="key=value, typed as the notebook declares (repeatable; wins over --params)"),
+    pdf: bool = typer.Option(False, "--pdf", help="also print the HTML to PDF with headless Chromium"),
+    list_params: bool = typer.Option(False, "--list-params", help="list the notebook's parameters and exit"),
+    timeout: float = typer.Option(600.0, "--timeout", min=1.0, help="seconds any one cell may run"),
+    cwd: Path | None = typer.Option(None, "--cwd", help="working directory of the kernel (default: here)"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar while cells execute"),
+) -> None:
+    """Execute NOTEBOOK with checked parameters; write HTML (no code), the executed notebook,
+    results.json and a provenance block; --pdf adds a PDF.
+
+    Example: cusp render notebooks/annual_evaluation.ipynb --param data_dir=reports/data --out reports/annual-evaluation
+    """
+    from ..render import declared_parameters, render_notebook
+    from ..render.errors import RenderError
+
+    if list_params:
+        declared = declared_parameters(notebook)
+        rows = pd.DataFrame([{"parameter": k, "type": v["type"], "default": repr(v["default"]), "help": v["help"]} for k, v in declared.items()])
+        out.print(table(rows, f"Parameters of {notebook}"))
+        return
+    if out_dir is None:
+        raise RenderError("--out is required: the report folder, e.g. reports/annual-evaluation")
+    from ..render.params import parse_assignments
+
+    result = render_notebook(notebook, out_dir, params_file=params_file, params=parse_assignments(param), pdf=pdf, cwd=cwd, timeout=timeout, progress=progress)
+    out.print(f"report: {result.html}")
+    out.print(f"executed notebook: {result.notebook}")
+    if result.results:
+        out.print(f"results: {result.results}")
+    if result.pdf:
+        out.print(f"pdf: {result.pdf}")
