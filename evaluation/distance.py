@@ -83,9 +83,9 @@ def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = N
     else:
         a["start_date"] = pd.NaT
         a["end_date"] = pd.NaT
-    cutoff = a["end_date"]
+    a["_cutoff"] = a["end_date"]
     if as_of is not None:
-        cutoff = cutoff.fillna(pd.Timestamp(as_of))
+        a["_cutoff"] = a["_cutoff"].fillna(pd.Timestamp(as_of))
     a = a.sort_values(_KEY + ["assessment_date"], kind="stable")
     n_readings = a.groupby(_KEY)["score"].transform("size")
     limit = a["start_date"] + pd.Timedelta(days=baseline_grace_days)
@@ -95,7 +95,7 @@ def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = N
         columns={"assessment_date": "baseline_date", "score": "baseline"})
     b = a.merge(base, on=_KEY, how="left")
     ok = b["assessment_date"] > b["baseline_date"]
-    ok &= cutoff.reindex(b.index).isna().to_numpy() | (b["assessment_date"] <= cutoff.to_numpy())
+    ok &= b["_cutoff"].isna() | (b["assessment_date"] <= b["_cutoff"])
     if follow_up != "last":
         ok &= b["timepoint"] == follow_up
     fu = b[ok].groupby(_KEY, as_index=False).last()[_KEY + ["assessment_date", "score"]].rename(

@@ -49,6 +49,17 @@ def test_pairing_rules(extract):
     assert (f["assessed"], f["paired"], f["single_reading"], f["no_baseline"]) == (4, 2, 1, 1)
 
 
+def test_rows_in_any_order_and_as_of(extract):
+    a, p = extract
+    shuffled = a.sample(frac=1.0, random_state=4)
+    pairs, _ = pair_assessments(shuffled, p)
+    assert pairs.set_index("person_id").loc["A", "follow_up"] == 1
+    # open cases cut at as_of: D's reading of 2024-07-01 is after 2024-06-01, so its
+    # follow-up is the 2024-01-01 reading (after the 2023-12-01 baseline)
+    pairs, _ = pair_assessments(a, p, as_of="2024-06-01")
+    assert pairs.set_index("person_id").loc["D", "follow_up"] == 2
+
+
 def test_named_timepoint(extract):
     a, p = extract
     pairs, _ = pair_assessments(a, p, follow_up="six_month")
