@@ -175,3 +175,24 @@ def summary(results: Path = typer.Argument(..., help="Parquet written by cusp st
     if inputs:
         s = src(frame, inputs, "money_multiple")
         out.print(table(s, f"Standardised regression coefficients on the money multiple (R² {s.attrs['r2']:.2f})", {"src": ".3f", "share": ".1%"}))
+
+
+@app.command()
+def indigo(
+    scenario: str = typer.Option(..., "--scenario"),
+    out_file: Path = typer.Option(..., "--out", help="JSON file in the shape of the INDIGO data standard"),
+    replications: int = typer.Option(100, "--replications", help="replications averaged into the planned payments"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Export prices, the payment plan, planned payments and transactions in INDIGO's shape.
+
+    Example: cusp stress indigo --scenario lancs-edge-of-care-004 --out 004-indigo.json
+    """
+    from simulate.finance.indigo import indigo_project, write_indigo
+    from simulate.stress.analysis import expected_finance
+
+    sc = load_scenario(scenario)
+    doc = indigo_project(sc, expected_finance(sc, replications, seed), "Planned")
+    write_indigo(doc, out_file)
+    out.print(f"{len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
+              f"{len(doc['transactions'])} transactions → {out_file}")

@@ -122,3 +122,22 @@ def tornado(scenario: Scenario, replications: int = 100, seed: int = 0, output: 
     frame = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     frame.attrs["output"] = output
     return frame
+
+
+def expected_finance(scenario: Scenario, replications: int = 100, seed: int = 0):
+    """The finance layer run on the *mean* monthly payments due, costs and care days avoided.
+
+    A planning view (INDIGO ``Planned`` payments, the investment committee's expected case):
+    caps, payers and the vehicle see the average month rather than any one replication.
+    Returns a :class:`simulate.finance.ledger.FinanceOutcome`.
+    """
+    from ..finance.ledger import settle_finance
+
+    p = compile_params(scenario_data(scenario))
+    due, costs, days = np.zeros(p.months), np.zeros(p.months), np.zeros(p.months)
+    for i in range(replications):
+        r = run_draw(p, draw_rng(seed, i), with_irr=False)
+        due += r.settled.due
+        costs += r.settled.costs
+        days += r.settled.days_avoided
+    return settle_finance(due / replications, costs / replications, p.finance, days / replications)
