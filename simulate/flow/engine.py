@@ -135,7 +135,9 @@ def run_queue(
         cap = [float(c) for c in capacity]
         n_pools = max(n_pools, len(cap))
     busy = [0] * n_pools
-    lists = [WaitingList() for _ in range(n_pools)]
+    # a few discrete need levels: O(1) FIFO buckets; continuous ranks (priority ageing): a heap
+    layout = "buckets" if rank is None or np.unique(np.asarray(rank)).size <= 8 else "heap"
+    lists = [WaitingList(layout) for _ in range(n_pools)]
     start = [float("nan")] * n
     end = [float("nan")] * n
     status = [PENDING] * n

@@ -1,27 +1,46 @@
-"""Cusp's waiting list: a binary heap with lazy deletion.
+"""Cusp's waiting list: priority order with lazy deletion.
 
 SimPy's ``PriorityResource`` keeps its queue as a sorted list and re-sorts it on every
-request, which is quadratic (20,000 waiters take seconds to enqueue). This waiting list is a
-heap of ``(rank, seq, case)`` entries:
+request, which is quadratic (20,000 waiters take seconds to enqueue). This waiting list serves
+the lowest ``rank`` first and, within a rank, first come first served, with
 
-* ``push`` is O(log n);
-* ``cancel`` is O(1) — the entry is marked dead and skipped when it reaches the top, so the
-  amortised cost of removal is the O(log n) pop it eventually causes;
-* ``pop`` returns the live entry of lowest ``(rank, seq)``: lowest rank first, first come
-  first served (``seq`` increases with arrival) within a rank.
+* ``push`` in O(log n) (heap) or O(1) (buckets);
+* ``cancel`` in O(1) — the entry is marked dead and skipped when it reaches the head, so the
+  amortised cost of removal is the pop it eventually causes (lazy deletion);
+* ``pop`` returning the live entry of lowest ``(rank, arrival order)``.
 
-Ranks are floats. The flow model uses ``rank = -need_level`` (level 4 first) or, with
-priority ageing of ``A`` days per level, ``rank = ready_day - A * need_level`` — a key that
-never changes while the case waits, so ageing needs no re-sorting (see :mod:`.engine`).
+Two layouts, same behaviour:
+
+``"heap"``
+    A binary heap of ``(rank, seq, case)``: any float ranks.
+``"buckets"``
+    One FIFO deque per distinct rank, ranks kept sorted: for the few discrete need levels
+    (Continuum of Need 2/3/4, plus the head-of-list rank of reallocated cases). Insert and pop
+    are O(1) however long the list grows, so a 50,000-family list costs no more per referral
+    than a short one. The list switches itself to the heap layout if more than
+    ``max_buckets`` distinct ranks appear.
+
+The flow model uses ``rank = -need_level`` (level 4 first; buckets) or, with priority ageing
+of ``A`` days per level, ``rank = ready_day - A * need_level`` (heap) — a key that never
+changes while the case waits, so ageing needs no re-sorting (see :mod:`.engine`).
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
+from collections import deque
 
 
 class WaitingList:
     """Priority waiting list with O(log n) insert and lazy O(1) cancel.
+
+    Parameters
+    ----------
+    layout
+        ``"heap"`` or ``"buckets"`` (see the module docstring).
+    max_buckets
+        Distinct ranks a bucket list holds before it turns itself into a heap.
 
     >>> wl = WaitingList()
     >>> wl.push(7, rank=-3.0); wl.push(8, rank=-4.0); wl.push(9, rank=-4.0)
@@ -30,10 +49,16 @@ class WaitingList:
     [9, 7, 0]
     """
 
-    __slots__ = ("_heap", "_seq", "_live")
+    __slots__ = ("_heap", "_seq", "_live", "_buckets", "_ranks", "layout", "max_buckets")
 
-    def __init__(self) -> None:
+    def __init__(self, layout: str = "heap", max_buckets: int = 16) -> None:
+        if layout not in ("heap", "buckets"):
+            raise ValueError("layout must be 'heap' or 'buckets'")
+        self.layout = layout
+        self.max_buckets = max_buckets
         self._heap: list[tuple[float, int, int]] = []
+        self._buckets: dict[float, deque] = {}
+        self._ranks: list[float] = []  # sorted keys of _buckets
         self._seq = 0
         self._live: dict[int, int] = {}  # case -> seq of its live entry
 
@@ -46,9 +71,20 @@ class WaitingList:
     def push(self, case: int, rank: float = 0.0) -> None:
         """Add ``case`` (a non-negative integer id) with priority ``rank`` (lower is served first)."""
         seq = self._seq
-        heapq.heappush(self._heap, (rank, seq, case))
         self._seq = seq + 1
         self._live[case] = seq
+        if self.layout == "buckets":
+            bucket = self._buckets.get(rank)
+            if bucket is None:
+                if len(self._ranks) >= self.max_buckets:
+                    self._to_heap()
+                    heapq.heappush(self._heap, (rank, seq, case))
+                    return
+                bucket = self._buckets[rank] = deque()
+                bisect.insort(self._ranks, rank)
+            bucket.append((seq, case))
+        else:
+            heapq.heappush(self._heap, (rank, seq, case))
 
     def cancel(self, case: int) -> None:
         """Remove ``case`` (reneged, withdrawn). Cancelling a case not waiting is a no-op."""
@@ -56,7 +92,17 @@ class WaitingList:
 
     def pop(self) -> int:
         """Remove and return the first live case. Raises ``IndexError`` when empty."""
-        heap, live = self._heap, self._live
+        live = self._live
+        if self.layout == "buckets":
+            for rank in self._ranks:
+                bucket = self._buckets[rank]
+                while bucket:
+                    seq, case = bucket.popleft()
+                    if live.get(case) == seq:
+                        del live[case]
+                        return case
+            raise IndexError("pop from an empty waiting list")
+        heap = self._heap
         while heap:
             _, seq, case = heapq.heappop(heap)
             if live.get(case) == seq:
@@ -66,13 +112,17 @@ class WaitingList:
 
     def peek(self) -> int:
         """Return the first live case without removing it. Raises ``IndexError`` when empty."""
-        heap, live = self._heap, self._live
-        while heap and live.get(heap[0][2]) != heap[0][1]:
-            heapq.heappop(heap)
-        if not heap:
+        order = self.cases()
+        if not order:
             raise IndexError("peek at an empty waiting list")
-        return heap[0][2]
+        return order[0]
 
     def cases(self) -> list[int]:
         """Live cases in service order (O(n log n); for snapshots, not hot loops)."""
-        return [case for _, seq, case in sorted(self._heap) if self._live.get(case) == seq]
+        entries = list(self._heap) + [(r, s, c) for r in self._ranks for s, c in self._buckets[r]]
+        return [case for _, seq, case in sorted(entries) if self._live.get(case) == seq]
+
+    def _to_heap(self) -> None:
+        self._heap = [(r, s, c) for r in self._ranks for s, c in self._buckets[r]]
+        heapq.heapify(self._heap)
+        self._buckets, self._ranks, self.layout = {}, [], "heap"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
+import pytest
 
 from simulate.flow.engine import DONE, IN_SERVICE, RENEGED, WAITING, run_queue
 from simulate.flow.waiting_list import WaitingList
@@ -61,8 +60,9 @@ def test_unfinished_cases_at_t_end():
     assert list(res.status) == [IN_SERVICE, WAITING, 0]
 
 
-def test_waiting_list_order_cancel_and_reinsert():
-    wl = WaitingList()
+@pytest.mark.parametrize("layout", ["heap", "buckets"])
+def test_waiting_list_order_cancel_and_reinsert(layout):
+    wl = WaitingList(layout)
     for case, rank in [(1, -3), (2, -4), (3, -3), (4, -4), (5, -2)]:
         wl.push(case, rank)
     wl.cancel(4)
@@ -73,10 +73,11 @@ def test_waiting_list_order_cancel_and_reinsert():
     assert [wl.pop() for _ in range(5)] == [2, 1, 3, 5, 4]
 
 
-def test_waiting_list_matches_sorted_order_at_scale():
+@pytest.mark.parametrize(("layout", "levels"), [("heap", 3), ("buckets", 3), ("buckets", 40)])
+def test_waiting_list_matches_sorted_order_at_scale(layout, levels):
     rng = np.random.default_rng(3)
-    ranks = rng.integers(-4, -1, 50_000).astype(float)
-    wl = WaitingList()
+    ranks = -rng.integers(1, levels + 1, 50_000).astype(float)
+    wl = WaitingList(layout, max_buckets=16)
     for case, r in enumerate(ranks):
         wl.push(case, r)
     cancelled = set(rng.choice(50_000, 10_000, replace=False).tolist())
@@ -85,3 +86,5 @@ def test_waiting_list_matches_sorted_order_at_scale():
     popped = [wl.pop() for _ in range(len(wl))]
     expected = [c for c in sorted(range(50_000), key=lambda c: (ranks[c], c)) if c not in cancelled]
     assert popped == expected
+    if levels > 16:
+        assert wl.layout == "heap"  # too many distinct ranks: the list turned itself into a heap

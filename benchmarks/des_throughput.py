@@ -1,0 +1,227 @@
+"""Throughput of the flow engine against Ciw, naive SimPy and a minimal heapq loop (a benchmark, not a test).
+
+Same M/M/c in each (lambda = 8/day, mu = 1/day, c = 10, rho = 0.8, about 200,000 customers):
+
+* **Cusp** — ``simulate.flow.engine.run_queue`` with its full feature set on: arrival and
+  service draws included in the timing, a four-level priority waiting list (all one level
+  here so the comparison is FIFO), reneging (patience drawn, infinite-mean-free: 10^9 days),
+  staffing schedule machinery, and the invariants (conservation, Little's law, capacity)
+  checked after the run;
+* **Ciw** 3.x — ``ciw.create_network`` + ``Simulation.simulate_until_max_customers``;
+* **naive SimPy** — one generator process per customer requesting a ``simpy.Resource``;
+* **heapq loop** — the minimal pure-Python event loop (arrival/departure events, a deque).
+
+Each reports customers per second (best of ``--repeat``) and its mean wait against Erlang C.
+Further figures: a 50,000-case waiting list with four priority levels and reneging against the
+small-queue rate; one replication of the 004 preset; N replications of a 5-year,
+10,000-referrals-a-year service on 1 and 2 jobs (parallel efficiency).
+
+Run: ``.venv/bin/python benchmarks/des_throughput.py`` (``pip install -e .[bench]`` for Ciw);
+``--full`` runs the 1,000-replication figure in full instead of extrapolating from 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import math
+import time
+from collections import deque
+
+import numpy as np
+
+LAM, MU, C = 8.0, 1.0, 10
+N = 200_000
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    a = lam / mu
+    head = sum(a**k / math.factorial(k) for k in range(c))
+    tail = a**c / math.factorial(c) * c / (c - a)
+    return tail / (head + tail) / (c * mu - lam)
+
+
+def cusp(n: int, seed: int) -> tuple[float, float]:
+    from simulate.flow.engine import run_queue
+    from simulate.flow.invariants import check_replication
+
+    t = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    ready = np.cumsum(rng.exponential(1 / LAM, n))
+    service = rng.exponential(1 / MU, n)
+    renege = ready + rng.exponential(1e9, n)
+    rank = np.full(n, -3.0)
+    res = run_queue(ready, service, rank=rank, renege_at=renege, capacity=C, capacity_times=[[]], capacity_values=[[]], t_end=np.inf)
+    ok = np.ones(n, dtype=bool)
+    check_replication(ready, ok, ready, res.start, res.end, res.status, np.zeros(n, np.int64), [lambda d: np.full(np.shape(d), C)], float(ready[-1]), False)
+    elapsed = time.perf_counter() - t
+    return elapsed, float(np.mean((res.start - ready)[n // 10 :]))
+
+
+def ciw_run(n: int, seed: int) -> tuple[float, float]:
+    import ciw
+
+    t = time.perf_counter()
+    net = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(LAM)], service_distributions=[ciw.dists.Exponential(MU)], number_of_servers=[C])
+    ciw.seed(seed)
+    sim = ciw.Simulation(net)
+    sim.simulate_until_max_customers(n, method="Finish")
+    recs = sim.get_all_records()
+    elapsed = time.perf_counter() - t
+    waits = np.array([r.waiting_time for r in sorted(recs, key=lambda r: r.arrival_date)])
+    return elapsed, float(np.mean(waits[len(waits) // 10 :]))
+
+
+def simpy_naive(n: int, seed: int) -> tuple[float, float]:
+    import simpy
+
+    t = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    inter = rng.exponential(1 / LAM, n).tolist()
+    service = rng.exponential(1 / MU, n).tolist()
+    waits = [0.0] * n
+    env = simpy.Environment()
+    servers = simpy.Resource(env, capacity=C)
+
+    def customer(i):
+        arrive = env.now
+        with servers.request() as req:
+            yield req
+            waits[i] = env.now - arrive
+            yield env.timeout(service[i])
+
+    def source():
+        for i in range(n):
+            yield env.timeout(inter[i])
+            env.process(customer(i))
+
+    env.process(source())
+    env.run()
+    elapsed = time.perf_counter() - t
+    return elapsed, float(np.mean(waits[n // 10 :]))
+
+
+def heapq_loop(n: int, seed: int) -> tuple[float, float]:
+    t = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    inter = rng.exponential(1 / LAM, n).tolist()
+    service = rng.exponential(1 / MU, n).tolist()
+    waits = [0.0] * n
+    arrive = [0.0] * n
+    events = [(inter[0], 0, 0)]  # (time, kind 0 arrival / 1 departure, customer)
+    free, queue, nxt, now = C, deque(), 1, 0.0
+    push, pop = heapq.heappush, heapq.heappop
+    while events:
+        now, kind, i = pop(events)
+        if kind == 0:
+            arrive[i] = now
+            if nxt < n:
+                push(events, (now + inter[nxt], 0, nxt))
+                nxt += 1
+            if free:
+                free -= 1
+                push(events, (now + service[i], 1, i))
+            else:
+                queue.append(i)
+        elif queue:
+            j = queue.popleft()
+            waits[j] = now - arrive[j]
+            push(events, (now + service[j], 1, j))
+        else:
+            free += 1
+    elapsed = time.perf_counter() - t
+    return elapsed, float(np.mean(waits[n // 10 :]))
+
+
+def large_queue(n: int, seed: int, levels: int = 4) -> tuple[float, float, int]:
+    """Overloaded queue (rho = 2): the list grows past 50,000 waiting, four levels, reneging."""
+    from simulate.flow.engine import run_queue
+
+    t = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    ready = np.cumsum(rng.exponential(1 / LAM, n))
+    service = rng.exponential(1 / MU, n)
+    rank = -rng.integers(1, levels + 1, n).astype(float)
+    renege = ready + rng.exponential(20_000.0, n)
+    res = run_queue(ready, service, rank=rank, renege_at=renege, capacity=4, t_end=float(ready[-1]))
+    elapsed = time.perf_counter() - t
+    waiting = int(((ready <= ready[-1]) & ~np.isfinite(res.start) & (res.status == 1)).sum())
+    return elapsed, n / elapsed, waiting
+
+
+def small_queue_features(n: int, seed: int, levels: int = 4) -> float:
+    from simulate.flow.engine import run_queue
+
+    t = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    ready = np.cumsum(rng.exponential(1 / LAM, n))
+    service = rng.exponential(1 / MU, n)
+    rank = -rng.integers(1, levels + 1, n).astype(float)
+    renege = ready + rng.exponential(2.0, n)
+    run_queue(ready, service, rank=rank, renege_at=renege, capacity=C)
+    return n / (time.perf_counter() - t)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=N)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=100, help="replications for the 10,000-referrals-a-year figure")
+    parser.add_argument("--full", action="store_true", help="run 1,000 replications instead of extrapolating")
+    args = parser.parse_args()
+    n = args.customers
+    target = erlang_c_wait(LAM, MU, C)
+    print(f"M/M/c lambda={LAM} mu={MU} c={C} rho={LAM / (C * MU):.1f}, {n:,} customers; Erlang C mean wait {target:.4f} days")
+    engines = {"cusp": cusp, "ciw": ciw_run, "simpy_naive": simpy_naive, "heapq_loop": heapq_loop}
+    rates: dict[str, float] = {}
+    for name, fn in engines.items():
+        try:
+            best, wait = min(fn(n, 100 + k) for k in range(args.repeat if name != "ciw" else 1))
+        except ImportError as exc:
+            print(f"{name:12s} skipped ({exc})")
+            continue
+        rates[name] = n / best
+        agree = "agrees" if abs(wait - target) / target < 0.1 else "DISAGREES"
+        print(f"{name:12s} {rates[name]:>10,.0f} customers/s   mean wait {wait:.4f} ({agree} with Erlang C within 10%)")
+    if "ciw" in rates:
+        print("ratios to Ciw: " + ", ".join(f"{k} {v / rates['ciw']:.1f}x" for k, v in rates.items()))
+
+    small = max(small_queue_features(n, 7 + k) for k in range(args.repeat))
+    _, big, waiting = max(large_queue(n, 9 + k) for k in range(args.repeat))
+    print(f"waiting list: four priority levels + reneging; small queue {small:,.0f}/s, list reaching {waiting:,} waiting {big:,.0f}/s ({big / small:.0%} of small-queue rate)")
+
+    from simulate.flow.metrics import kpi_table
+    from simulate.flow.model import run_replication
+    from simulate.flow.runner import run_replications
+    from simulate.scenario import load_scenario, with_overrides
+
+    sc = load_scenario("lancs-edge-of-care-004")
+    run_replication(sc, 1, 0)
+    t = time.perf_counter()
+    for r in range(20):
+        rep = run_replication(sc, 1, r)
+    one = (time.perf_counter() - t) / 20
+    t = time.perf_counter()
+    for r in range(20):
+        rep = run_replication(sc, 1, r)
+        kpi_table(rep, "quarter"), kpi_table(rep, "year")
+    one_kpi = (time.perf_counter() - t) / 20
+    print(f"004 preset: one replication {one * 1000:.1f} ms (with quarterly and yearly KPI tables {one_kpi * 1000:.1f} ms)")
+
+    # a 5-year service with 10,000 referrals a year: 004 scaled up (referrals x72.5, staff x72.5)
+    big_sc = with_overrides(sc, {"referrals.volume_multiplier": 10_000 / 138.3 / 0.999, "workforce.pooled_fte": 14 * 10_000 / 138.3})
+    big_sc = with_overrides(big_sc, {"horizon.tracking_months": 0})
+    reps = 1000 if args.full else args.reps
+    timings = {}
+    for jobs in (1, 2):
+        t = time.perf_counter()
+        run_replications(big_sc, reps, seed=5, jobs=jobs)
+        timings[jobs] = time.perf_counter() - t
+    per_1000 = timings[2] / reps * 1000
+    print(f"5-year service, 10,000 referrals/yr: {reps} replications in {timings[1]:.1f} s on 1 job, {timings[2]:.1f} s on 2 jobs "
+          f"(parallel efficiency {timings[1] / (2 * timings[2]):.0%}); 1,000 replications on 2 cores: {per_1000 / 60:.1f} min"
+          + ("" if args.full else " (extrapolated)"))
+
+
+if __name__ == "__main__":
+    main()
