@@ -146,7 +146,7 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
     doc: dict[str, Any] = {
         "status": status,
         "name": _v(scenario.service.name),
-        "dates": {"anticipated_completion_date": _v(h.contract_end.isoformat())},
+        "dates": {"anticipated_completion_date": _v((h.contract_end - dt.timedelta(days=1)).isoformat())},
         "outcome_metrics": [
             {"id": m, "definition": _v(METRIC_TEXT[m]), "target_population": _v(scenario.service.description or scenario.service.name),
              "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"), "status": status}
@@ -170,7 +170,7 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
              "investment_commitment": {"currency": _v("GBP"), "amount": {"exact": _v(f.capital_commitment_gbp)}}},
         ],
         "outcome_payment_plans": [
-            {"id": _v("plan1"), "period": {"start_date": _v(h.start_date.isoformat()), "end_date": _v(h.contract_end.isoformat())},
+            {"id": _v("plan1"), "period": {"start_date": _v(h.start_date.isoformat()), "end_date": _v((h.contract_end - dt.timedelta(days=1)).isoformat())},
              "status": status, "notes": f"Modelled by Cusp; Life Chances Fund top-up {f.lcf_top_up_share:.0%} until {f.lcf_end_date}"},
         ],
     }

@@ -5,9 +5,10 @@
 >>> run = run_stress(load_scenario("lancs-edge-of-care-004"), draws=1000, seed=1, jobs=2)  # doctest: +SKIP
 >>> headline(run.table)  # doctest: +SKIP
 
-Which engine does what (docs/finance.md): the cohort model (:mod:`.cohort`) and its payment
-settlement (:mod:`.settle`) are Cusp's simplified vectorised model; the finance layer is
-:mod:`simulate.finance`.
+Which engine does what (docs/finance.md): arrivals and care spells come from the simplified
+vectorised cohort model (:mod:`.cohort`); stability payments from the payment engine's
+vectorised path (:mod:`simulate.payments.vectorised`); one-off metrics, costs and care days
+avoided from :mod:`.settle`; money from :mod:`simulate.finance`.
 """
 
 from .analysis import fan, headline, pooled, src, tornado

@@ -1,8 +1,11 @@
 """One draw of the full stress pipeline: cohort → payments → finance → headline figures.
 
-Which engines are used (see docs/finance.md): the cohort model and settlement are Cusp's
-simplified vectorised model (:mod:`simulate.stress.cohort`, :mod:`simulate.stress.settle`);
-the finance layer is :mod:`simulate.finance`.
+Which engines are used (see docs/finance.md): referrals, engagement and care spells come from
+the stress engine's own simplified vectorised cohort model (:mod:`simulate.stress.cohort`), not
+the discrete-event flow simulation; stability payments are settled by the payment engine's
+vectorised path (:func:`simulate.payments.vectorised.settle_stability_arrays`); the one-off
+metrics, delivery costs and care days avoided by :mod:`simulate.stress.settle`; money by
+:mod:`simulate.finance`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Outcome payments, delivery costs and care days avoided of one draw, by contract month.
 
-Cusp's simplified vectorised settlement of the 004 §9.2 rules for the stress engine (the
-audited engine is :mod:`simulate.payments`): the stability milestone when a child has no care
+Stability is settled by the payment engine's vectorised path by default
+(:func:`simulate.payments.vectorised.settle_stability_arrays`); this module also keeps its own
+simplified settlement of the 004 §9.2 rules as a cross-check (``engine="cusp"``): the stability milestone when a child has no care
 entry in the first ``milestone_months`` after ``t0``; the daily tariff for home days in the
 following ``tariff_months``, paused during care, ended by a spell longer than
 ``max_spell_days_to_resume`` (at its start) or by the ``failing_spell_number``-th spell (at its
@@ -36,13 +37,25 @@ class Settled:
     cf_entered: np.ndarray
 
 
-def settle(p: CohortParams, c: Children) -> Settled:
-    """Settle one draw's children into monthly payments, costs and care days avoided."""
+ENGINES = ("payments", "cusp")
+
+
+def settle(p: CohortParams, c: Children, engine: str = "payments") -> Settled:
+    """Settle one draw's children into monthly payments, costs and care days avoided.
+
+    ``engine="payments"`` settles stability with the audited vectorised payment engine
+    (:func:`simulate.payments.vectorised.settle_stability_arrays`, calendar months, whole
+    days); ``engine="cusp"`` uses this module's own simplified rules (average months,
+    fractional days), kept as a cross-check.
+    """
     edges, M = p.edges, p.months
     end = edges[-1]
     n = len(c.t0)
     price = p.price[c.cohort]
     stab = price * p.shares.get("stability", 0.0)
+    if engine == "payments":
+        due, stability_by_child, milestone_ok = _stability_by_payments_engine(p, c, stab)
+        return _rest(p, c, price, due, stability_by_child, milestone_ok)
     ms_day = c.t0 + p.milestone_months * DAYS_PER_MONTH
     milestone_ok = c.entries[:, 0] >= ms_day
     ms_paid = milestone_ok & (ms_day < end)
@@ -67,12 +80,45 @@ def settle(p: CohortParams, c: Children) -> Settled:
     weights = np.concatenate([rate, -rate[rows]])
     tariff = interval_days_by_month(starts, ends, weights, edges)
     due += tariff
-    stability_due = due.copy()
     capped_stop = np.minimum(stop, end)
     paused = np.where(live, np.clip(np.minimum(paused_e, end) - np.minimum(paused_s, end), 0.0, None), 0.0).sum(axis=1)
     tariff_child = rate * (np.clip(capped_stop - ms_day, 0.0, None) - paused)
     stability_by_child = ms_amount + tariff_child
+    return _rest(p, c, price, due, stability_by_child, milestone_ok)
 
+
+def _stability_by_payments_engine(p: CohortParams, c: Children, stab: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stability payments by contract month through :mod:`simulate.payments.vectorised`."""
+    from ..payments.days import to_day
+    from ..payments.stability import StabilityRules
+    from ..payments.vectorised import settle_stability_arrays
+
+    day0 = to_day(p.start_date)
+    contract_end = day0 + int(p.edges[-1])
+    has = np.isfinite(c.entries)
+    offsets = np.concatenate([[0], np.cumsum(has.sum(axis=1))]).astype(np.int64)
+    start = day0 + np.floor(c.entries[has]).astype(np.int64)
+    stop = np.maximum(day0 + np.floor(np.minimum(c.exits[has], 1e9)).astype(np.int64), start + 1)
+    rules = StabilityRules(milestone_months=p.milestone_months, tariff_months=p.tariff_months,
+                           max_spell_days=int(p.resume_days), failing_spell=p.failing_spell, contract_end=contract_end)
+    res = settle_stability_arrays(day0 + np.floor(c.t0).astype(np.int64), offsets, start, stop, contract_end - 1, rules,
+                                  milestone_price=stab * p.milestone_share, tariff_price=stab * (1.0 - p.milestone_share),
+                                  monthly=True, validate=False)
+    edges_day = day0 + p.edges.astype(np.int64)
+    month = lambda d: np.clip(np.searchsorted(edges_day, d, side="right") - 1, 0, p.months - 1)  # noqa: E731
+    due = np.bincount(month(res.milestone_due), weights=res.milestone_amount, minlength=p.months)
+    paid = res.month_amount > 0
+    due += np.bincount(month(res.month_due[paid]), weights=res.month_amount[paid], minlength=p.months)
+    return due, res.milestone_amount + res.tariff_amount, res.milestone_amount > 0
+
+
+def _rest(p: CohortParams, c: Children, price: np.ndarray, due: np.ndarray, stability_by_child: np.ndarray,
+          milestone_ok: np.ndarray) -> Settled:
+    """One-off metrics, delivery costs and care days avoided (shared by both stability engines)."""
+    edges, M = p.edges, p.months
+    end = edges[-1]
+    due = due.copy()
+    stability_due = due.copy()
     assessed = ~c.disengaged
     one_offs = (
         ("family_star_plus", "family_functioning", 0.5, 6),

@@ -46,7 +46,7 @@ def test_stability_payments_by_hand(params):
         entries=[[INF, INF, INF], [100, INF, INF], [300, INF, INF], [300, INF, INF], [200, 300, 400]],
         lengths=[[0, 0, 0], [30, 0, 0], [30, 0, 0], [60, 0, 0], [10, 10, 10]],
     )
-    s = settle(params, c)
+    s = settle(params, c, engine="cusp")
     expected = [
         milestone + tariff,                                        # home throughout
         0.0,                                                       # care entry in the first six months
@@ -57,6 +57,29 @@ def test_stability_payments_by_hand(params):
     assert s.stability_by_child == pytest.approx(expected, rel=1e-9)
     assert s.due.sum() == pytest.approx(sum(expected), rel=1e-9)
     assert s.milestone_ok.tolist() == [True, False, True, True, True]
+
+
+def test_payments_engine_on_calendar_months_by_hand(params):
+    # The audited engine (simulate.payments) counts calendar months and whole days: with t0 on
+    # 1 Sep 2019 the milestone falls on 1 Mar 2020 (day 182) and tracking ends 1 Sep 2021 (day 731).
+    milestone, tariff = 0.85 * 0.4 * 20000, 0.85 * 0.6 * 20000
+    per_day = tariff / (731 - 182)
+    c = _children(entries=[[INF, INF, INF], [100, INF, INF], [300, INF, INF], [300, INF, INF]],
+                  lengths=[[0, 0, 0], [30, 0, 0], [30, 0, 0], [60, 0, 0]])
+    s = settle(params, c, engine="payments")
+    expected = [milestone + tariff, 0.0, milestone + (549 - 30) * per_day, milestone + (300 - 182) * per_day]
+    assert s.stability_by_child == pytest.approx(expected, rel=1e-9)
+    assert s.due.sum() == pytest.approx(sum(expected), rel=1e-9)
+
+
+def test_the_two_stability_engines_agree_on_a_simulated_cohort(params):
+    from simulate.stress.cohort import draw_children
+    from simulate.stress.sampling import draw_rng
+
+    c = draw_children(params, draw_rng(4, 0))
+    a, b = settle(params, c, engine="payments"), settle(params, c, engine="cusp")
+    assert a.due.sum() == pytest.approx(b.due.sum(), rel=0.005)       # calendar vs average months
+    assert (a.milestone_ok != b.milestone_ok).mean() < 0.01
 
 
 def test_entry_time_through_a_piecewise_hazard():
