@@ -32,8 +32,14 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 install: $(STAMP_BASE)
 install-test: $(STAMP_TEST)
 
+# Freshly synthesised extracts for the 004 preset → the annual evaluation; plus every preset's key
+# numbers. Each report folder is replaced atomically (a failed render keeps the previous one).
+REPORT_SCENARIO ?= lancs-edge-of-care-004
+REPORT_SEED ?= 1
 report: $(STAMP_BASE)
-	$(BIN)/cusp report default --out reports
+	$(BIN)/cusp synth --scenario $(REPORT_SCENARIO) --seed $(REPORT_SEED) --out reports/data
+	$(BIN)/cusp render notebooks/annual_evaluation.ipynb --param data_dir=reports/data --param scenario=$(REPORT_SCENARIO) --out reports/annual-evaluation
+	$(BIN)/cusp render notebooks/scenario_summary.ipynb --out reports/scenario-summary
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -46,6 +46,7 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
         h_during = np.array([o.hazard_during_support_per_year if s else o.counterfactual_hazard_per_year for o, s in zip(outcomes[idx], served)])
         h_after = np.array([o.hazard_after_support_per_year if s else o.counterfactual_hazard_per_year for o, s in zip(outcomes[idx], served)])
         remand = np.array([o.remand_share for o in outcomes[idx]])
+        cohorts = kids["sub_cohort"].to_numpy().astype(str)[idx]
         clock = kids["_t0"].to_numpy("datetime64[D]")[idx]
         support_end = kids["_support_end"].to_numpy("datetime64[D]")[idx]
         support_end = np.where(np.isnat(support_end), clock, support_end)
@@ -58,7 +59,7 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
             years = np.where(e < a * rem, e / np.maximum(a, 1e-12), rem + (e - a * rem) / b)
             start = clock + np.round(years * 365.25).astype(int) * DAY
             alive &= start < extract
-            spell = np.maximum(np.round(_spell_days(outcomes[idx], rng)).astype(int), 1)
+            spell = np.maximum(np.round(_spell_days(outcomes[idx], cohorts, rng)).astype(int), 1)
             end = start + spell * DAY
             kind = np.where(rng.random(len(idx)) < remand, "remand", "care")
             rows.append(pd.DataFrame({"child_id": kids["child_id"].to_numpy()[idx][alive], "start_date": start[alive], "end_date": end[alive], "episode_type": kind[alive], "_k": k, "_row": idx[alive]}))
@@ -77,11 +78,11 @@ def _care_for(sc: Scenario, cohort: str) -> CareOutcome | None:
     return sc.outcomes.care.get(cohort) or sc.outcomes.care.get("all")
 
 
-def _spell_days(outcomes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _spell_days(outcomes: np.ndarray, cohorts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Spell lengths drawn per sub-cohort, in sorted name order (never by object identity)."""
     out = np.empty(len(outcomes))
-    ids = np.array([id(o) for o in outcomes])
-    for key in np.unique(ids):
-        rows = np.flatnonzero(ids == key)
+    for key in np.unique(cohorts):
+        rows = np.flatnonzero(cohorts == key)
         out[rows] = outcomes[rows[0]].spell_days.sample(rng, len(rows))
     return out
 
@@ -150,7 +151,7 @@ def assessments(p: SynthParams, kids: pd.DataFrame, effects: dict[str, dict], ex
         d6 = start + (182 + rng.integers(-14, 15, n)) * DAY
         when = {
             "baseline": (d0, has_base & (d0 <= extract), pos0),
-            "six_month": (d6, followed & (d6 <= extract) & (np.isnat(end) | (d6 <= end + 60 * DAY)), pos6),
+            "six_month": (d6, followed & (d6 <= extract), pos6),
             "exit": (end, followed & ~np.isnat(end) & (end <= extract) & (duration >= 90) & (rng.random(n) < p.exit_assessment_share), pos_exit),
         }
         person = served["family_id" if tool.respondent in ("parent", "family") else "child_id"].to_numpy()
