@@ -226,3 +226,25 @@ def test_inconsistent_data_names_the_lines():
         settle([referral()], [("A", D(2012, 3, 1), D(2012, 5, 10), "care")])
     with pytest.raises(PaymentDataError, match="referrals.csv.*2.*return_home_date"):
         settle([referral(cohort="reunification_5_9")])
+
+
+def test_contract_year_cap_resets_each_year():
+    # contract years start 1 September; two children engaged 2020-01-15, cap £10,000 a year.
+    # Year 1 (to 2020-08-31): milestones 2 x 6800 + July/August tariff exceed the cap -> £10,000.
+    # Year 2 (2020-09 .. 2021-08): 2 x 365 tariff days = 2 x 6781.42 -> capped at £10,000.
+    # Year 3 (2021-09 .. 2022-01): 2 x (30+31+30+31+14) = 2 x 136 days, under the cap.
+    refs = [referral("A"), referral("B", family="G")]
+    r = settle(refs, t=terms(**{"payment.caps.per_contract_year_gbp": 10000}))
+    paid = r.payments.groupby(r.payments["due_date"].apply(lambda d: d.year - (d.month < 9)))["amount"].sum()
+    assert paid[2019] == pytest.approx(10000.0)
+    assert paid[2020] == pytest.approx(10000.0)
+    assert paid[2021] == pytest.approx(2 * RATE * 136)
+    assert r.audit["capped_gbp"].sum() == pytest.approx(2 * 17000 - 20000 - 2 * RATE * 136)
+    assert "contract year" in " ".join(r.audit["reason"])
+
+
+def test_per_metric_cap_limits_the_contract_total_of_a_metric():
+    refs = [referral("A"), referral("B", family="G")]
+    r = settle(refs, t=terms(**{"payment.caps.per_metric_gbp": {"stability": 20000}}))
+    assert r.payments["amount"].sum() == pytest.approx(20000.0)
+    assert set(r.audit.loc[r.audit["capped_gbp"] > 0, "status"]) == {"capped"}
