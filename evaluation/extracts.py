@@ -206,10 +206,10 @@ def _assessment_rules(raw: pd.DataFrame, frame: pd.DataFrame, people: set[str]) 
     known_tools = set(registry["tool"])
     tool = frame["tool"]
     out.append(_flag("assessments.csv", tool.notna() & ~tool.isin(known_tools), "tool", f"unknown tool (registered: {', '.join(sorted(known_tools))})"))
-    # One categorical code per (tool, area) pair: vectorised lookup of the area's range.
+    # Position of each (tool, area) pair in the registry (-1 if absent): vectorised range lookup.
     pair = tool.str.cat(frame["area"], sep="/")
     pairs = registry["tool"] + "/" + registry["area"]
-    codes = pd.Categorical(pair, categories=pairs).codes
+    codes = pd.Index(pairs).get_indexer(pair)
     bad_area = tool.isin(known_tools).to_numpy() & frame["area"].notna().to_numpy() & (codes < 0)
     out.append(_flag("assessments.csv", bad_area, "area", "not an area of this tool"))
     lo = registry["min_score"].to_numpy(float)[codes]
