@@ -24,10 +24,20 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["BalanceWarning", "expand_covariates", "balance_table", "check_balance", "love_plot"]
+from evaluation.errors import EvaluationError
+
+__all__ = ["BalanceWarning", "DataInputError", "expand_covariates", "balance_table", "check_balance", "love_plot"]
 
 SmdDenominator = Literal["treated", "pooled"]
 _EPS = math.sqrt(np.finfo(float).eps)
+
+
+class DataInputError(EvaluationError, ValueError):
+    """A table handed to an evaluation method lacks a column or holds values it cannot use.
+
+    Used across ``balance``, ``matching``, ``estimates``, ``distance`` and ``disclosure``; the
+    command line prints ``one_line()`` and exits 2.
+    """
 
 
 class BalanceWarning(UserWarning):
@@ -56,10 +66,11 @@ def expand_covariates(data: pd.DataFrame, covariates: Sequence[str],
     cols: dict[str, np.ndarray] = {}
     for name in covariates:
         if name not in data.columns:
-            raise KeyError(f"covariate {name!r} is not a column of the data")
+            raise DataInputError(f"covariate {name!r} is not a column of the data")
         s = data[name]
         if s.isna().any():
-            raise ValueError(f"covariate {name!r} has missing values; impute or drop them first")
+            raise DataInputError(f"covariate {name!r} has {int(s.isna().sum())} missing values; "
+                                 "impute or drop them first")
         if pd.api.types.is_bool_dtype(s):
             cols[name] = s.to_numpy(dtype=float)
         elif pd.api.types.is_numeric_dtype(s):
@@ -158,7 +169,7 @@ def balance_table(data: pd.DataFrame, treatment: str, covariates: Sequence[str],
         raise ValueError(f"smd_denominator must be 'treated' or 'pooled', got {smd_denominator!r}")
     treat = data[treatment].to_numpy()
     if not np.isin(treat, (0, 1)).all():
-        raise ValueError(f"treatment column {treatment!r} must be 0/1")
+        raise DataInputError(f"treatment column {treatment!r} must be 0/1")
     treat = treat.astype(int)
     w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
     X = expand_covariates(data, covariates)

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from evaluation.balance import DataInputError
+
 __all__ = ["Policy", "POLICIES", "DisclosedTable", "disclose", "scan_report"]
 
 
@@ -116,7 +118,7 @@ def _policy(policy: str | Policy) -> Policy:
     try:
         return POLICIES[policy]
     except KeyError:
-        raise ValueError(f"unknown disclosure policy {policy!r}; known: {', '.join(POLICIES)}") from None
+        raise DataInputError(f"unknown disclosure policy {policy!r}; known: {', '.join(POLICIES)}") from None
 
 
 def _round(x: np.ndarray, base: int | None) -> np.ndarray:
@@ -222,7 +224,7 @@ def _crosstab(table: pd.DataFrame, pol: Policy, dominance: pd.DataFrame | None,
               margins: bool) -> DisclosedTable:
     counts = table.to_numpy(dtype=float)
     if np.any(counts < 0) or np.any(counts != np.round(counts)):
-        raise ValueError("a count table must hold non-negative whole numbers")
+        raise DataInputError("a count table must hold non-negative whole numbers")
     R, C = counts.shape
     eqs, n = _equations(R, C)
     full = np.concatenate([counts.ravel(), counts.sum(axis=1), counts.sum(axis=0), [counts.sum()]])

@@ -26,6 +26,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from evaluation.balance import DataInputError
 from evaluation.effect_sizes import RCI_CRITICAL, paired_effect_sizes, reliable_change_index
 from evaluation.intervals import mean_interval, wilson_interval
 from evaluation.tools import get_tool, improvement
@@ -255,7 +256,7 @@ def breakdowns(pairs: pd.DataFrame, by: Sequence[str], *, measures: Sequence[str
     parts = [distance_travelled(pairs, reliability=reliability, level=level).assign(breakdown="all", group="all")]
     for col in by:
         if col not in pairs.columns:
-            raise KeyError(f"breakdown column {col!r} is not in the pairs table")
+            raise DataInputError(f"breakdown column {col!r} is not in the pairs table")
         for level_value, g in pairs.groupby(col, sort=True, dropna=False):
             t = distance_travelled(g, reliability=reliability, level=level)
             parts.append(t.assign(breakdown=col, group=str(level_value)))

@@ -33,7 +33,7 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.balance import balance_table, expand_covariates
+from evaluation.balance import BalanceWarning, DataInputError, balance_table, check_balance, expand_covariates
 
 __all__ = ["propensity_score", "NearestNeighborMatch", "ExactMatch", "CoarsenedExactMatch"]
 
@@ -205,6 +205,14 @@ def _weights_from_strata(stratum: np.ndarray, treat: np.ndarray) -> np.ndarray:
     return w
 
 
+def _check_columns(data: pd.DataFrame, treatment: str, columns: Sequence[str]) -> None:
+    missing = [c for c in [treatment, *columns] if c not in data.columns]
+    if missing:
+        raise DataInputError(f"column {missing[0]!r} is not a column of the data")
+    if not data[treatment].isin([0, 1]).all():
+        raise DataInputError(f"treatment column {treatment!r} must be 0/1 with no blanks")
+
+
 class _MatcherBase:
     """Shared result handling: weights, matched data, balance tables."""
 
@@ -225,6 +233,12 @@ class _MatcherBase:
                                              self.smd_denominator, distance)
         self.balance_ = balance_table(data, treatment, covariates, weights,
                                       self.smd_denominator, distance)
+        self.imbalanced_ = check_balance(self.balance_, threshold=0.1, warn=False)
+        if self.imbalanced_:
+            import warnings
+
+            warnings.warn(f"|SMD| > 0.1 remains after matching for: {', '.join(self.imbalanced_)} "
+                          f"({self.smd_denominator} SD denominator)", BalanceWarning, stacklevel=3)
 
     def matched_data(self, data: pd.DataFrame) -> pd.DataFrame:
         """Rows with positive weight, with ``weights`` and ``matched_set`` columns added."""
@@ -277,6 +291,7 @@ class NearestNeighborMatch(_MatcherBase):
         """Match; sets ``distance_, match_matrix_, weights_, matched_set_, balance_`` etc."""
         if int(self.ratio) < 1:
             raise ValueError("ratio must be a positive integer")
+        _check_columns(data, treatment, [*covariates, *(self.exact or [])])
         data = data.reset_index(drop=True) if not data.index.is_unique else data
         treat = data[treatment].to_numpy().astype(int)
         n, ratio = treat.size, int(self.ratio)
@@ -330,7 +345,9 @@ class NearestNeighborMatch(_MatcherBase):
         self.match_matrix_ = mm
         self.treated_positions_ = treated
         weights = _weights_from_match_matrix(mm, treated, n)
-        matched_set = np.full(n, -1, dtype=np.int64)
+        # matched sets are the clusters for standard errors; with replacement a control can sit
+        # in several sets, so every person is their own cluster (robust by person)
+        matched_set = np.where(weights > 0, np.arange(n), -1) if self.replace else np.full(n, -1, dtype=np.int64)
         if not self.replace:
             for ti, row in enumerate(mm):
                 row = row[row >= 0]
@@ -364,6 +381,7 @@ class ExactMatch(_MatcherBase):
 
     def fit(self, data: pd.DataFrame, treatment: str, covariates: Sequence[str]):
         """Form strata; sets ``stratum_, weights_, matched_set_, balance_``."""
+        _check_columns(data, treatment, covariates)
         treat = data[treatment].to_numpy().astype(int)
         frame = self._strata_frame(data, covariates)
         codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()

@@ -24,7 +24,44 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["kaplan_meier", "survival_at", "cox_ph", "aalen_johansen", "km_plot"]
+__all__ = ["time_to_event", "kaplan_meier", "survival_at", "cox_ph", "aalen_johansen", "km_plot"]
+
+
+def time_to_event(index_date, event_date, end_date, competing_date=None) -> pd.DataFrame:
+    """Days from the index date to the first of: the event, a competing event, the end of data.
+
+    Parameters
+    ----------
+    index_date : array-like of dates
+        Start of follow-up (start of support; the matched comparison's index date).
+    event_date : array-like of dates
+        First care entry after the index date; blank if none.
+    end_date : date or array-like of dates
+        The data's end date (extract date): censoring.
+    competing_date : array-like of dates, optional
+        Leaving the cohort (moved away, turned 18); blank if not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``time`` (days), ``event`` (1 care entry, 0 otherwise) and ``event_type`` (0 censored,
+        1 care entry, 2 competing event; ties between care entry and leaving go to care entry).
+    """
+    i = pd.to_datetime(pd.Series(index_date)).reset_index(drop=True)
+    n = len(i)
+    e = pd.to_datetime(pd.Series(event_date)).reset_index(drop=True)
+    end = pd.to_datetime(pd.Series(end_date)).reset_index(drop=True)
+    if len(end) == 1 and n > 1:
+        end = pd.Series([end.iloc[0]] * n)
+    c = (pd.Series([pd.NaT] * n, dtype="datetime64[ns]") if competing_date is None
+         else pd.to_datetime(pd.Series(competing_date)).reset_index(drop=True))
+    far = pd.Timestamp.max.normalize()
+    e_d, c_d = e.fillna(far), c.fillna(far)
+    first = pd.concat([e_d, c_d, end], axis=1).min(axis=1)
+    etype = np.where(e.notna() & (e_d <= first), 1, np.where(c.notna() & (c_d <= first), 2, 0))
+    etype = np.where(first < i, 0, etype)
+    days = (first - i).dt.days.clip(lower=0).to_numpy(dtype=float)
+    return pd.DataFrame({"time": days, "event": (etype == 1).astype(int), "event_type": etype})
 
 
 def kaplan_meier(time, event, weights=None, level: float = 0.95) -> pd.DataFrame:

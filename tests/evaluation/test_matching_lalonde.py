@@ -17,6 +17,8 @@ from evaluation.balance import balance_table
 from evaluation.matching import (CoarsenedExactMatch, ExactMatch, NearestNeighborMatch,
                                  propensity_score)
 
+pytestmark = pytest.mark.filterwarnings("ignore::evaluation.balance.BalanceWarning")
+
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "matchit"
 COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]
 RTOL = 1e-4

@@ -15,6 +15,9 @@ from evaluation.matching import CoarsenedExactMatch, ExactMatch, NearestNeighbor
 from evaluation.survival import kaplan_meier, km_plot
 
 
+pytestmark = pytest.mark.filterwarnings("ignore::evaluation.balance.BalanceWarning")
+
+
 def _toy(d, t, **extra):
     return pd.DataFrame({"t": t, "x": np.arange(len(t)), **extra}), np.array(d, dtype=float)
 
@@ -71,6 +74,26 @@ def test_exact_and_cem_weights():
     c = CoarsenedExactMatch(cutpoints=2).fit(data, "t", ["age"])
     # bins [1, 6) and [6, 11]: treated 1, 2, 5 with control 3; controls 10, 11 unmatched
     assert c.weights_.tolist() == [1, 1, 1, 0, 0, 1]
+
+
+def test_warns_when_imbalance_remains():
+    from evaluation.balance import BalanceWarning
+
+    data, d = _toy([0.9, 0.1, 0.5], [1, 0, 0], z=[5.0, 0.0, 1.0])
+    with pytest.warns(BalanceWarning, match="z"):
+        m = NearestNeighborMatch(distance=d).fit(data, "t", ["z"])
+    assert m.imbalanced_ == ["distance", "z"]
+
+
+def test_missing_covariate_is_a_one_line_user_error():
+    from evaluation.balance import DataInputError
+    from evaluation.errors import EvaluationError
+
+    data = pd.DataFrame({"t": [1, 0, 0], "x": [1.0, None, 2.0]})
+    with pytest.raises(EvaluationError, match="'x' has 1 missing"):
+        NearestNeighborMatch().fit(data, "t", ["x"])
+    with pytest.raises(DataInputError, match="'nope' is not a column"):
+        ExactMatch().fit(data, "t", ["nope"])
 
 
 def test_bad_options():

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.survival import aalen_johansen, cox_ph, kaplan_meier, survival_at
+from evaluation.survival import aalen_johansen, cox_ph, kaplan_meier, survival_at, time_to_event
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "rossi"
 COVS = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
@@ -80,3 +80,12 @@ def test_aalen_johansen_by_hand():
     b = aalen_johansen([1, 1, 2, 3], [1, 2, 1, 0], cause=2)
     # all-cause: CIF1 + CIF2 + S = 1 at every time
     np.testing.assert_allclose(a["cumulative_incidence"] + b["cumulative_incidence"] + a["survival"], 1.0)
+
+
+def test_time_to_event():
+    t = time_to_event(["2024-01-01"] * 4, ["2024-01-11", None, "2024-03-01", "2024-02-01"],
+                      "2024-12-31", competing_date=[None, "2024-01-21", "2024-02-01", "2024-02-01"])
+    assert t["time"].tolist() == [10, 20, 31, 31]
+    assert t["event_type"].tolist() == [1, 2, 2, 1]   # tie on day 31 goes to care entry
+    t = time_to_event(["2024-01-01"], [None], "2024-03-01")
+    assert t["time"].tolist() == [60] and t["event"].tolist() == [0]
