@@ -36,7 +36,7 @@ class PlanResult:
     answer: float | None
 
 
-def probability_met(scenario: Scenario, kpis: pd.DataFrame, target_name: str, criterion: str = "every") -> tuple[float, float]:
+def probability_met(scenario: Scenario, kpis: pd.DataFrame, target_name: str, criterion: str = "every", strict: bool = True) -> tuple[float, float]:
     """Probability a named target is met, and the metric's mean, from a KPI table.
 
     ``criterion="every"``: met in every eligible period of a replication; ``"per_period"``: the
@@ -49,6 +49,8 @@ def probability_met(scenario: Scenario, kpis: pd.DataFrame, target_name: str, cr
     wide = target_values(scenario, kpis, target)
     values = wide.to_numpy(float)
     if values.size == 0 or not np.isfinite(values).any():
+        if not strict:
+            return 0.0, float("nan")  # e.g. no family ever started: the target cannot be met
         raise PlanError(f"--target {target_name}: the metric {target.metric} has no values in this scenario's periods")
     met = np.where(np.isfinite(values), np.vectorize(target.met)(np.nan_to_num(values)), np.nan)
     if criterion == "every":
@@ -97,7 +99,7 @@ def plan_fte(
     upper = max_fte if max_fte is not None else max(10.0, 4 * current)
     # grid: the smallest FTE giving each whole number of caseload slots, rounded up to 0.01 FTE
     n_slots = int(math.floor(upper * per_fte)) if per_fte > 0 else 0
-    grid = sorted({math.ceil(k / per_fte * 100 - 1e-9) / 100 for k in range(0, n_slots + 1)})
+    grid = sorted({math.ceil(k / per_fte * 100 - 1e-9) / 100 for k in range(1, n_slots + 1)})
     memo: dict[int, tuple[float, float]] = {}
 
     def evaluate(i: int) -> float:
@@ -110,7 +112,7 @@ def plan_fte(
             else:
                 kwargs = {"fte_scale": fte / max(current, 1e-12)}
             res = run_replications(scenario, reps, seed, jobs=jobs, **kwargs)
-            memo[i] = probability_met(scenario, res.kpis, target, criterion)
+            memo[i] = probability_met(scenario, res.kpis, target, criterion, strict=False)
             if on_level is not None:
                 on_level(fte, memo[i][0])
         return memo[i][0]

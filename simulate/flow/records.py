@@ -91,3 +91,33 @@ def case_summary(rep: Replication) -> pd.DataFrame:
         "wait_to_start_working_days": rep.calendar.working_days_between(c.referral, rep.start),
         "support_weeks": (rep.end - rep.start - rep.paused_days) / 7.0,
     })
+
+
+def waiting_series(rep: Replication, step_days: float = 7.0) -> pd.DataFrame:
+    """Waiting list and open cases on a grid of days (weekly by default), by district and ``all``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``replication``, ``day``, ``date``, ``district``, ``waiting`` (families on the list),
+        ``open_cases`` (families in support).
+    """
+    c = rep.cases
+    grid = np.arange(0.0, rep.t_end + 1e-9, step_days)
+    started = np.isfinite(rep.start)
+    joined = np.where(c.accepted, c.ready, np.inf)
+    left = np.where(started, rep.start, np.where(np.isfinite(rep.end), rep.end, np.inf))
+    stop = np.where(started & np.isfinite(rep.end), rep.end, np.inf)
+    rows = []
+    names = list(c.district_names)
+    for k, name in [*enumerate(names), (-1, "all")]:
+        m = np.ones(len(c), dtype=bool) if k < 0 else c.district == k
+        count = lambda x: np.searchsorted(np.sort(x[m]), grid, side="right")  # noqa: E731
+        rows.append(pd.DataFrame({
+            "replication": rep.replication, "day": grid, "district": name,
+            "waiting": count(joined) - count(np.where(np.isfinite(joined), left, np.inf)),
+            "open_cases": count(np.where(started, rep.start, np.inf)) - count(stop),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    out.insert(2, "date", pd.to_datetime(rep.origin) + pd.to_timedelta(out["day"], unit="D"))
+    return out

@@ -19,7 +19,7 @@ from scipy import stats
 from ..scenario import KpiTarget, Scenario
 from .metrics import THROUGHPUT, kpi_table
 from .model import InitialState, run_replication
-from .records import case_summary, event_log
+from .records import case_summary, event_log, waiting_series
 
 
 @dataclass
@@ -31,8 +31,9 @@ class RunResult:
     kpis
         Long table of every replication's KPIs (:func:`.metrics.kpi_table` columns), quarters
         and years.
-    events, cases
-        Event logs and case summaries, when requested (``keep_records=True``).
+    events, cases, series
+        Event logs, case summaries and weekly waiting-list series, when requested
+        (``keep_records=True``; series also with ``keep_series=True``).
     """
 
     scenario: Scenario
@@ -41,6 +42,7 @@ class RunResult:
     kpis: pd.DataFrame
     events: pd.DataFrame | None = None
     cases: pd.DataFrame | None = None
+    series: pd.DataFrame | None = None
     extras: dict = field(default_factory=dict)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
@@ -52,8 +54,8 @@ class RunResult:
         return target_probabilities(self.scenario, self.kpis)
 
 
-def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_records: bool) -> tuple:
-    tables, events, cases, extras = [], [], [], []
+def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_records: bool, keep_series: bool = False) -> tuple:
+    tables, events, cases, series = [], [], [], []
     for r in reps:
         rep = run_replication(scenario, seed, r, **options)
         tables.append(kpi_table(rep, "quarter"))
@@ -61,10 +63,13 @@ def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_r
         if keep_records:
             events.append(event_log(rep))
             cases.append(case_summary(rep))
+        if keep_records or keep_series:
+            series.append(waiting_series(rep))
     return (
         pd.concat(tables, ignore_index=True),
         pd.concat(events, ignore_index=True) if events else None,
         pd.concat(cases, ignore_index=True) if cases else None,
+        pd.concat(series, ignore_index=True) if series else None,
     )
 
 
@@ -79,6 +84,7 @@ def run_replications(
     fte_override: dict[str, float] | float | None = None,
     initial: InitialState | None = None,
     keep_records: bool = False,
+    keep_series: bool = False,
     batch_size: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> RunResult:
@@ -100,9 +106,9 @@ def run_replications(
     results = []
     done = 0
     if jobs == 1:
-        iterator = (_batch(scenario, seed, b, options, keep_records) for b in batches)
+        iterator = (_batch(scenario, seed, b, options, keep_records, keep_series) for b in batches)
     else:
-        iterator = Parallel(n_jobs=jobs, return_as="generator")(delayed(_batch)(scenario, seed, b, options, keep_records) for b in batches)
+        iterator = Parallel(n_jobs=jobs, return_as="generator")(delayed(_batch)(scenario, seed, b, options, keep_records, keep_series) for b in batches)
     for b, res in zip(batches, iterator):
         results.append(res)
         done += len(b)
@@ -111,7 +117,8 @@ def run_replications(
     kpis = pd.concat([r[0] for r in results], ignore_index=True)
     events = pd.concat([r[1] for r in results], ignore_index=True) if keep_records else None
     cases = pd.concat([r[2] for r in results], ignore_index=True) if keep_records else None
-    return RunResult(scenario, seed, reps, kpis, events, cases)
+    series = pd.concat([r[3] for r in results], ignore_index=True) if (keep_records or keep_series) else None
+    return RunResult(scenario, seed, reps, kpis, events, cases, series)
 
 
 def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
