@@ -40,3 +40,9 @@ def test_plan_unknown_target_exit_2(capsys):
 def test_compare_prints_paired_differences(capsys):
     status, out, _ = run(["capacity", "compare", "hereford-mentoring-002", "hereford-befriending-002", "--reps", "3"], capsys)
     assert status == 0 and "Paired differences" in out
+
+
+def test_run_with_precision_uses_the_replications_algorithm(capsys):
+    status, out, _ = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "12", "--precision", "0.5", "--seed", "2"], capsys)
+    # a loose ±50% is reached at once: the algorithm stops at its 3 initial replications (+5 look-ahead)
+    assert status == 0 and "Replications algorithm" in out and "3 replications" in out

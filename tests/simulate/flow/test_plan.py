@@ -1,0 +1,37 @@
+"""``plan``: the smallest FTE meeting a target with the required probability, without needless re-simulation."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulate.flow import plan as plan_module
+from simulate.flow.plan import PlanError, plan_fte
+from simulate.scenario import load_scenario
+
+
+def test_plan_finds_the_boundary_and_memoises(monkeypatch):
+    sc = load_scenario("lancs-ehwb-000")
+    calls = []
+    real = plan_module.run_replications
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("fte_override"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "run_replications", counting)
+    res = plan_fte(sc, "start_within_4_weeks", 0.9, reps=4, seed=2)
+    curve = res.curve.set_index("fte")
+    assert res.answer is not None
+    assert curve.loc[res.answer, "probability"] >= 0.9
+    below = curve[curve.index < res.answer]
+    assert len(below) and below["probability"].iloc[-1] < 0.9  # the level just below fails
+    # bisection over ~1,000 levels: a few dozen runs at most, each level once
+    levels = [c for c in calls if c is not None]
+    assert len(levels) == len(set(levels)) < 30
+    # cost column is FTE x cost per FTE (hand: 36,000 per FTE)
+    assert curve["cost_gbp_per_year"].to_numpy() == pytest.approx(curve.index.to_numpy() * 36_000)
+
+
+def test_plan_unknown_target():
+    with pytest.raises(PlanError):
+        plan_fte(load_scenario("hereford-mentoring-002"), "no_such_target", reps=2)
