@@ -34,9 +34,14 @@ def month_starts(start: dt.date, months: int) -> list[dt.date]:
     return list(_starts(start, months)[:months])
 
 
+@lru_cache(maxsize=64)
+def _ends(start: dt.date, months: int) -> tuple[dt.date, ...]:
+    return tuple(d - dt.timedelta(days=1) for d in _starts(start, months)[1:])
+
+
 def month_ends(start: dt.date, months: int) -> list[dt.date]:
     """Last day of each contract month: the date a month's flows are dated for XIRR."""
-    return [d - dt.timedelta(days=1) for d in _starts(start, months)[1:]]
+    return list(_ends(start, months))
 
 
 def month_of(days: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -57,7 +57,9 @@ def settle_finance(due: np.ndarray, costs: np.ndarray, terms: FinanceTerms, days
     terms
         From :func:`simulate.finance.terms.finance_terms`.
     days_avoided
-        Care days avoided by month (counterfactual minus service), or None.
+        Care days avoided by month (counterfactual minus service), or None; it may run past
+        the contract's last month (a savings horizon longer than the contract) and is then
+        valued and discounted over its own length.
     with_irr
         Compute the IRR (skip for speed when only the multiple is needed).
 
@@ -76,7 +78,7 @@ def settle_finance(due: np.ndarray, costs: np.ndarray, terms: FinanceTerms, days
     """
     due = np.asarray(due, float)
     costs = np.asarray(costs, float)
-    if len(due) != terms.months or len(costs) != terms.months:
+    if len(due) != terms.months or len(costs) != terms.months or (days_avoided is not None and len(days_avoided) < terms.months):
         raise FinanceError(f"monthly inputs must have {terms.months} months (payments {len(due)}, costs {len(costs)})")
     capped = apply_caps(due, terms.total_cap, terms.per_year_cap)
     commissioner, lcf = split_by_payer(capped.paid, terms.lcf_share, terms.lcf_end_month)

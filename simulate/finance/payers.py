@@ -50,9 +50,9 @@ def apply_caps(due: np.ndarray, total_cap: float | None = None, per_year_cap: fl
     if total_cap is not None:
         cum = np.cumsum(paid)
         paid = np.diff(np.concatenate([[0.0], np.minimum(cum, total_cap)]))
-    cut = np.where(np.abs(due - paid) > 1e-6, due - paid, 0.0)
-    paid = due - cut
-    hit = np.nonzero(cut > 1e-9)[0]
+    paid = np.clip(paid, 0.0, due)          # cumulative-sum rounding never pays more than is due
+    cut = due - paid
+    hit = np.nonzero(cut > 1e-9 * max(1.0, float(due.max(initial=0.0))))[0]
     return CappedPayments(due, paid, cut, int(hit[0]) if len(hit) else None)
 
 

@@ -51,3 +51,6 @@ class Finance(Strict):
     provider_fee_margin: Share = Field(default=0.0, description="provider's margin on its fee for service from the investor")
     investor_surplus_share: Share = Field(default=1.0, description="investor's share of surplus after capital is returned (the rest to the provider)")
     distribution_interval_months: int = Field(default=12, gt=0, description="months between distributions of surplus cash")
+    savings_horizon_months: int | None = Field(
+        default=None, gt=0, description="months from the start of tracking over which care days avoided count; default the tracking window"
+    )

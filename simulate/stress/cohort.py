@@ -33,8 +33,8 @@ class Children:
 
     ``entries``/``exits`` are ``(n, K)`` service-world care spells and ``cf_entries``/
     ``cf_exits`` the counterfactual ones (``inf`` = none); ``t0`` starts the stability clock
-    (engagement for diversion, the return home for reunification) and ``window_end`` ends the
-    child's tracking window.
+    (engagement for diversion, the return home for reunification), ``window_end`` ends the
+    child's tracking window and ``savings_end`` the window over which care days avoided count.
     """
 
     cohort: np.ndarray
@@ -43,6 +43,7 @@ class Children:
     disengaged: np.ndarray
     t0: np.ndarray
     window_end: np.ndarray
+    savings_end: np.ndarray
     entries: np.ndarray
     exits: np.ndarray
     spell_len: np.ndarray
@@ -180,9 +181,11 @@ def draw_children(p: CohortParams, rng: np.random.Generator, candidate_factor: f
             clash = fail & (entries[:, k] < exits[:, k - 1])
             entries[clash, k:] = np.inf
             exits[clash, k:] = np.inf
-    beyond = entries >= window_end[:, None]
+    savings_end = t0 + p.savings_months * DAYS_PER_MONTH
+    last = np.maximum(window_end, savings_end)[:, None]
+    beyond = entries >= last
     entries[beyond], exits[beyond] = np.inf, np.inf
-    cbeyond = cf_entries >= window_end[:, None]
+    cbeyond = cf_entries >= last
     cf_entries[cbeyond], cf_exits[cbeyond] = np.inf, np.inf
-    return Children(cohort, engage, support_end, disengaged, t0, window_end, entries, exits, spell,
+    return Children(cohort, engage, support_end, disengaged, t0, window_end, savings_end, entries, exits, spell,
                     cf_entries, cf_exits, u_metric[idx], referred, referred - len(idx))

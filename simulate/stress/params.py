@@ -66,6 +66,7 @@ class CohortParams:
     p_metric: dict[str, float]       # probability each one-off metric is paid
     finance: FinanceTerms
     cohort_names: tuple[str, ...]
+    savings_months: float = 24.0     # months from t0 over which care days avoided count
     stability_success: float = 1.0
     hazard_multiplier: float = 1.0
 
@@ -206,6 +207,7 @@ def compile_params(data: dict, effects: Mapping[str, float] | None = None) -> Co
         milestone_months=int(pay["milestone_months"]), tariff_months=int(pay["tariff_months"]),
         resume_days=float(pay["max_spell_days_to_resume"]), failing_spell=int(pay["failing_spell_number"]),
         p_metric=p_metric, finance=terms, cohort_names=names,
+        savings_months=float(fin.get("savings_horizon_months") or (int(pay["milestone_months"]) + int(pay["tariff_months"]))),
         stability_success=float(effects.get("stability_success_multiplier", 1.0)),
         hazard_multiplier=float(effects.get("care_hazard_multiplier", 1.0)),
     )

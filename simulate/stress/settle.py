@@ -30,7 +30,7 @@ class Settled:
     due: np.ndarray              # £ outcome payments due by month (before caps)
     stability_due: np.ndarray    # £ of which stability
     costs: np.ndarray            # £ provider delivery costs by month
-    days_avoided: np.ndarray     # care days avoided by month (counterfactual − service)
+    days_avoided: np.ndarray     # care days avoided by month (counterfactual − service); may run past the contract
     stability_by_child: np.ndarray
     milestone_ok: np.ndarray
     out_of_care: np.ndarray
@@ -135,12 +135,17 @@ def _rest(p: CohortParams, c: Children, price: np.ndarray, due: np.ndarray, stab
     cases = np.bincount(np.minimum(month_of(c.engage, edges), M - 1), minlength=M) * p.cost_per_case
     costs = staff + cases
 
-    svc = np.isfinite(c.entries)
-    cf = np.isfinite(c.cf_entries)
-    w_end = c.window_end[:, None]
+    svc = np.isfinite(c.entries) & (c.entries < c.savings_end[:, None])
+    cf = np.isfinite(c.cf_entries) & (c.cf_entries < c.savings_end[:, None])
+    s_end = c.savings_end[:, None]
     s_all = np.concatenate([c.cf_entries[cf], c.entries[svc]])
-    e_all = np.concatenate([np.minimum(c.cf_exits, w_end)[cf], np.minimum(c.exits, w_end)[svc]])
+    e_all = np.concatenate([np.minimum(c.cf_exits, s_end)[cf], np.minimum(c.exits, s_end)[svc]])
     w_all = np.concatenate([np.ones(int(cf.sum())), -np.ones(int(svc.sum()))])
-    days_avoided = interval_days_by_month(s_all, e_all, w_all, edges)
+    # care days avoided are counted on a grid running past the contract end if the horizon does
+    months_needed = int(np.ceil(float(c.savings_end.max(initial=0.0)) / DAYS_PER_MONTH)) + 1
+    grid = edges if months_needed <= M else np.concatenate([edges, edges[-1] + DAYS_PER_MONTH * np.arange(1, months_needed - M + 1)])
+    days_avoided = interval_days_by_month(s_all, e_all, w_all, grid)
+    in_window = c.window_end[:, None]
     return Settled(due, stability_due, costs, days_avoided, stability_by_child, milestone_ok,
-                   ~svc.any(axis=1), cf.any(axis=1))
+                   ~(np.isfinite(c.entries) & (c.entries < in_window)).any(axis=1),
+                   (np.isfinite(c.cf_entries) & (c.cf_entries < in_window)).any(axis=1))

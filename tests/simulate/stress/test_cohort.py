@@ -50,3 +50,16 @@ def test_zero_hazards_mean_no_care_entries(data):
             for h in ("hazard_during_support_per_year", "hazard_after_support_per_year", "counterfactual_hazard_per_year")}
     c = draw_children(compile_params(override_data(data, zero)), draw_rng(1, 0))
     assert np.isinf(c.entries).all() and np.isinf(c.cf_entries).all()
+
+
+def test_a_longer_savings_horizon_counts_more_care_days_avoided(data):
+    from simulate.stress.settle import settle
+
+    short = compile_params(data)
+    long_ = compile_params(override_data(data, {"finance.savings_horizon_months": 60}))
+    assert short.savings_months == 24 and long_.savings_months == 60
+    a = settle(short, draw_children(short, draw_rng(2, 0)))
+    b = settle(long_, draw_children(long_, draw_rng(2, 0)))
+    assert b.days_avoided.sum() > a.days_avoided.sum()
+    assert len(b.days_avoided) > len(a.days_avoided) >= short.months   # the grid runs past the contract
+    assert b.due.sum() == pytest.approx(a.due.sum())                    # payments do not change

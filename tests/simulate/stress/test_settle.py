@@ -33,7 +33,7 @@ def _children(entries, lengths):
     t0 = np.zeros(n)
     return Children(
         cohort=np.zeros(n, int), engage=t0, support_end=t0 + 100.0, disengaged=np.zeros(n, bool), t0=t0,
-        window_end=t0 + 24 * MONTH, entries=entries, exits=entries + lengths, spell_len=lengths,
+        window_end=t0 + 24 * MONTH, savings_end=t0 + 24 * MONTH, entries=entries, exits=entries + lengths, spell_len=lengths,
         cf_entries=np.full((n, 3), INF), cf_exits=np.full((n, 3), INF), u_metric=np.ones((n, 4)), referred=n, turned_away=0,
     )
 
