@@ -53,8 +53,13 @@ def apply_caps(rows: pd.DataFrame, caps: Caps, start: int) -> pd.DataFrame:
     gross = out["amount"].to_numpy(dtype=float)
     paid = gross.copy()
     cut_by = np.full(len(out), "", dtype=object)
-    active = caps.per_child_gbp is not None or caps.per_metric_gbp or caps.per_contract_year_gbp is not None or caps.total_gbp is not None
-    if active and len(out):
+    general = caps.per_child_gbp is not None or caps.per_metric_gbp or caps.per_contract_year_gbp is not None
+    if not general and caps.total_gbp is not None and len(out):
+        # a total cap alone: the room before each payment is the cap less everything before it
+        before = np.cumsum(gross) - gross
+        paid = np.clip(float(caps.total_gbp) - before, 0.0, gross)
+        cut_by[paid < gross] = "total"
+    elif general and len(out):
         years = contract_year(out["due"].to_numpy(), start)
         room_child: dict = {}
         room_metric = {k: float(v) for k, v in caps.per_metric_gbp.items()}
@@ -62,8 +67,8 @@ def apply_caps(rows: pd.DataFrame, caps: Caps, start: int) -> pd.DataFrame:
         room_total = float("inf") if caps.total_gbp is None else float(caps.total_gbp)
         per_child = float("inf") if caps.per_child_gbp is None else float(caps.per_child_gbp)
         per_year = float("inf") if caps.per_contract_year_gbp is None else float(caps.per_contract_year_gbp)
-        children = out["child_id"].tolist()
-        groups = out["metric"].map(METRIC_GROUP).tolist()
+        children = out["child_id"].astype(str).to_numpy(dtype=object).tolist()
+        groups = [METRIC_GROUP[m] for m in out["metric"].astype(str).to_numpy(dtype=object).tolist()]
         for i, (child, group, year, amount) in enumerate(zip(children, groups, years.tolist(), gross.tolist())):
             rooms = (
                 ("per child", room_child.get(child, per_child)),

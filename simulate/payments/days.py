@@ -14,6 +14,7 @@ datetime.date(2020, 2, 29)
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,11 +35,13 @@ def to_date(day: int) -> dt.date:
     return dt.date.fromordinal(int(day) + _EPOCH_ORDINAL)
 
 
+@lru_cache(maxsize=1 << 16)
 def add_months_day(day: int, months: int) -> int:
     """Day number ``months`` calendar months after ``day`` (clamped to month end)."""
     return to_day(add_months(to_date(day), months))
 
 
+@lru_cache(maxsize=1 << 16)
 def month_end_day(day: int) -> int:
     """Day number of the last day of the calendar month containing ``day``."""
     d = to_date(day)
@@ -46,6 +49,7 @@ def month_end_day(day: int) -> int:
     return to_day(nxt) - 1
 
 
+@lru_cache(maxsize=1 << 16)
 def month_start_day(day: int) -> int:
     """Day number of the first day of the calendar month containing ``day``."""
     return to_day(to_date(day).replace(day=1))

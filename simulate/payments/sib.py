@@ -21,6 +21,7 @@ from .caps import apply_caps, split_payers
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
 from .metrics import Line, settle_education, settle_reading, settle_star
+from .prepare import reading_by_case, school_by_case
 from .stability import StabilityResult, StabilityRules, settle_stability
 from .terms import CAPPED, FAILED, METRICS, NOT_ACHIEVED, NOT_ELIGIBLE, STATUSES, STOPPED, SibTerms
 
@@ -58,16 +59,22 @@ def _star_totals(assessments: pd.DataFrame | None) -> dict[tuple[str, str], list
     out: dict = defaultdict(list)
     if assessments is None or assessments.empty:
         return out
-    a = assessments.assign(tool=assessments["tool"].map(_tool))
-    a = a[a["tool"].isin(["family_star_plus", "my_star"])]
+    names = {t: _tool(t) for t in assessments["tool"].astype(str).unique()}
+    keep = [t for t, n in names.items() if n in ("family_star_plus", "my_star")]
+    a = assessments[assessments["tool"].astype(str).isin(keep)]
+    a = a.assign(tool=a["tool"].astype(str).map(names))
     has_total = a["area"].astype(str).str.lower() == "total"
     keys = ["person_id", "tool", "assessment_date"]
     totals = a[has_total].groupby(keys, sort=False)["score"].sum()
     summed = a[~has_total].groupby(keys, sort=False)["score"].sum()
     both = pd.concat([summed[~summed.index.isin(totals.index)], totals]).reset_index()
-    for person, tool, day, score in zip(both["person_id"].astype(str), both["tool"], _days(both["assessment_date"]), both["score"]):
+    for person, tool, day, score in zip(_strings(both["person_id"]), _strings(both["tool"]), _days(both["assessment_date"]), both["score"].tolist()):
         out[(person, tool)].append((day, float(score)))
     return out
+
+
+def _strings(series: pd.Series) -> list[str]:
+    return series.astype(str).to_numpy(dtype=object).tolist()
 
 
 def _group(frame: pd.DataFrame | None, cols: list[str], date_cols: set[str]) -> dict[str, list[tuple]]:
@@ -75,7 +82,7 @@ def _group(frame: pd.DataFrame | None, cols: list[str], date_cols: set[str]) -> 
     if frame is None or frame.empty:
         return out
     values = [(_days(frame[c]) if c in date_cols else frame[c].astype(float).tolist()) for c in cols]
-    for child, *rest in zip(frame["child_id"].astype(str), *values):
+    for child, *rest in zip(_strings(frame["child_id"]), *values):
         out[child].append(tuple(rest))
     return out
 
@@ -109,22 +116,22 @@ def settle_sib(
     spells = _group(care_episodes, ["start_date", "end_date"], {"start_date", "end_date"})
     spells = {k: [(s, OPEN_END if e is None else e) for s, e in v] for k, v in spells.items()}
     stars = _star_totals(assessments)
-    periods = _group(school, ["period_start", "period_end", "unauthorised_absence_days", "possible_days"], {"period_start", "period_end"})
-    tests = _group(reading, ["assessment_date", "reading_age", "forecast_reading_age"], {"assessment_date"})
-
     r = referrals
-    child_ids = r["child_id"].astype(str).tolist()
-    case_ids = r["case_id"].astype(str).tolist() if "case_id" in r else child_ids
-    family_ids = r["family_id"].astype(str).tolist() if "family_id" in r else child_ids
-    cohorts = r["sub_cohort"].astype(str).tolist()
+    child_ids = _strings(r["child_id"])
+    case_ids = _strings(r["case_id"]) if "case_id" in r else child_ids
+    family_ids = _strings(r["family_id"]) if "family_id" in r else child_ids
+    cohorts = _strings(r["sub_cohort"])
     ref_days, start_days = _days(r["referral_date"]), _days(r["start_date"])
     home_days = _days(r["return_home_date"]) if "return_home_date" in r else [None] * len(r)
+    engaged = pd.DataFrame({"case": range(len(r)), "child_id": child_ids, "e": start_days}).dropna(subset=["e"])
+    periods = school_by_case(engaged, school, day)
+    tests = reading_by_case(engaged, reading, day, mech.reading_tolerance_days)
 
     gross: list[tuple] = []
     audit: list[list] = []
     kids: list[tuple] = []
     window = f"[{to_date(terms.start)}, {to_date(terms.referral_end)})"
-    for child, case, family, cohort, ref, e, home in zip(child_ids, case_ids, family_ids, cohorts, ref_days, start_days, home_days):
+    for i, (child, case, family, cohort, ref, e, home) in enumerate(zip(child_ids, case_ids, family_ids, cohorts, ref_days, start_days, home_days)):
         if e is None or ref is None or not terms.start <= ref < terms.referral_end:
             why = ("not engaged (no start_date)" if e is None else
                    f"referred {to_date(ref) if ref is not None else 'on no date'}, outside the referral window {window}")
@@ -150,9 +157,9 @@ def settle_sib(
                                             prices.family_star_plus, keep, terms.contract_end, mech.assessment_early_days),
             "my_star": settle_star(e, stars.get((child, "my_star"), []), day, "My Star", mech.family_functioning_improvement,
                                    mech.assessment_tolerance_days, prices.my_star, keep, terms.contract_end, mech.assessment_early_days),
-            "education": settle_education(e, periods.get(child, []), day, mech.absence_reduction, mech.absence_measure,
+            "education": settle_education(e, periods.get(i, []), day, mech.absence_reduction, mech.absence_measure,
                                           prices.education, keep, terms.contract_end),
-            "reading": settle_reading(e, tests.get(child, []), day, mech.reading_gain_years, mech.reading_tolerance_days,
+            "reading": settle_reading(e, tests.get(i, []), day, mech.reading_gain_years, mech.reading_tolerance_days,
                                       prices.reading, keep, terms.contract_end),
         }
         if st.milestone_amount > 0:
@@ -188,8 +195,9 @@ def _payments(capped: pd.DataFrame, terms: SibTerms) -> pd.DataFrame:
 def _audit(audit: list[list], capped: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(audit, columns=["child_id", "case_id", "sub_cohort", "metric", "status", "gross", "due", "reason"])
     key = ["case_id", "metric"]
-    sums = capped.groupby(key).agg(amount=("amount", "sum"), capped_gbp=("cut", "sum"), cut_by=("cut_by", lambda s: ", ".join(sorted(set(s) - {""}))))
-    frame = frame.join(sums, on=key)
+    sums = capped.groupby(key).agg(amount=("amount", "sum"), capped_gbp=("cut", "sum"))
+    names = capped[capped["cut"] > 0].groupby(key)["cut_by"].first()      # the first cap that bit
+    frame = frame.join(sums, on=key).join(names.rename("cut_by"), on=key)
     frame["amount"] = frame["amount"].fillna(0.0)
     frame["capped_gbp"] = frame["capped_gbp"].fillna(0.0)
     hit = frame["capped_gbp"] > 0
