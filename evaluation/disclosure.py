@@ -147,8 +147,11 @@ def _equations(R: int, C: int) -> tuple[list[list[int]], int]:
 
 
 def _attacker_ranges(full: np.ndarray, hidden: np.ndarray, eqs: list[list[int]],
-                     pol: Policy) -> tuple[np.ndarray, np.ndarray]:
-    """Min and max of every hidden cell given all published cells (as intervals) and totals."""
+                     pol: Policy, only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of every hidden cell given all published cells (as intervals) and totals.
+
+    ``only`` restricts the linear programmes to those hidden cells (others get NaN).
+    """
     n = full.size
     A = np.zeros((len(eqs), n))
     for i, e in enumerate(eqs):
@@ -170,7 +173,8 @@ def _attacker_ranges(full: np.ndarray, hidden: np.ndarray, eqs: list[list[int]],
     out_lo = np.full(n, np.nan)
     out_hi = np.full(n, np.nan)
     bounds = list(zip(lo, [None if np.isinf(h) else h for h in hi]))
-    for j in np.flatnonzero(hidden):
+    targets = hidden if only is None else hidden & only
+    for j in np.flatnonzero(targets):
         c = np.zeros(n)
         c[j] = 1.0
         r1 = linprog(c, A_eq=A, b_eq=np.zeros(len(eqs)), bounds=bounds, method="highs")
@@ -181,41 +185,47 @@ def _attacker_ranges(full: np.ndarray, hidden: np.ndarray, eqs: list[list[int]],
 
 
 def _secondary(full: np.ndarray, primary: np.ndarray, eqs: list[list[int]], pol: Policy,
-               max_rounds: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               max_rounds: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least-cost secondary suppression protecting every primary cell (see module docstring)."""
     n = full.size
     if not primary.any():
         return primary.copy(), np.full(n, np.nan), np.full(n, np.nan)
-    rows, lb = [], []
+    rows = []
     for e in eqs:
         for j in e:
             a = np.zeros(n)
             a[[k for k in e if k != j]] = 1.0
             a[j] = -1.0
             rows.append(a)
-            lb.append(0.0)
+    neighbours = [sorted({k for e in eqs if j in e for k in e} - {j}) for j in range(n)]
     cost = 1.0 + full / (full.max() + 1.0)
     lower = primary.astype(float)
     cuts: list[np.ndarray] = []
+    hidden = np.ones(n, dtype=bool)
     for _ in range(max_rounds):
         A = np.array(rows + cuts)
-        lbs = np.array(lb + [1.0] * len(cuts))
+        lbs = np.array([0.0] * len(rows) + [1.0] * len(cuts))
         res = milp(cost, integrality=np.ones(n), bounds=Bounds(lower, np.ones(n)),
                    constraints=LinearConstraint(A, lbs, np.inf))
         if res.status != 0:
             hidden = np.ones(n, dtype=bool)
             break
         hidden = res.x > 0.5
-        lo, hi = _attacker_ranges(full, hidden, eqs, pol)
+        lo, hi = _attacker_ranges(full, hidden, eqs, pol, only=primary)
         weak = [j for j in np.flatnonzero(primary) if hi[j] - lo[j] < pol.protection]
         if not weak:
-            return hidden, lo, hi
-        for _j in weak:
-            # cut: hide at least one more cell sharing an equation with the hidden pattern
-            cand = [k for k in range(n) if not hidden[k]]
-            near = [k for k in cand if any(k in e and any(hidden[m] for m in e) for e in eqs)]
+            break
+        for j in weak:
+            # cut off this pattern: hide at least one more cell sharing an equation with j
+            # (or, if all of those are hidden already, any cell still shown)
+            free = [k for k in neighbours[j] if not hidden[k]] or list(np.flatnonzero(~hidden))
+            if not free:
+                continue
             a = np.zeros(n)
-            a[near or cand] = 1.0
+            a[free] = 1.0
             cuts.append(a)
+    else:
+        hidden = np.ones(n, dtype=bool)  # could not certify a smaller pattern: hide everything
     lo, hi = _attacker_ranges(full, hidden, eqs, pol)
     return hidden, lo, hi
 

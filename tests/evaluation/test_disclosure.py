@@ -94,3 +94,18 @@ def test_report_scan():
     assert any("visible count 3" in p for p in problems)
     assert any("identifier" in p for p in problems)
     assert "C000123" not in " ".join(problems)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_dense_tables_are_protected(seed):
+    # many small cells: the cut loop must still certify every hidden small cell
+    rng = np.random.default_rng(seed)
+    t = pd.DataFrame(rng.choice([0, 1, 2, 3, 5, 8, 9, 12, 15, 25, 40], size=(5, 4)))
+    for policy in ("threshold-10", "nhs-digital"):
+        d = disclose(t, policy)
+        s = d.suppressed.to_numpy()
+        assert all(line.sum() != 1 for line in list(s) + list(s.T))
+        prim = d.attacker_ranges[d.attacker_ranges["primary"]]
+        assert ((prim["high"] - prim["low"]) >= POLICIES[policy].min_count).all()
+        small = (t.to_numpy() > 0) & (t.to_numpy() < POLICIES[policy].min_count)
+        assert s[:-1, :-1][small].all()
