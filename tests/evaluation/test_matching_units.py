@@ -113,3 +113,51 @@ def test_plots_draw():
     km = kaplan_meier([1, 2, 3], [1, 0, 1])
     ax = km_plot({"served": km, "comparison": km})
     assert len(ax.lines) == 2
+
+
+def _brute_force(d, t, ratio, replace, caliper, order):
+    """Plain O(n^2) statement of the rule: nearest available control below and above the
+    treated unit in (distance, row) order, the nearer one (the lower on a tie), in rounds."""
+    treated = [i for i in range(len(t)) if t[i] == 1]
+    controls = [i for i in range(len(t)) if t[i] == 0]
+    used = {c: 0 for c in controls}
+    cap = len(treated) if replace else 1
+    mm = [[-1] * ratio for _ in treated]
+    for r in range(ratio):
+        for ti in order:
+            u = treated[ti]
+            cand = [c for c in controls if used[c] < cap and c not in mm[ti][:r]]
+            below = [c for c in cand if (d[c], c) < (d[u], u)]
+            above = [c for c in cand if (d[c], c) > (d[u], u)]
+            lo = max(below, key=lambda c: (d[c], c)) if below else None
+            hi = min(above, key=lambda c: (d[c], c)) if above else None
+            dl = abs(d[u] - d[lo]) if lo is not None else np.inf
+            dh = abs(d[u] - d[hi]) if hi is not None else np.inf
+            if caliper is not None:
+                dl = np.inf if dl > caliper else dl
+                dh = np.inf if dh > caliper else dh
+            if np.isinf(dl) and np.isinf(dh):
+                continue
+            k = lo if dl <= dh else hi
+            mm[ti][r] = k
+            used[k] += 1
+    return np.array(mm)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fast_matcher_equals_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(8, 60))
+    t = (rng.random(n) < 0.35).astype(int)
+    t[0], t[1] = 1, 0
+    d = rng.integers(0, 15, n) / 14.0          # many exact ties
+    ratio = int(rng.integers(1, 4))
+    replace = bool(seed % 2)
+    caliper = None if seed % 3 == 0 else 0.08
+    data = pd.DataFrame({"t": t, "x": np.arange(n)})
+    m = NearestNeighborMatch(distance=d, ratio=ratio, replace=replace, caliper=caliper,
+                             std_caliper=False).fit(data, "t", ["x"])
+    dt = d[t == 1]
+    order = np.arange(dt.size) if replace else np.argsort(-dt, kind="stable")
+    expected = _brute_force(d, t, ratio, replace, caliper, order)
+    assert m.match_matrix_.tolist() == expected.tolist()
