@@ -7,7 +7,7 @@ Readings (quoted in ``docs/payments.md``):
 - the rest divided by the district's capacity is the price of one family (case) that
   completes (``end_date`` set) with all three conditions met: ``action_plan_agreed``,
   ``outcomes_achieved_at_exit``, and a self-assessment (tool ``self_assessment_tool``) at
-  baseline and exit in which at least ``notable_progress_min_areas_share`` of the areas improved
+  baseline and at the end (the ``exit`` timepoint, else the latest later one) in which at least ``notable_progress_min_areas_share`` of the areas improved
   by at least ``notable_progress_min_change`` points in the better direction;
 - family payments are due quarterly in arrears: on the first day of the contract quarter after
   the one in which the family completed;
@@ -52,13 +52,19 @@ def notable_progress(assessments: pd.DataFrame, tool: str, min_change: float, mi
                      higher_is_better: dict[str, bool] | None = None) -> pd.Series:
     """Per person: did the self-assessment show 'notable positive progress' from baseline to exit?
 
-    Returns a boolean Series indexed by person_id (persons lacking either timepoint are absent).
+    The end assessment is the ``exit`` timepoint, or failing that the latest later assessment
+    (a six-month review that was the last one). Returns a boolean Series indexed by person_id
+    (persons lacking a baseline or an end assessment are absent).
     """
     a = assessments[assessments["tool"].astype(str) == tool]
-    wide = a.pivot_table(index=["person_id", "area"], columns="timepoint", values="score", aggfunc="last")
-    if "baseline" not in wide or "exit" not in wide:
+    tp = a["timepoint"].astype(str)
+    base = a[tp == "baseline"].groupby(["person_id", "area"])["score"].last()
+    later = a[tp != "baseline"].assign(_exit=(tp[tp != "baseline"] == "exit").astype(int),
+                                       _day=pd.to_datetime(a.loc[tp != "baseline", "assessment_date"]))
+    end = later.sort_values(["_exit", "_day"], kind="stable").groupby(["person_id", "area"])["score"].last()
+    wide = pd.concat({"baseline": base, "exit": end}, axis=1).dropna(subset=["baseline", "exit"])
+    if wide.empty:
         return pd.Series(dtype=bool)
-    wide = wide.dropna(subset=["baseline", "exit"])
     sign = wide.index.get_level_values("area").map(lambda area: 1.0 if (higher_is_better or {}).get(area, True) else -1.0)
     improved = (wide["exit"] - wide["baseline"]) * np.asarray(sign, dtype=float) >= min_change
     share = improved.groupby(level="person_id").mean()

@@ -16,7 +16,7 @@ EHWB = load_scenario("lancs-ehwb-000")        # starts 2022-04-01; Burnley £80,
 AREAS = [f"spoke_{k}" for k in range(4)]
 
 
-def families(n, district="Burnley", end=D(2022, 8, 15), plan=True, achieved=True, gain=2):
+def families(n, district="Burnley", end=D(2022, 8, 15), plan=True, achieved=True, gain=2, last="exit"):
     refs, scores = [], []
     for i in range(n):
         fam = f"F{district[:3]}{i:03d}"
@@ -25,7 +25,7 @@ def families(n, district="Burnley", end=D(2022, 8, 15), plan=True, achieved=True
                      "action_plan_agreed": plan, "outcomes_achieved_at_exit": achieved})
         for area in AREAS:
             scores.append({"person_id": fam, "tool": "cfw_radar", "area": area, "timepoint": "baseline", "assessment_date": pd.Timestamp(2022, 4, 20), "score": 4})
-            scores.append({"person_id": fam, "tool": "cfw_radar", "area": area, "timepoint": "exit", "assessment_date": pd.Timestamp(end), "score": 4 + gain})
+            scores.append({"person_id": fam, "tool": "cfw_radar", "area": area, "timepoint": last, "assessment_date": pd.Timestamp(end), "score": 4 + gain})
     return refs, scores
 
 
@@ -88,3 +88,10 @@ def test_kpi_reconciliation_with_underspend():
     assert table.loc[2, "gain"] == pytest.approx(1_629_000)
     assert table.loc[2, "provider_gain"] == pytest.approx(gain / 2) and table.loc[2, "commissioner_gain"] == pytest.approx(gain / 2)
     assert bool(table.loc[2, "ring_fenced"])
+
+
+def test_end_assessment_falls_back_to_the_latest_review():
+    refs, scores = families(3, last="six_month")
+    r = settle_pbr(pd.DataFrame(refs), pd.DataFrame(scores), EHWB, D(2023, 3, 31))
+    assert r.audit["status"].tolist() == ["paid"] * 3
+    assert r.payments.loc[r.payments["metric"] == "family_outcome", "amount"].sum() == pytest.approx(3 * 358.0)
