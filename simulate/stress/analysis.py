@@ -134,7 +134,7 @@ def expected_finance(scenario: Scenario, replications: int = 100, seed: int = 0)
     from ..finance.ledger import settle_finance
 
     p = compile_params(scenario_data(scenario))
-    due, costs, days = np.zeros(p.months), np.zeros(p.months), np.zeros(p.months)
+    due, costs, days = np.zeros(p.months), np.zeros(p.months), 0.0
     for i in range(replications):
         r = run_draw(p, draw_rng(seed, i), with_irr=False)
         due += r.settled.due

@@ -100,6 +100,7 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     compile_params(data, effects)  # fail early (wrong mechanism) before starting workers
     paths = [r.parameter for r in ranges]
     values = design(ranges, draws, seed, method)
+    values = _shift_by_stress(scenario, ranges, values, overrides)
     workers = jobs if cluster is None else 8
     size = chunk_size or max(25, min(2000, -(-draws // (workers * 4))))
     starts = list(range(0, draws, size))
@@ -119,6 +120,26 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     cash = np.concatenate([p[1] for p in parts]) if keep_monthly else None
     meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method}
     return StressRun(table, cash, [f"in:{p}" for p in paths], meta)
+
+
+def _shift_by_stress(scenario: Scenario, ranges: list, values: np.ndarray, overrides: Mapping[str, Any] | None) -> np.ndarray:
+    """A stress that sets an uncertain input moves that input's whole range by the same factor.
+
+    ``referrals.volume_multiplier: 0.7`` with a range of 0.6-1.2 around 1.0 draws from 0.42-0.84:
+    "30% below plan" keeps the uncertainty around the stressed value. A base value of 0 is
+    replaced outright.
+    """
+    if not overrides:
+        return values
+    from ..scenario import resolve
+
+    data = scenario_data(scenario)
+    values = values.copy()
+    for j, r in enumerate(ranges):
+        if r.parameter in overrides:
+            base, new = resolve(data, r.parameter), float(overrides[r.parameter])
+            values[:, j] = values[:, j] * (new / base) if base else new
+    return values
 
 
 def _run_dask(address: str, args: list[tuple]) -> list:

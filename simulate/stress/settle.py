@@ -141,9 +141,10 @@ def _rest(p: CohortParams, c: Children, price: np.ndarray, due: np.ndarray, stab
     s_all = np.concatenate([c.cf_entries[cf], c.entries[svc]])
     e_all = np.concatenate([np.minimum(c.cf_exits, s_end)[cf], np.minimum(c.exits, s_end)[svc]])
     w_all = np.concatenate([np.ones(int(cf.sum())), -np.ones(int(svc.sum()))])
-    # care days avoided are counted on a grid running past the contract end if the horizon does
-    months_needed = int(np.ceil(float(c.savings_end.max(initial=0.0)) / DAYS_PER_MONTH)) + 1
-    grid = edges if months_needed <= M else np.concatenate([edges, edges[-1] + DAYS_PER_MONTH * np.arange(1, months_needed - M + 1)])
+    # care days avoided are counted on a grid running a savings horizon past the contract end
+    # (a child engaged late keeps avoiding care after the contract); same length in every draw
+    extra = int(np.ceil(p.savings_months)) + 1
+    grid = np.concatenate([edges, edges[-1] + DAYS_PER_MONTH * np.arange(1, extra + 1)])
     days_avoided = interval_days_by_month(s_all, e_all, w_all, grid)
     in_window = c.window_end[:, None]
     return Settled(due, stability_due, costs, days_avoided, stability_by_child, milestone_ok,

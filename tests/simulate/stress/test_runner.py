@@ -85,3 +85,10 @@ def test_named_stresses_include_the_built_ins(sc):
 def test_a_block_contract_cannot_be_stress_tested():
     with pytest.raises(StressError, match="sib_edge_of_care"):
         run_stress(load_scenario("hereford-mentoring-002"), 2, seed=1)
+
+
+def test_a_stress_on_an_uncertain_input_shifts_its_range(sc, reference):
+    stressed = run_stress(sc, DRAWS, seed=11, jobs=1, overrides={"referrals.volume_multiplier": 0.7}, keep_monthly=False)
+    col = "in:referrals.volume_multiplier"
+    assert np.allclose(stressed.table[col], 0.7 * reference.table[col])
+    assert stressed.table["children_referred"].mean() < reference.table["children_referred"].mean()
