@@ -29,7 +29,12 @@ from scipy import stats
 
 from evaluation.balance import expand_covariates
 
-__all__ = ["att_mean_difference", "att_ratio", "ipw_att", "regression_adjustment", "event_within"]
+__all__ = ["att_mean_difference", "att_ratio", "ipw_att", "regression_adjustment", "event_within",
+           "COHORT_COVARIATES", "build_cohort", "matched_effects", "sensitivity_effects"]
+
+COHORT_COVARIATES = ["need_level", "risk_factors", "prior_care_episodes", "age", "sex", "ethnicity",
+                     "district", "sub_cohort"]
+"""Covariates :func:`build_cohort` provides for the propensity score and balance tables."""
 
 
 def _fit(y, X, w, groups):
@@ -164,3 +169,121 @@ def event_within(index_date, event_date, end_of_data, days: int) -> pd.Series:
     hit = e.notna() & (e >= i) & (e - i <= win)
     known = hit | (end - i >= win)
     return pd.Series(np.where(known, hit.astype(float), np.nan))
+
+
+def _first_after(events: pd.DataFrame, index: pd.Series, date_col: str) -> pd.Series:
+    """Per child, the first ``date_col`` strictly after the child's index date (NaT if none)."""
+    e = events[["child_id", date_col]].merge(index.rename("index_date"), left_on="child_id",
+                                             right_index=True)
+    e = e[e[date_col] > e["index_date"]]
+    return e.groupby("child_id")[date_col].min()
+
+
+def build_cohort(referrals: pd.DataFrame, pool: pd.DataFrame, care_episodes: pd.DataFrame,
+                 end_date, school: pd.DataFrame | None = None,
+                 reading: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per child, served or comparison, with covariates and outcomes for the ATT.
+
+    Parameters
+    ----------
+    referrals, pool, care_episodes, school, reading : pandas.DataFrame
+        Extracts as read by ``evaluation.extracts`` (``referrals.csv`` …).
+    end_date : date
+        The data's end date: follow-up is censored there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``child_id, served`` (1 = support started; index date = start of support; 0 = the pool,
+        index date = ``index_date``), the covariates in ``COHORT_COVARIATES`` (``age`` in years at
+        the index date), ``days_to_care, care_event`` (first care spell starting after the
+        index date; censored at ``end_date``), ``care_within_6m/12m/24m`` (1/0, blank when
+        follow-up is too short), ``absence_change`` (unauthorised-absence rate over terms
+        starting in the two years after the index date minus the year before, in percentage
+        points of possible days) and ``reading_gain`` (reading age minus the school's forecast at
+        the first reading ≥ 150 days after the index date, years).  Referred children whose
+        support never started are not in the cohort.
+    """
+    from evaluation.survival import time_to_event
+
+    cols = ["child_id", "district", "sub_cohort", "need_level", "date_of_birth", "sex",
+            "ethnicity", "risk_factors", "prior_care_episodes"]
+    ref = referrals[referrals["start_date"].notna()].sort_values("start_date", kind="stable")
+    served = ref.drop_duplicates("child_id")[cols + ["start_date"]].rename(
+        columns={"start_date": "index_date"}).assign(served=1)
+    comp = pool[cols + ["index_date"]].assign(served=0)
+    comp = comp[~comp["child_id"].isin(served["child_id"])]
+    c = pd.concat([served, comp], ignore_index=True)
+    c["index_date"] = pd.to_datetime(c["index_date"])
+    c["age"] = (c["index_date"] - pd.to_datetime(c["date_of_birth"])).dt.days / 365.25
+    idx = c.set_index("child_id")["index_date"]
+    care = care_episodes[care_episodes["episode_type"] == "care"].assign(
+        start_date=lambda d: pd.to_datetime(d["start_date"]))
+    first = _first_after(care, idx, "start_date")
+    c["care_date"] = c["child_id"].map(first)
+    tte = time_to_event(c["index_date"], c["care_date"], end_date)
+    c["days_to_care"], c["care_event"] = tte["time"].to_numpy(), tte["event"].to_numpy()
+    for label, days in (("6m", 182), ("12m", 365), ("24m", 730)):
+        c[f"care_within_{label}"] = event_within(c["index_date"], c["care_date"], end_date, days).to_numpy()
+    if school is not None and len(school):
+        s = school.merge(idx.rename("index_date"), left_on="child_id", right_index=True)
+        start = pd.to_datetime(s["period_start"])
+        rel = (start - s["index_date"]).dt.days
+        pre = s[(rel < 0) & (rel >= -365)].groupby("child_id")[["unauthorised_absence_days", "possible_days"]].sum()
+        post = s[(rel >= 0) & (rel < 730)].groupby("child_id")[["unauthorised_absence_days", "possible_days"]].sum()
+        rate = lambda t: 100 * t["unauthorised_absence_days"] / t["possible_days"]  # noqa: E731
+        c["absence_change"] = c["child_id"].map(rate(post) - rate(pre))
+    else:
+        c["absence_change"] = np.nan
+    if reading is not None and len(reading):
+        r = reading.merge(idx.rename("index_date"), left_on="child_id", right_index=True)
+        r = r[r["forecast_reading_age"].notna()
+              & ((pd.to_datetime(r["assessment_date"]) - r["index_date"]).dt.days >= 150)]
+        r = r.sort_values("assessment_date", kind="stable").drop_duplicates("child_id")
+        c["reading_gain"] = c["child_id"].map(
+            r.set_index("child_id")["reading_age"] - r.set_index("child_id")["forecast_reading_age"])
+    else:
+        c["reading_gain"] = np.nan
+    return c.drop(columns=["date_of_birth", "care_date"])
+
+
+def _both_groups(d: pd.DataFrame, outcome: str) -> bool:
+    if outcome not in d:
+        return False
+    ok = d[outcome].notna()
+    return bool((d.loc[ok, "served"] == 1).any() and (d.loc[ok, "served"] == 0).any())
+
+
+OUTCOMES = {"care_within_6m": "binary", "care_within_12m": "binary", "care_within_24m": "binary",
+            "absence_change": "mean", "reading_gain": "mean"}
+
+
+def matched_effects(matched: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """ATT table on a matched sample: risk difference and ratio for care entry within 6/12/24
+    months, mean difference in absence change and reading gain (cluster-robust on matched sets).
+
+    Parameters
+    ----------
+    matched : pandas.DataFrame
+        ``matcher.matched_data(build_cohort(...))`` (columns ``weights`` and ``matched_set``).
+    """
+    parts = []
+    for outcome, kind in OUTCOMES.items():
+        if not _both_groups(matched, outcome):
+            continue
+        parts.append(att_mean_difference(matched, outcome, "served", "weights", "matched_set", level))
+        if kind == "binary":
+            parts.append(att_ratio(matched, outcome, "served", "weights", "matched_set", level))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def sensitivity_effects(cohort: pd.DataFrame, covariates: Sequence[str] = tuple(COHORT_COVARIATES),
+                        level: float = 0.95) -> pd.DataFrame:
+    """IPW and regression-adjusted estimates of the same outcomes on the whole cohort."""
+    parts = []
+    for outcome in OUTCOMES:
+        if not _both_groups(cohort, outcome):
+            continue
+        parts.append(ipw_att(cohort, outcome, "served", covariates, level))
+        parts.append(regression_adjustment(cohort, outcome, "served", covariates, level))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -64,3 +64,40 @@ def test_event_within():
     assert s.tolist() == [1.0, 0.0, 0.0, 0.0]
     s = event_within(["2024-01-01", "2024-08-01"], [None, None], "2024-09-01", 182)
     assert s.iloc[0] == 0.0 and math.isnan(s.iloc[1])
+
+
+def test_build_cohort_by_hand():
+    from evaluation.estimates import build_cohort, matched_effects
+
+    base = dict(district="A", sub_cohort="s", need_level=3, date_of_birth="2014-01-01", sex="male",
+                ethnicity="white", risk_factors=2, prior_care_episodes=0)
+    referrals = pd.DataFrame([
+        dict(child_id="c1", start_date="2020-01-01", **base),
+        dict(child_id="c2", start_date=None, **base),           # never started: not in cohort
+    ])
+    pool = pd.DataFrame([dict(child_id="p1", index_date="2020-01-01", **base)])
+    care = pd.DataFrame({"child_id": ["c1", "p1", "p1"], "episode_type": ["care", "remand", "care"],
+                         "start_date": ["2020-04-10", "2020-02-01", "2021-06-01"]})
+    school = pd.DataFrame({"child_id": ["c1", "c1", "p1", "p1"],
+                           "period_start": ["2019-09-01", "2020-01-05", "2019-09-01", "2020-01-05"],
+                           "unauthorised_absence_days": [10, 3, 5, 5],
+                           "possible_days": [100, 100, 100, 100]})
+    reading = pd.DataFrame({"child_id": ["c1", "c1", "p1"],
+                            "assessment_date": ["2020-03-01", "2020-07-01", "2020-07-01"],
+                            "reading_age": [6.0, 7.0, 6.5], "forecast_reading_age": [5.0, 6.4, 6.4]})
+    c = build_cohort(referrals, pool, care, "2022-01-01", school, reading).set_index("child_id")
+    assert list(c.index) == ["c1", "p1"] and c["served"].tolist() == [1, 0]
+    assert c.loc["c1", "days_to_care"] == 100 and c.loc["c1", "care_event"] == 1   # 2020-04-10
+    assert c.loc["p1", "days_to_care"] == 517                                         # remand ignored
+    assert c.loc["c1", "care_within_6m"] == 1 and c.loc["p1", "care_within_12m"] == 0
+    assert c.loc["p1", "care_within_24m"] == 1
+    assert c.loc["c1", "absence_change"] == pytest.approx(3 - 10)
+    assert c.loc["p1", "absence_change"] == pytest.approx(0)
+    assert c.loc["c1", "reading_gain"] == pytest.approx(0.6)   # first reading >= 150 days
+    assert c.loc["c1", "age"] == pytest.approx(2191 / 365.25)
+    # three copies of the pair as three matched sets: the ATT is the pair difference
+    md = pd.concat([c.reset_index().assign(weights=1.0, matched_set=k) for k in range(3)])
+    md.loc[md["matched_set"] == 2, "absence_change"] += 1.0   # some variation between sets
+    eff = matched_effects(md).set_index("estimand")["estimate"]
+    assert eff["ATT mean difference in absence_change"] == pytest.approx(-7.0)
+    assert eff["ATT ratio of means in care_within_6m"] != eff["ATT ratio of means in care_within_6m"]  # 1/0: NaN
