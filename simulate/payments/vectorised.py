@@ -30,6 +30,7 @@ from .stability import StabilityRules
 from .terms import FAILED, NOT_ACHIEVED, NOT_ELIGIBLE, NOT_YET_DUE, PAID, STOPPED
 
 _NONE = np.int64(2**62)
+_CHUNK = 32768
 
 
 @dataclass
@@ -177,22 +178,31 @@ def settle_stability_arrays(
     out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day)
     if monthly:
         k = rules.tariff_months + 1
+        out.month_due = np.empty((n, k), np.int64)
+        out.month_days = np.empty((n, k), np.int64)
+        out.month_amount = np.empty((n, k), float)
         first = m6.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         lo_idx = int(first.min()) if n else 0
         table = np.arange(lo_idx, (int(first.max()) if n else 0) + k + 2).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        starts = table[(first - lo_idx)[:, None] + np.arange(k + 1)]
-        lo = np.maximum(starts[:, :-1], m6[:, None])
-        hi = np.minimum(starts[:, 1:], stop[:, None])
-        home = np.clip(hi - lo, 0, None)
-        if tc.size:
-            ov = np.clip(np.minimum(hi[tc], e_eff[trk][:, None]) - np.maximum(lo[tc], start[trk][:, None]), 0, None)
-            flat = (tc[:, None] * k + np.arange(k)).ravel()
-            home -= np.bincount(flat, weights=ov.ravel(), minlength=n * k).astype(np.int64).reshape(n, k)
-        due = starts[:, 1:] - 1
-        pay = (due <= limit) & (home > 0) & ~(blocked | ~ok)[:, None]
-        out.month_due = due
-        out.month_days = np.where(pay, home, 0)
-        out.month_amount = np.where(pay, rate[:, None] * home * keep[:, None], 0.0)
+        dead = blocked | ~ok
+        e_trk, s_trk = e_eff[trk], start[trk]
+        for a in range(0, n, _CHUNK):        # chunks of children keep the temporaries in cache
+            b = min(a + _CHUNK, n)
+            starts = table[(first[a:b] - lo_idx)[:, None] + np.arange(k + 1)]
+            lo = np.maximum(starts[:, :-1], m6[a:b, None])
+            hi = np.minimum(starts[:, 1:], stop[a:b, None])
+            home = np.clip(hi - lo, 0, None)
+            i, j = np.searchsorted(tc, [a, b])
+            if j > i:
+                c = tc[i:j] - a
+                ov = np.clip(np.minimum(hi[c], e_trk[i:j, None]) - np.maximum(lo[c], s_trk[i:j, None]), 0, None)
+                flat = (c[:, None] * k + np.arange(k)).ravel()
+                home -= np.bincount(flat, weights=ov.ravel(), minlength=(b - a) * k).astype(np.int64).reshape(b - a, k)
+            due = starts[:, 1:] - 1
+            pay = (due <= limit) & (home > 0) & ~dead[a:b, None]
+            out.month_due[a:b] = due
+            out.month_days[a:b] = np.where(pay, home, 0)
+            out.month_amount[a:b] = np.where(pay, rate[a:b, None] * home * keep[a:b, None], 0.0)
     return out
 
 

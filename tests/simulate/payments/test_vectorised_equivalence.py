@@ -31,3 +31,16 @@ def test_both_paths_identical(as_of: dt.date) -> None:
         got = {int(d): (int(h), a) for d, h, a in zip(vec.month_due[i], vec.month_days[i], vec.month_amount[i]) if h > 0}
         assert got == {d: (h, a) for d, h, a in ref.tariff}, i
         assert (vec.stop_day[i] if vec.stop_day[i] >= 0 else None) == ref.stop_day, i
+
+
+def test_chunked_monthly_breakdown_equals_one_chunk(monkeypatch):
+    import simulate.payments.vectorised as vec
+
+    day = to_day(dt.date(2025, 1, 31))
+    t0, spells = random_children(2000, seed=3, first=to_day(dt.date(2019, 9, 1)), last=to_day(dt.date(2024, 9, 1)), as_of=day)
+    offsets, start, end = spells_from_lists(spells)
+    whole = settle_stability_arrays(t0, offsets, start, end, day, RULES, monthly=True)
+    monkeypatch.setattr(vec, "_CHUNK", 257)
+    parts = settle_stability_arrays(t0, offsets, start, end, day, RULES, monthly=True)
+    assert np.array_equal(whole.month_amount, parts.month_amount) and np.array_equal(whole.month_days, parts.month_days)
+    assert np.array_equal(whole.month_due, parts.month_due) and whole.month_days.sum() > 0
