@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from simulate.scenario import Scenario, annual_referrals
