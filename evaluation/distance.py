@@ -6,7 +6,8 @@ Pairing rules (:func:`pair_assessments`), per person × tool × area:
   ``baseline_grace_days``); without a start date, the first assessment;
 * **follow-up** = the last assessment dated on or before the end date (or ``as_of`` while open)
   and strictly after the baseline — or, if ``follow_up`` names a timepoint (``"six_month"``), the
-  last assessment at that timepoint after the baseline;
+  last assessment at that timepoint after the baseline (whether or not support had ended; only
+  ``as_of`` cuts it off);
 * people without a pair are **counted** in the returned flow table, by reason:
   ``no_baseline`` (nothing on or before start), ``single_reading`` (one assessment only),
   ``no_follow_up`` (a baseline but no later qualifying assessment).
@@ -96,9 +97,14 @@ def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = N
         columns={"assessment_date": "baseline_date", "score": "baseline"})
     b = a.merge(base, on=_KEY, how="left")
     ok = b["assessment_date"] > b["baseline_date"]
-    ok &= b["_cutoff"].isna() | (b["assessment_date"] <= b["_cutoff"])
-    if follow_up != "last":
+    if follow_up == "last":
+        ok &= b["_cutoff"].isna() | (b["assessment_date"] <= b["_cutoff"])
+    else:
+        # a named timepoint stands on its own (a six-month review may fall after support ended);
+        # only the as_of cut-off applies
         ok &= b["timepoint"] == follow_up
+        if as_of is not None:
+            ok &= b["assessment_date"] <= pd.Timestamp(as_of)
     fu = b[ok].groupby(_KEY, as_index=False).last()[_KEY + ["assessment_date", "score"]].rename(
         columns={"assessment_date": "follow_up_date", "score": "follow_up"})
     pairs = base.merge(fu, on=_KEY, how="inner")

@@ -97,8 +97,12 @@ def noncentral_t_interval(t_obs: float, df: float, level: float = 0.95) -> tuple
     alpha = 1 - level
     span = 10 + 2 * abs(t_obs)
 
+    def cdf(ncp: float) -> float:
+        # scipy's nct.cdf returns NaN in patches of (t, ncp); the survival function does not
+        v = stats.nct.cdf(t_obs, df, ncp)
+        return float(v) if np.isfinite(v) else float(1.0 - stats.nct.sf(t_obs, df, ncp))
+
     def bound(prob: float) -> float:
-        f = lambda ncp: stats.nct.cdf(t_obs, df, ncp) - prob  # noqa: E731
-        return brentq(f, t_obs - span, t_obs + span, xtol=1e-10)
+        return brentq(lambda ncp: cdf(ncp) - prob, t_obs - span, t_obs + span, xtol=1e-10)
 
     return (bound(1 - alpha / 2), bound(alpha / 2))

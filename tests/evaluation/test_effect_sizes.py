@@ -82,3 +82,13 @@ def test_mean_interval_matches_t_test(sleep):
     # R: t.test(paired = TRUE) conf.int 0.7001142 2.4598858
     assert m == pytest.approx(1.58)
     assert (lo, hi) == pytest.approx((0.7001142, 2.4598858), abs=1e-6)
+
+
+def test_noncentral_interval_survives_scipy_nan_patches():
+    # scipy 1.17's nct.cdf is NaN at e.g. (t=-3.9, df=101, ncp=-12.9); the interval must not be
+    from evaluation.intervals import noncentral_t_interval
+
+    lo, hi = noncentral_t_interval(-3.9054881965147796, 101)
+    assert np.isfinite(lo) and np.isfinite(hi) and lo < -3.9 < hi
+    lo, hi = noncentral_t_interval(35.0, 300)
+    assert lo < 35.0 < hi and hi - lo < 8
