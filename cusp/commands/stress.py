@@ -47,6 +47,7 @@ def run(
     method: str = typer.Option("lhs", "--method", help="lhs (Latin hypercube) or mc (Monte Carlo)"),
     stress: Optional[str] = typer.Option(None, "--stress", help="apply a named stress to every draw"),
     monthly: Optional[Path] = typer.Option(None, "--monthly", help="also write cumulative investor cash by draw and month"),
+    engine: str = typer.Option("payments", "--engine", help="stability settlement: payments (the payment engine) or cusp (faster)"),
 ) -> None:
     """Draw the scenario's uncertainty ranges and run cohort → payments → finance for each draw.
 
@@ -59,7 +60,7 @@ def run(
     t = time.perf_counter()
     result = run_stress(sc, draws, seed, jobs=jobs, cluster=cluster, method=method,
                         overrides=chosen.overrides if chosen else None, effects=chosen.effects if chosen else None,
-                        keep_monthly=monthly is not None)
+                        keep_monthly=monthly is not None, engine=engine)
     seconds = time.perf_counter() - t
     write_parquet(result.table, out_file)
     if monthly is not None:

@@ -43,7 +43,7 @@ def run_draw(p: CohortParams, rng: np.random.Generator, candidate_factor: float 
     payments that are stability payments for children who would not have entered care anyway).
     """
     children = draw_children(p, rng, candidate_factor)
-    s = settle(p, children)
+    s = settle(p, children, p.engine)
     fin = settle_finance(s.due, s.costs, p.finance, s.days_avoided, with_irr=with_irr)
     out = dict(fin.summary)
     n = len(children.t0)

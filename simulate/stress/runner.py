@@ -44,11 +44,11 @@ class StressRun:
 
 
 def _chunk(data: dict, effects: Mapping[str, float], paths: list[str], values: np.ndarray, seed: int,
-           start: int, keep_monthly: bool) -> tuple[list[dict], np.ndarray | None]:
+           start: int, keep_monthly: bool, engine: str = "payments") -> tuple[list[dict], np.ndarray | None]:
     rows, cash = [], []
     for k in range(len(values)):
         d = override_data(data, dict(zip(paths, values[k].tolist())))
-        result = run_draw(compile_params(d, effects), draw_rng(seed, start + k))
+        result = run_draw(compile_params(d, effects, engine), draw_rng(seed, start + k))
         rows.append({c: result.outputs[c] for c in OUTPUT_COLUMNS})
         if keep_monthly:
             cash.append(result.cumulative_cash.astype(np.float32))
@@ -65,7 +65,7 @@ def prepare(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> d
 def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster: str | None = None,
                method: str = "lhs", overrides: Mapping[str, Any] | None = None,
                effects: Mapping[str, float] | None = None, keep_monthly: bool = True,
-               chunk_size: int | None = None) -> StressRun:
+               chunk_size: int | None = None, engine: str = "payments") -> StressRun:
     """Run ``draws`` draws of the scenario's uncertainty ranges through the full pipeline.
 
     Parameters
@@ -85,6 +85,8 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
         A named stress's scenario overrides and stress-engine effects, applied to every draw.
     keep_monthly
         Keep each draw's cumulative investor cash position by month (for fan charts).
+    engine
+        Stability settlement: ``payments`` (the payment engine) or ``cusp`` (own rules, faster).
 
     Returns
     -------
@@ -97,14 +99,14 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     ranges = list(scenario.uncertainty)
     check_ranges(scenario, ranges)
     data = prepare(scenario, overrides)
-    compile_params(data, effects)  # fail early (wrong mechanism) before starting workers
+    compile_params(data, effects, engine)  # fail early (wrong mechanism) before starting workers
     paths = [r.parameter for r in ranges]
     values = design(ranges, draws, seed, method)
     values = _shift_by_stress(scenario, ranges, values, overrides)
     workers = jobs if cluster is None else 8
     size = chunk_size or max(25, min(2000, -(-draws // (workers * 4))))
     starts = list(range(0, draws, size))
-    args = [(data, dict(effects or {}), paths, values[s:s + size], seed, s, keep_monthly) for s in starts]
+    args = [(data, dict(effects or {}), paths, values[s:s + size], seed, s, keep_monthly, engine) for s in starts]
     if cluster is not None:
         parts = _run_dask(cluster, args)
     elif jobs == 1 or len(args) == 1:
@@ -118,7 +120,7 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     inputs = pd.DataFrame(values, columns=[f"in:{p}" for p in paths])
     table = pd.concat([pd.DataFrame({"draw": np.arange(draws)}), inputs, table], axis=1)
     cash = np.concatenate([p[1] for p in parts]) if keep_monthly else None
-    meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method}
+    meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method, "engine": engine}
     return StressRun(table, cash, [f"in:{p}" for p in paths], meta)
 
 
