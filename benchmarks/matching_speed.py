@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,9 @@ def main() -> None:
     d = make_data(a.treated, a.pool, a.seed)
     covs = ["age", "need", "prior", "district"]
     t0 = time.perf_counter()
-    NearestNeighborMatch().fit(d.sample(2000, random_state=0), "treat", covs)  # imports, warm-up
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        NearestNeighborMatch().fit(d.sample(2000, random_state=0), "treat", covs)  # imports, warm-up
     print(f"warm-up (imports statsmodels; 2,000 rows): {time.perf_counter() - t0:.2f} s")
     configs = {
         "1:1 NN, logit caliper 0.2, exact district": NearestNeighborMatch(

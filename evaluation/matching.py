@@ -40,7 +40,7 @@ __all__ = ["propensity_score", "NearestNeighborMatch", "ExactMatch", "CoarsenedE
 
 def propensity_score(data: pd.DataFrame, treatment: str, covariates: Sequence[str],
                      link: Literal["logit", "linear.logit"] = "logit") -> np.ndarray:
-    """Logistic-regression propensity score (statsmodels GLM, binomial, logit link).
+    """Logistic-regression propensity score (statsmodels ``Logit``, maximum likelihood).
 
     Parameters
     ----------
@@ -63,7 +63,9 @@ def propensity_score(data: pd.DataFrame, treatment: str, covariates: Sequence[st
     X = expand_covariates(data, covariates, drop_first=True)
     X = sm.add_constant(X.to_numpy(), has_constant="add")
     y = data[treatment].to_numpy(dtype=float)
-    res = sm.GLM(y, X, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=100)
+    # Newton-Raphson on the logit likelihood (same MLE as R's glm IRLS; p x p solves, so it is
+    # fast for a 100,000-child pool)
+    res = sm.Logit(y, X).fit(method="newton", maxiter=100, tol=1e-10, disp=0)
     eta = X @ res.params
     if link == "linear.logit":
         return eta
