@@ -32,7 +32,8 @@ from evaluation.effect_sizes import RCI_CRITICAL, paired_effect_sizes, reliable_
 from evaluation.intervals import mean_interval, wilson_interval
 from evaluation.tools import get_tool, improvement
 
-__all__ = ["DEFAULT_RELIABILITY", "pair_assessments", "distance_travelled", "breakdowns"]
+__all__ = ["DEFAULT_RELIABILITY", "pair_assessments", "distance_travelled", "breakdowns",
+           "add_breakdown_columns"]
 
 DEFAULT_RELIABILITY: dict[str, float] = {
     # Assumptions, documented in docs/evaluation.md; override with `reliability=`.
@@ -271,3 +272,26 @@ def breakdowns(pairs: pd.DataFrame, by: Sequence[str], *, measures: Sequence[str
         out = out[out["measure"].isin(list(measures))]
     front = ["breakdown", "group"]
     return out[front + [c for c in out.columns if c not in front]].reset_index(drop=True)
+
+
+def add_breakdown_columns(periods: pd.DataFrame, age_bands: Sequence[int] = (0, 5, 10, 16, 18, 26)) -> pd.DataFrame:
+    """Add ``age_band`` (age at start, e.g. ``"10-15"``) and ``quarter`` (``"2024-Q3"`` of the
+    start date) to a periods table, for :func:`breakdowns`.
+
+    Parameters
+    ----------
+    periods : pandas.DataFrame
+        Needs ``start_date`` and ``date_of_birth``.
+    age_bands : sequence of int
+        Band edges in whole years; a band is ``[edge, next edge)``.
+    """
+    out = periods.copy()
+    start = pd.to_datetime(out["start_date"])
+    dob = pd.to_datetime(out["date_of_birth"])
+    age = (start.dt.year - dob.dt.year
+           - ((start.dt.month < dob.dt.month) | ((start.dt.month == dob.dt.month) & (start.dt.day < dob.dt.day))).astype(int))
+    edges = list(age_bands)
+    labels = [f"{a}-{b - 1}" for a, b in zip(edges[:-1], edges[1:])]
+    out["age_band"] = pd.cut(age, edges, right=False, labels=labels).astype(str)
+    out["quarter"] = start.dt.year.astype("Int64").astype(str) + "-Q" + start.dt.quarter.astype("Int64").astype(str)
+    return out

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.distance import breakdowns, distance_travelled, pair_assessments
+from evaluation.distance import (add_breakdown_columns, breakdowns, distance_travelled,
+                                 pair_assessments)
 
 
 def _row(pid, area, tp, date, score, tool="maca_yc18"):
@@ -143,3 +144,12 @@ def test_recovers_realised_change_on_synthetic_extract():
             checked += 1
     assert checked >= 10
     assert (flow["assessed"] == flow[["paired", "no_baseline", "single_reading", "no_follow_up"]].sum(axis=1)).all()
+
+
+def test_breakdown_columns():
+    p = pd.DataFrame({"start_date": ["2024-08-31", "2024-09-01", "2025-01-15"],
+                      "date_of_birth": ["2014-09-01", "2014-09-01", "2008-01-15"]})
+    out = add_breakdown_columns(p)
+    # 9 the day before the 10th birthday, 10 on it; 17 on the 17th birthday
+    assert out["age_band"].tolist() == ["5-9", "10-15", "16-17"]
+    assert out["quarter"].tolist() == ["2024-Q3", "2024-Q3", "2025-Q1"]
