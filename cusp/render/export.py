@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -31,8 +32,22 @@ def notebook_to_html(nb: nbformat.NotebookNode) -> str:
             cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb)}})
+    # Self-contained: no script from the network (require.js, MathJax), so the file opens offline.
+    return _REMOTE_SCRIPT.sub("", body)
+
+
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>")
+
+
+def _title(nb: nbformat.NotebookNode) -> str:
+    """The first markdown heading, else "Report"."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return "Report"
 
 
 def chromium_path() -> str | None:

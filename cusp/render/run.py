@@ -126,6 +126,7 @@ def render_notebook(
             raise
     tmp.chmod(0o755)  # mkdtemp makes it private; a report is for reading
     replace_dir(tmp, target)
+    (target.parent / f"{name}.failed.ipynb").unlink(missing_ok=True)  # an older failure is now stale
     results = target / "results.json"
     return RenderResult(
         folder=target, html=target / html_path.name, notebook=target / executed.name,

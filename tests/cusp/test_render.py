@@ -47,6 +47,8 @@ def test_html_has_no_code_and_embeds_figures(rendered):
     assert 'class="highlight' not in html and 'class="jp-InputPrompt' not in html  # no code, no prompts
     assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', html)) == 2
     assert "Narrative text for the reader." in html
+    assert not re.search(r'<script[^>]*src="http', html)  # opens offline: nothing from the network
+    assert "<title>Tiny report</title>" in html
 
 
 def test_provenance_block_ends_the_report_with_input_hashes(rendered):
