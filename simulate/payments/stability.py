@@ -119,7 +119,7 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
             break
     track = [(s, e) for s, e in known if m6 <= s < stop]
 
-    rate = rules.tariff_price / (m24 - m6)
+    rate = rules.tariff_price / (m24 - m6) * keep      # £ per home day after deadweight
     months: list[tuple[int, int, float]] = []
     cur = month_start_day(m6)
     while cur < m24:
@@ -128,7 +128,7 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
         home = max(0, hi - lo) - sum(max(0, min(e, hi) - max(s, lo)) for s, e in track)
         due = nxt - 1
         if home > 0 and due <= as_of and due < end_contract:
-            months.append((due, home, rate * home * keep))
+            months.append((due, home, rate * home))
         cur = nxt
 
     days = sum(h for _, h, _ in months)

@@ -38,7 +38,8 @@ class StabilityArrays:
     """Vectorised stability results (amounts after deadweight, before caps).
 
     ``month_*`` arrays (``n × (tariff_months + 1)``, column ``j`` = the ``j``-th calendar month
-    from the milestone's month) are filled only when ``monthly=True``.
+    from the milestone's month; due days and home days as int32) are filled only when
+    ``monthly=True``.
     """
 
     milestone_status: np.ndarray
@@ -156,8 +157,8 @@ def settle_stability_arrays(
     away = np.bincount(tc, weights=away_each, minlength=n).astype(np.int64)
     days = span - away
     days[blocked | ~ok] = 0
-    rate = tprice / (m24 - m6)
-    t_amount = rate * days * keep
+    rate = tprice / (m24 - m6) * keep
+    t_amount = rate * days
 
     over = as_of >= rules.contract_end - 1
     m_status = np.where((m6 >= rules.contract_end) & over, STOPPED, np.where(m6 > as_of, NOT_YET_DUE, PAID)).astype(np.int8)
@@ -178,31 +179,32 @@ def settle_stability_arrays(
     out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day)
     if monthly:
         k = rules.tariff_months + 1
-        out.month_due = np.empty((n, k), np.int64)
-        out.month_days = np.empty((n, k), np.int64)
+        out.month_due = np.empty((n, k), np.int32)
+        out.month_days = np.empty((n, k), np.int32)
         out.month_amount = np.empty((n, k), float)
         first = m6.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         lo_idx = int(first.min()) if n else 0
-        table = np.arange(lo_idx, (int(first.max()) if n else 0) + k + 2).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        table = np.arange(lo_idx, (int(first.max()) if n else 0) + k + 2).astype("datetime64[M]").astype("datetime64[D]").astype(np.int32)
+        m6_32, stop_32 = m6.astype(np.int32), np.minimum(stop, m24).astype(np.int32)
         dead = blocked | ~ok
         e_trk, s_trk = e_eff[trk], start[trk]
         for a in range(0, n, _CHUNK):        # chunks of children keep the temporaries in cache
             b = min(a + _CHUNK, n)
             starts = table[(first[a:b] - lo_idx)[:, None] + np.arange(k + 1)]
-            lo = np.maximum(starts[:, :-1], m6[a:b, None])
-            hi = np.minimum(starts[:, 1:], stop[a:b, None])
+            lo = np.maximum(starts[:, :-1], m6_32[a:b, None])
+            hi = np.minimum(starts[:, 1:], stop_32[a:b, None])
             home = np.clip(hi - lo, 0, None)
             i, j = np.searchsorted(tc, [a, b])
             if j > i:
                 c = tc[i:j] - a
                 ov = np.clip(np.minimum(hi[c], e_trk[i:j, None]) - np.maximum(lo[c], s_trk[i:j, None]), 0, None)
                 flat = (c[:, None] * k + np.arange(k)).ravel()
-                home -= np.bincount(flat, weights=ov.ravel(), minlength=(b - a) * k).astype(np.int64).reshape(b - a, k)
+                home -= np.bincount(flat, weights=ov.ravel(), minlength=(b - a) * k).astype(np.int32).reshape(b - a, k)
             due = starts[:, 1:] - 1
             pay = (due <= limit) & (home > 0) & ~dead[a:b, None]
             out.month_due[a:b] = due
             out.month_days[a:b] = np.where(pay, home, 0)
-            out.month_amount[a:b] = np.where(pay, rate[a:b, None] * home * keep[a:b, None], 0.0)
+            out.month_amount[a:b] = np.where(pay, rate[a:b, None] * home, 0.0)
     return out
 
 
