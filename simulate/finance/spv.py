@@ -6,8 +6,9 @@ management fee. Capital is drawn from the investor only when cumulative outgoing
 cumulative receipts plus capital already drawn (the cash balance would go negative), and is
 counted against the commitment. At each distribution date (every ``distribution_interval_months``
 and at the end of the contract) cash above a reserve for the planned outgoings until the next
-distribution date (the vehicle knows its budgeted costs and fees; once the cap on outcome
-payments is reached, for all its remaining outgoings) goes down the waterfall: first the investor's capital back, then the surplus split between the
+distribution date (the vehicle knows its budgeted costs and fees), and at least the remaining
+planned outgoings less the headroom left under the cap on outcome payments, goes down the
+waterfall: first the investor's capital back, then the surplus split between the
 investor (``investor_surplus_share``) and the provider.
 """
 
@@ -79,8 +80,9 @@ def run_spv(receipts: np.ndarray, delivery_costs: np.ndarray, terms: SpvTerms, r
     terms
         The vehicle's terms.
     receipts_cap
-        The contract's cap on outcome payments (£): once receipts reach it no more can come,
-        so the vehicle reserves for all its remaining planned outgoings before distributing.
+        The contract's cap on outcome payments (£): receipts can add at most the cap's headroom,
+        so the reserve also covers the remaining planned outgoings less that headroom (all of
+        them once the cap is reached).
 
     Returns
     -------
@@ -105,8 +107,11 @@ def run_spv(receipts: np.ndarray, delivery_costs: np.ndarray, terms: SpvTerms, r
             balance = 0.0
         last = m == n - 1
         if last or (m + 1) % interval == 0:
-            capped = receipts_cap is not None and received >= receipts_cap - 1e-6
-            reserve = 0.0 if last else out[m + 1:].sum() if capped else out[m + 1:m + 1 + interval].sum()
+            reserve = 0.0
+            if not last:
+                reserve = out[m + 1:m + 1 + interval].sum()
+                if receipts_cap is not None:  # receipts can no longer cover what is left beyond the cap's headroom
+                    reserve = max(reserve, out[m + 1:].sum() - max(receipts_cap - received, 0.0))
             amount = balance - reserve
             if amount > 0.0:
                 back[m], inv[m], prov[m] = waterfall(amount, outstanding, terms.investor_surplus_share)

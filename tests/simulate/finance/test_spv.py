@@ -48,3 +48,16 @@ def test_fee_for_service_margin_and_performance_share():
     assert flows.fee_for_service.tolist() == pytest.approx([55.0])
     assert flows.performance_share.tolist() == pytest.approx([20.0])
     assert flows.investor_surplus.tolist() == pytest.approx([25.0])
+
+
+def test_reserve_covers_outgoings_the_cap_can_no_longer_fund():
+    # cap 300 and 200 received in month 0: at most 100 more can come, but months 1-3 need 200.
+    terms = SpvTerms(capital_commitment=1000.0, distribution_interval_months=1)
+    receipts = np.array([200.0, 0.0, 100.0, 0.0])
+    costs = np.array([50.0, 50.0, 50.0, 100.0])
+    flows = run_spv(receipts, costs, terms, receipts_cap=300.0)
+    # month 0: cash 150; reserve max(next month 50, remaining 200 - headroom 100 = 100) = 100
+    assert flows.capital_returned[0] + flows.investor_surplus[0] == 50.0
+    assert flows.capital_drawn.sum() == 0.0            # never has to call capital again
+    without = run_spv(receipts, costs, terms)          # no cap known: keeps only next month's 50
+    assert without.capital_drawn.sum() > 0.0
