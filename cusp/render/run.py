@@ -16,6 +16,7 @@ from typing import Any
 
 import nbformat
 import papermill
+from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
 from .. import provenance
@@ -100,6 +101,14 @@ def render_notebook(
         raise ExecutionFailed(
             f"{nb_path}: cell {exc.exec_count or exc.cell_index} raised {exc.ename}: {' '.join(str(exc.evalue).split())}; "
             f"the executed notebook with the error is {kept}", str(kept)) from None
+    except CellTimeoutError:
+        kept = target.parent / f"{name}.failed.ipynb"
+        if executed.exists():
+            shutil.move(str(executed), kept)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ExecutionFailed(
+            f"{nb_path}: a cell ran longer than the {timeout:g} s timeout (--timeout); "
+            f"the notebook as far as it ran is {kept}", str(kept)) from None
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, Exception) and not isinstance(exc, RenderError):

@@ -129,3 +129,11 @@ def test_killed_render_leaves_previous_report_intact(rendered):
     assert _digests(result.folder) == before
     assert sorted(p.name for p in (root / "reports").iterdir() if not p.name.startswith(".")) == sorted(
         p.name for p in (root / "reports").iterdir() if not p.name.startswith(".") and p.name in {"tiny", "tiny.failed.ipynb"})
+
+
+def test_a_cell_over_the_timeout_fails_the_render_and_keeps_the_previous_report(rendered):
+    root, nb, result = rendered
+    before = _digests(result.folder)
+    with pytest.raises(ExecutionFailed, match=r"ran longer than the 2 s timeout"):
+        render_notebook(nb, result.folder, params={"sleep_seconds": "30"}, cwd=root, progress=False, timeout=2)
+    assert _digests(result.folder) == before
