@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from simulate.flow.plan import plan_fte
 from simulate.flow.runner import run_replications, summarise
 from simulate.flow.stats import mser5, replications_needed
-from simulate.scenario import load_scenario
+from simulate.scenario import KPI_METRICS, load_scenario
 
 from ..console import err, out, table
 
@@ -76,6 +76,10 @@ def run(
     Example: cusp capacity run --scenario lancs-edge-of-care-004 --reps 50 --seed 7 --jobs 2
     """
     sc = load_scenario(scenario)
+    if district != "all" and district not in sc.district_names:
+        raise typer.BadParameter(f"unknown district {district!r} (districts: {', '.join(sc.district_names)})", param_hint="--district")
+    if by_district is not None and by_district not in KPI_METRICS and by_district not in HEADLINE:
+        raise typer.BadParameter(f"unknown metric {by_district!r}", param_hint="--by-district")
     if precision is not None:
         res0 = run_replications(sc, 1, seed)
         keys = [m for m in ("families_started", "mean_wait_to_start_working_days", "utilisation", "hours_delivered", "coverage_within_window") if m in set(res0.kpis["metric"])]

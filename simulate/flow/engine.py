@@ -138,6 +138,7 @@ def run_queue(
     # a few discrete need levels: O(1) FIFO buckets; continuous ranks (priority ageing): a heap
     layout = "buckets" if rank is None or np.unique(np.asarray(rank)).size <= 8 else "heap"
     lists = [WaitingList(layout) for _ in range(n_pools)]
+    waiting = [wl.live for wl in lists]  # truthy while a pool has anyone waiting
     start = [float("nan")] * n
     end = [float("nan")] * n
     status = [PENDING] * n
@@ -168,7 +169,8 @@ def run_queue(
     def fill(p: int, now: float) -> None:
         nonlocal seq
         wl = lists[p]
-        while busy[p] < cap[p] and len(wl):
+        live = wl.live
+        while live and busy[p] < cap[p]:
             j = wl.pop()
             if j in paused:
                 paused_at, remaining = paused.pop(j)
@@ -233,11 +235,11 @@ def run_queue(
             end[a] = now
             if realloc:
                 del open_cases[p][a]
-            if len(lists[p]):
+            if waiting[p]:
                 fill(p, now)
         elif kind == 2:
             busy[a] -= 1
-            if len(lists[a]):
+            if waiting[a]:
                 fill(a, now)
         else:
             old = cap[a]

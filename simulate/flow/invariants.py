@@ -9,10 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import DONE, IN_SERVICE, PENDING, RENEGED, RETURNED, WAITING
-
-
-class FlowInvariantError(AssertionError):
-    """An internal consistency check of the flow simulation failed (a bug, not a user error)."""
+from .errors import FlowInvariantError
 
 
 def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndarray, start: np.ndarray, end: np.ndarray,

@@ -16,13 +16,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import CuspError
 from ..scenario import Scenario
+from .errors import PlanError
 from .runner import run_replications, target_values
-
-
-class PlanError(CuspError):
-    """A planning request that cannot be answered (unknown target, no eligible periods)."""
 
 
 @dataclass

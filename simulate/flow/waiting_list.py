@@ -49,7 +49,7 @@ class WaitingList:
     [9, 7, 0]
     """
 
-    __slots__ = ("_heap", "_seq", "_live", "_buckets", "_ranks", "layout", "max_buckets")
+    __slots__ = ("_heap", "_seq", "live", "_buckets", "_ranks", "layout", "max_buckets")
 
     def __init__(self, layout: str = "heap", max_buckets: int = 16) -> None:
         if layout not in ("heap", "buckets"):
@@ -60,19 +60,20 @@ class WaitingList:
         self._buckets: dict[float, deque] = {}
         self._ranks: list[float] = []  # sorted keys of _buckets
         self._seq = 0
-        self._live: dict[int, int] = {}  # case -> seq of its live entry
+        # case -> seq of its live entry; public so a hot loop can test emptiness without a call
+        self.live: dict[int, int] = {}
 
     def __len__(self) -> int:
-        return len(self._live)
+        return len(self.live)
 
     def __contains__(self, case: int) -> bool:
-        return case in self._live
+        return case in self.live
 
     def push(self, case: int, rank: float = 0.0) -> None:
         """Add ``case`` (a non-negative integer id) with priority ``rank`` (lower is served first)."""
         seq = self._seq
         self._seq = seq + 1
-        self._live[case] = seq
+        self.live[case] = seq
         if self.layout == "buckets":
             bucket = self._buckets.get(rank)
             if bucket is None:
@@ -88,11 +89,11 @@ class WaitingList:
 
     def cancel(self, case: int) -> None:
         """Remove ``case`` (reneged, withdrawn). Cancelling a case not waiting is a no-op."""
-        self._live.pop(case, None)
+        self.live.pop(case, None)
 
     def pop(self) -> int:
         """Remove and return the first live case. Raises ``IndexError`` when empty."""
-        live = self._live
+        live = self.live
         if self.layout == "buckets":
             for rank in self._ranks:
                 bucket = self._buckets[rank]
@@ -120,7 +121,7 @@ class WaitingList:
     def cases(self) -> list[int]:
         """Live cases in service order (O(n log n); for snapshots, not hot loops)."""
         entries = list(self._heap) + [(r, s, c) for r in self._ranks for s, c in self._buckets[r]]
-        return [case for _, seq, case in sorted(entries) if self._live.get(case) == seq]
+        return [case for _, seq, case in sorted(entries) if self.live.get(case) == seq]
 
     def _to_heap(self) -> None:
         self._heap = [(r, s, c) for r in self._ranks for s, c in self._buckets[r]]

@@ -46,3 +46,8 @@ def test_run_with_precision_uses_the_replications_algorithm(capsys):
     status, out, _ = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "12", "--precision", "0.5", "--seed", "2"], capsys)
     # a loose ±50% is reached at once: the algorithm stops at its 3 initial replications (+5 look-ahead)
     assert status == 0 and "Replications algorithm" in out and "3 replications" in out
+
+
+def test_unknown_district_is_a_usage_error(capsys):
+    status, _, err = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "2", "--district", "Atlantis"], capsys)
+    assert status == 2 and "Atlantis" in err

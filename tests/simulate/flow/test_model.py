@@ -10,7 +10,8 @@ import pytest
 
 from simulate.calendar import WorkingCalendar
 from simulate.flow.arrivals import thinned_arrivals
-from simulate.flow.invariants import FlowInvariantError, check_replication
+from simulate.flow.errors import FlowInvariantError
+from simulate.flow.invariants import check_replication
 from simulate.flow.metrics import kpi_table
 from simulate.flow.model import InitialState, run_replication
 from simulate.scenario import list_presets, load_scenario, with_overrides

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simulate.flow import plan as plan_module
-from simulate.flow.plan import PlanError, plan_fte
+from simulate.flow.errors import PlanError
+from simulate.flow.plan import plan_fte
 from simulate.scenario import load_scenario
 
 
