@@ -99,3 +99,21 @@ def test_bad_date_exits_2(tmp_path, capsys):
     folder = write(tmp_path / "d", [referral("R1", "A", "F1")])
     assert run("--data", folder, "--as-of", "30/06/2021", "--out", tmp_path / "s") == 2
     assert "--as-of" in capsys.readouterr().err
+
+
+def test_kpi_linked_year_end_reconciliation(tmp_path):
+    folder = tmp_path / "kpi"
+    folder.mkdir()
+    # year 2: targeted_start_within_target (0.2) and targeted_improved (0.3) met, the others missed
+    (folder / "kpi_results.csv").write_text("contract_year,kpi,value\n2,mandated_contacts_coverage,0.5\n2,targeted_start_within_target,0.95\n"
+                                            "2,targeted_improved,0.9\n2,activity_maintained,1\n")
+    (folder / "spend.csv").write_text("contract_year,spend_gbp\n2,33000000\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["payments", "settle", "--scenario", "essex-pb19-001", "--data", str(folder), "--as-of", "2019-12-31", "--out", str(tmp_path / "s")])
+    assert exc.value.code == 0
+    rec = pd.read_csv(tmp_path / "s" / "reconciliation.csv").set_index("contract_year")
+    at_risk = 35_700_000 * 0.05
+    assert rec.loc[2, "total_due"] == pytest.approx(35_700_000 - at_risk * 0.5)          # £34,807,500
+    assert rec.loc[2, "provider_gain"] == pytest.approx((2_700_000 - 35_700_000 * 0.03) / 2)
+    pay = pd.read_csv(tmp_path / "s" / "payments.csv")
+    assert pay["due_date"].tolist() == ["2019-03-31"]
