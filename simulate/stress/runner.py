@@ -55,6 +55,11 @@ def _chunk(data: dict, effects: Mapping[str, float], paths: list[str], values: n
     return rows, (np.stack(cash) if keep_monthly and cash else None)
 
 
+def _chunk_args(args: tuple) -> tuple[list[dict], np.ndarray | None]:
+    """:func:`_chunk` on a tuple of its arguments (what Dask maps over)."""
+    return _chunk(*args)
+
+
 def prepare(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> dict:
     """Validate overrides through the scenario model once; return the scenario dictionary."""
     if overrides:
@@ -154,7 +159,7 @@ def _run_dask(address: str, args: list[tuple]) -> list:
     except (OSError, TimeoutError) as exc:
         raise StressError(f"--cluster: cannot reach a Dask scheduler at {address} ({exc})") from exc
     try:
-        futures = client.map(lambda a: _chunk(*a), args, pure=False)
+        futures = client.map(_chunk_args, args, pure=False)
         return client.gather(futures)
     finally:
         client.close()

@@ -1,0 +1,33 @@
+"""The investor stress-test notebook is thin, and executes with small parameters (slow: a kernel starts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "investor_stress_test.ipynb"
+
+
+def test_notebook_is_thin():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    for cell in code:
+        assert "def " not in cell.source and "class " not in cell.source
+        assert len(cell.source.splitlines()) <= 25
+
+
+@pytest.mark.slow
+def test_notebook_executes(tmp_path):
+    import papermill as pm
+
+    results = tmp_path / "results.json"
+    pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"),
+                        parameters={"results_path": str(results), "draws": 200, "replications": 20, "named_draws": 40, "jobs": 1},
+                        kernel_name="python3", cwd=str(NOTEBOOK.parents[1]), execution_timeout=600, progress_bar=False)
+    values = json.loads(results.read_text())
+    assert values["headline"]["draws"] == 200
+    assert values["base"]["pooled_multiple"] > 0 and len(values["reverse"]) == 3
