@@ -11,6 +11,8 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from simulate.flow.errors import FlowError
+from simulate.flow.model import InitialState
 from simulate.flow.plan import plan_fte
 from simulate.flow.runner import run_replications, summarise
 from simulate.flow.stats import mser5, replications_needed
@@ -59,6 +61,39 @@ def _yearly(summary: pd.DataFrame, district: str = "all") -> pd.DataFrame:
     return wide.loc[order].reset_index()
 
 
+def _read_snapshot(path: Path, required: list[str], sc, dates: list[str]) -> pd.DataFrame:
+    """Read an initial-state CSV, failing with the file, row and column of the first problem."""
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise FlowError(f"{path}: cannot read CSV ({exc})") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise FlowError(f"{path}: missing column {missing[0]!r} (needs {', '.join(required)})")
+    for i, name in enumerate(frame["district"]):
+        if name not in sc.district_names:
+            raise FlowError(f"{path}: row {i + 2}, column 'district': unknown district {name!r}")
+    for col in dates:
+        if col in frame.columns:
+            parsed = pd.to_datetime(frame[col], errors="coerce")
+            bad = parsed.isna()
+            if bad.any():
+                raise FlowError(f"{path}: row {int(bad.to_numpy().argmax()) + 2}, column {col!r}: not a date ({frame[col][bad].iloc[0]!r})")
+            frame[col] = parsed.dt.date
+    return frame
+
+
+def _initial_state(sc, open_cases: Path | None, waiting: Path | None) -> InitialState | None:
+    if open_cases is None and waiting is None:
+        return None
+    state = InitialState()
+    if open_cases is not None:
+        state.open_cases = _read_snapshot(open_cases, ["district", "start_date"], sc, ["start_date", "end_date"])
+    if waiting is not None:
+        state.waiting = _read_snapshot(waiting, ["district", "referral_date"], sc, ["referral_date"])
+    return state
+
+
 @app.command()
 def run(
     scenario: str = typer.Option(..., "--scenario", "-s", help="preset name or YAML file"),
@@ -70,6 +105,8 @@ def run(
     records: bool = typer.Option(False, "--records", help="also write the event log and per-case summary"),
     district: str = typer.Option("all", "--district", help="district for the printed table"),
     by_district: str = typer.Option(None, "--by-district", help="also print this metric by district and year (e.g. share_started_within_target)"),
+    open_cases: Path = typer.Option(None, "--open-cases", help="CSV of cases open today: district, start_date[, end_date]"),
+    waiting: Path = typer.Option(None, "--waiting", help="CSV of today's waiting list: district, referral_date[, sub_cohort, need_level]"),
 ) -> None:
     """Simulate referral flow and capacity: means with 95% t intervals and the probability each target is met.
 
@@ -80,6 +117,7 @@ def run(
         raise typer.BadParameter(f"unknown district {district!r} (districts: {', '.join(sc.district_names)})", param_hint="--district")
     if by_district is not None and by_district not in KPI_METRICS and by_district not in HEADLINE:
         raise typer.BadParameter(f"unknown metric {by_district!r}", param_hint="--by-district")
+    initial = _initial_state(sc, open_cases, waiting)
     if precision is not None:
         res0 = run_replications(sc, 1, seed)
         keys = [m for m in ("families_started", "mean_wait_to_start_working_days", "utilisation", "hours_delivered", "coverage_within_window") if m in set(res0.kpis["metric"])]
@@ -92,7 +130,7 @@ def run(
         needed, _ = replications_needed(one, precision, max_reps=reps)
         out.print(f"Replications algorithm (Hoad, Robinson & Davies 2010): {needed} replications give 95% CIs within ±{precision:.0%} for {', '.join(keys)}" + (" (hit --reps limit)" if needed >= reps else ""))
         reps = needed
-    res = _run(sc, reps, seed, jobs, "replications", keep_records=records)
+    res = _run(sc, reps, seed, jobs, "replications", keep_records=records, initial=initial)
     summary = res.summary()
     out.print(f"[bold]{sc.service.name}[/] — {reps} replications, seed {seed}; means with 95% t intervals, district {district}")
     out.print(table(_yearly(summary, district), "KPIs by contract year"))

@@ -51,3 +51,19 @@ def test_run_with_precision_uses_the_replications_algorithm(capsys):
 def test_unknown_district_is_a_usage_error(capsys):
     status, _, err = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "2", "--district", "Atlantis"], capsys)
     assert status == 2 and "Atlantis" in err
+
+
+def test_run_from_todays_snapshot(capsys, tmp_path):
+    open_csv = tmp_path / "open.csv"
+    open_csv.write_text("district,start_date\nHerefordshire,2021-03-01\nHerefordshire,2021-02-15\n")
+    waiting_csv = tmp_path / "waiting.csv"
+    waiting_csv.write_text("district,referral_date,need_level\nHerefordshire,2021-03-20,3\n")
+    status, out, _ = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "2", "--open-cases", str(open_csv), "--waiting", str(waiting_csv)], capsys)
+    assert status == 0 and "KPIs by contract year" in out
+
+
+def test_bad_snapshot_row_names_file_row_and_column(capsys, tmp_path):
+    bad = tmp_path / "waiting.csv"
+    bad.write_text("district,referral_date\nHerefordshire,2021-03-20\nHerefordshire,not-a-date\n")
+    status, _, err = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "2", "--waiting", str(bad)], capsys)
+    assert status == 2 and "row 3" in err and "referral_date" in err and "waiting.csv" in err

@@ -88,3 +88,15 @@ def test_waiting_list_matches_sorted_order_at_scale(layout, levels):
     assert popped == expected
     if levels > 16:
         assert wl.layout == "heap"  # too many distinct ranks: the list turned itself into a heap
+
+
+def test_priority_ageing_key_lets_a_long_wait_overtake():
+    # ageing of 14 days per level: rank = ready - 14 x level. One slot busy until day 30.
+    # a: level 3 ready day 0 -> rank -42; b: level 4 ready day 20 -> rank -36; a has waited
+    # longer than one level's worth, so a goes first; without ageing (rank = -level) b would.
+    ready = np.array([0.0, 0.0 + 1e-9, 20.0])
+    service = np.array([30.0, 5.0, 5.0])
+    aged = run_queue(ready[[0, 1, 2]], service, capacity=1, rank=np.array([-99.0, 1e-9 - 42.0, 20.0 - 56.0]))
+    assert aged.start[1] == 30.0 and aged.start[2] == 35.0
+    plain = run_queue(ready, service, capacity=1, rank=np.array([-5.0, -3.0, -4.0]))
+    assert plain.start[2] == 30.0 and plain.start[1] == 35.0
