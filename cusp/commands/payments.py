@@ -79,7 +79,7 @@ def settle(
     """Settle SCENARIO's payment mechanism from DATA as of a date.
 
     Writes payments.csv, audit.csv, invoices_monthly.csv, invoices_quarterly.csv,
-    summary.json (and reconciliation.csv for KPI-linked contracts; restatement.csv and
+    summary.json (children.csv and cuts.csv for a SIB; reconciliation.csv for KPI-linked contracts; restatement.csv and
     status_changes.csv with --previous).
 
     Example: cusp payments settle --scenario lancs-edge-of-care-004 --data reports/data --as-of 2024-03-31 --out reports/payments
@@ -109,6 +109,8 @@ def settle(
     }
     if result.children is not None:
         files["children.csv"] = result.children
+    if result.cuts is not None:
+        files["cuts.csv"] = result.cuts
     if reconciliation is not None:
         files["reconciliation.csv"] = reconciliation
     summary = {"scenario": scenario, "as_of": as_of, "data": str(data), "mechanism": sc.payment.kind,

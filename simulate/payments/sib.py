@@ -36,12 +36,15 @@ class Settlement:
     ``payments``: child_id, case_id, sub_cohort, metric, due_date, amount (£), payer.
     ``audit``: one row per case and metric: status, amount paid (£), gross (£ before caps),
     capped_gbp, due_date (last due date, or the expected one), reason.
+    ``children``: (SIB) case, t0 and RAG rating. ``cuts``: (SIB) every payment a cap reduced:
+    child_id, case_id, metric, due_date, gross, amount, cut, cut_by.
     """
 
     as_of: dt.date
     payments: pd.DataFrame
     audit: pd.DataFrame
     children: pd.DataFrame | None = None
+    cuts: pd.DataFrame | None = None
 
 
 def _days(series: pd.Series) -> list:
@@ -174,7 +177,9 @@ def settle_sib(
     capped = apply_caps(rows, mech.caps, terms.start)
     children = pd.DataFrame(kids, columns=["child_id", "case_id", "sub_cohort", "t0", "rag"])
     children["t0"] = pd.to_datetime(children["t0"].astype(float), unit="D")
-    return Settlement(as_of, _payments(capped, terms), _audit(audit, capped), children)
+    cuts = capped[capped["cut"] > 0].assign(due_date=lambda f: pd.to_datetime(f["due"].astype(float), unit="D"))
+    cuts = cuts[["child_id", "case_id", "sub_cohort", "metric", "due_date", "gross", "amount", "cut", "cut_by"]].reset_index(drop=True)
+    return Settlement(as_of, _payments(capped, terms), _audit(audit, capped), children, cuts)
 
 
 def _rag(st, spells: list[tuple[int, int]], t0: int, day: int) -> str:

@@ -159,6 +159,8 @@ def test_per_child_cap_bites_in_due_date_order():
     assert jan == pytest.approx(3200.0 - 10200 * 170 / 549)
     assert r.payments["due_date"].max() == pd.Timestamp(2021, 1, 31)
     assert "per child" in t["reason"]
+    assert r.cuts["cut"].sum() == pytest.approx(7000.0) and set(r.cuts["cut_by"]) == {"per child"}
+    assert r.cuts["due_date"].min() == pd.Timestamp(2021, 1, 31)          # January is the first cut
 
 
 def test_total_cap_across_children():
