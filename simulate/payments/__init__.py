@@ -9,7 +9,7 @@
 - :mod:`.from_flow` — settle the flow simulation's per-child timelines.
 """
 
-from .array_caps import cap_rows, payment_rows
+from .array_caps import cap_rows, payment_rows, payments_by_month
 from .days import OPEN_END, to_date, to_day
 from .errors import PaymentDataError, PaymentScenarioError
 from .from_flow import stability_from_timelines
@@ -21,7 +21,7 @@ from .vectorised import StabilityArrays, settle_stability_arrays, spells_from_li
 
 __all__ = [
     "METRICS", "OPEN_END", "PaymentDataError", "PaymentScenarioError", "Prices", "STATUSES", "SibTerms",
-    "Settlement", "StabilityArrays", "StabilityResult", "StabilityRules", "cap_rows", "payment_rows",
+    "Settlement", "StabilityArrays", "StabilityResult", "StabilityRules", "cap_rows", "payment_rows", "payments_by_month",
     "settle_scenario", "settle_sib", "settle_stability", "settle_stability_arrays", "sib_terms",
     "spells_from_lists", "stability_from_timelines", "to_date", "to_day", "totals_by_replication",
 ]

@@ -76,3 +76,33 @@ def cap_rows(child: np.ndarray, kind: np.ndarray, due: np.ndarray, amount: np.nd
         before = csum - paid - base
         paid = np.clip(total - before, 0.0, paid)
     return order, paid
+
+
+def payments_by_month(child: np.ndarray, due: np.ndarray, paid: np.ndarray, start: int, months: int,
+                      replication: np.ndarray | None = None, n_replications: int = 1) -> np.ndarray:
+    """£ due per replication and contract month, for the finance layer's cash flows.
+
+    Parameters
+    ----------
+    child, due, paid
+        Payment rows (child index, due day number, £), e.g. ``payment_rows`` or the
+        ``order``/``paid`` of :func:`cap_rows` applied to them.
+    start
+        Contract start day number: month 0 is the calendar month containing it.
+    months
+        Number of contract months to return; later payments are dropped.
+    replication
+        Replication index per child (``None``: one replication).
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n_replications, months)``.
+    """
+    d = np.asarray(due, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    m0 = np.array(start, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    month = d - m0
+    rep = np.zeros(len(child), np.int64) if replication is None else np.asarray(replication)[child]
+    keep = (month >= 0) & (month < months)
+    flat = np.bincount(rep[keep] * months + month[keep], weights=np.asarray(paid, float)[keep], minlength=n_replications * months)
+    return flat.reshape(n_replications, months)

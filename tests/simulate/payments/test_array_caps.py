@@ -47,3 +47,14 @@ def test_total_cap_applies_per_replication():
     order, paid = cap_rows(child, kind, due, amount, replication=rep, per_child=15000.0, total=1_000_000.0)
     per_rep = np.bincount(rep[order], weights=paid)
     assert per_rep[0] == pytest.approx(1_000_000.0) and per_rep[1] == pytest.approx(per_rep[0])
+
+
+def test_payments_by_month_sums_each_calendar_month():
+    from simulate.payments.array_caps import payments_by_month
+
+    start = to_day(dt.date(2019, 9, 1))
+    child = np.array([0, 0, 1, 2])
+    due = np.array([to_day(dt.date(2019, 9, 30)), to_day(dt.date(2019, 10, 31)), to_day(dt.date(2019, 10, 1)), to_day(dt.date(2019, 9, 15))])
+    paid = np.array([10.0, 20.0, 5.0, 1.0])
+    out = payments_by_month(child, due, paid, start, 3, replication=np.array([0, 0, 1]), n_replications=2)
+    assert out.tolist() == [[10.0, 25.0, 0.0], [1.0, 0.0, 0.0]]
