@@ -1,6 +1,6 @@
 """Stress-test throughput: draws per second of the 004 preset through the full pipeline.
 
-Run:  .venv/bin/python benchmarks/stress_throughput.py [--draws 10000] [--jobs 1 2] [--seed 1] [--engine payments|cusp]
+Run:  .venv/bin/python benchmarks/stress_throughput.py [--draws 10000] [--jobs 1 2] [--seed 1] [--engine payments|cusp] [--model cohort|flow]
 
 Each draw samples the preset's uncertainty ranges (Latin hypercube), simulates referrals and
 care spells (fast cohort model), settles outcome payments, runs caps, payers, the investor's
@@ -25,13 +25,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scenario", default="lancs-edge-of-care-004")
     ap.add_argument("--engine", default="payments", choices=["payments", "cusp"], help="stability settlement engine")
+    ap.add_argument("--model", default="cohort", choices=["cohort", "flow"], help="referrals and care: cohort model or flow simulation")
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
-    print(f"{args.scenario}: {args.draws:,} draws, seed {args.seed}, engine {args.engine}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(f"{args.scenario}: {args.draws:,} draws, seed {args.seed}, engine {args.engine}, model {args.model}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     first = None
     for jobs in args.jobs:
         t, cpu = time.perf_counter(), time.process_time()
-        run = run_stress(sc, args.draws, args.seed, jobs=jobs, keep_monthly=False, engine=args.engine)
+        run = run_stress(sc, args.draws, args.seed, jobs=jobs, keep_monthly=False, engine=args.engine, model=args.model)
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
         same = "" if first is None else ("identical to jobs=%d" % args.jobs[0] if run.table.equals(first) else "DIFFERENT")
         first = run.table if first is None else first

@@ -48,6 +48,7 @@ def run(
     stress: Optional[str] = typer.Option(None, "--stress", help="apply a named stress to every draw"),
     monthly: Optional[Path] = typer.Option(None, "--monthly", help="also write cumulative investor cash by draw and month"),
     engine: str = typer.Option("payments", "--engine", help="stability settlement: payments (the payment engine) or cusp (faster)"),
+    model: str = typer.Option("cohort", "--model", help="cohort (fast vectorised model) or flow (the discrete-event flow simulation)"),
 ) -> None:
     """Draw the scenario's uncertainty ranges and run cohort → payments → finance for each draw.
 
@@ -60,7 +61,7 @@ def run(
     t = time.perf_counter()
     result = run_stress(sc, draws, seed, jobs=jobs, cluster=cluster, method=method,
                         overrides=chosen.overrides if chosen else None, effects=chosen.effects if chosen else None,
-                        keep_monthly=monthly is not None, engine=engine)
+                        keep_monthly=monthly is not None, engine=engine, model=model)
     seconds = time.perf_counter() - t
     write_parquet(result.table, out_file)
     if monthly is not None:

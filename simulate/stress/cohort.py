@@ -52,6 +52,7 @@ class Children:
     u_metric: np.ndarray
     referred: int
     turned_away: int
+    metric_paid: np.ndarray | None = None   # (n, 4) one-off metrics decided by the flow model's scores
 
 
 def sample(dist: dict, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -97,6 +98,36 @@ def entry_time(t: np.ndarray, switch: np.ndarray, h1: np.ndarray, h2: np.ndarray
         in_second = t + 365.25 * (seg + (e - first) / h2)
     out = np.where(e < first, in_first, in_second)
     return np.where(np.isnan(out), np.inf, out)
+
+
+def fail_stability(p: CohortParams, t0: np.ndarray, entries: np.ndarray, exits: np.ndarray, spell: np.ndarray,
+                   u_fail: np.ndarray, u_when: np.ndarray) -> None:
+    """Stability success lower by ``1 - p.stability_success``: in place, a child who would reach
+    the milestone but has ``u_fail >= p.stability_success`` enters care at a uniform time in the
+    milestone window instead (its first spell's length; later spells that would overlap are dropped).
+    """
+    ms_day = t0 + p.milestone_months * DAYS_PER_MONTH
+    fail = (entries[:, 0] >= ms_day) & (u_fail >= p.stability_success)
+    forced = t0 + u_when * p.milestone_months * DAYS_PER_MONTH
+    entries[fail, 0] = forced[fail]
+    exits[fail, 0] = forced[fail] + spell[fail, 0]
+    for k in range(1, entries.shape[1]):
+        clash = fail & (entries[:, k] < exits[:, k - 1])
+        entries[clash, k:] = np.inf
+        exits[clash, k:] = np.inf
+
+
+def counterfactual_spells(t0: np.ndarray, hazard: np.ndarray, e: np.ndarray, spell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Care spells without the service: constant annual ``hazard`` from ``t0``, exponential draws
+    ``e`` and spell lengths ``spell`` (both ``(n, K)``); returns ``(entries, exits)``."""
+    entries, exits = np.empty_like(e), np.empty_like(e)
+    t = t0.copy()
+    for k in range(e.shape[1]):
+        with np.errstate(divide="ignore"):
+            entries[:, k] = np.where(hazard > 0, t + 365.25 * e[:, k] / np.where(hazard > 0, hazard, 1.0), np.inf)
+        exits[:, k] = entries[:, k] + spell[:, k]
+        t = exits[:, k]
+    return entries, exits
 
 
 def draw_children(p: CohortParams, rng: np.random.Generator, candidate_factor: float = 0.0) -> Children:
@@ -157,30 +188,27 @@ def draw_children(p: CohortParams, rng: np.random.Generator, candidate_factor: f
     cohort, engage, support_end, disengaged = cohort[idx], engage[idx], support_end[idx], disengaged[idx]
     e, spell, u = e[idx, :K], spell[idx], u[idx]
     t0 = engage + np.where(p.reunification[cohort], home[idx], 0.0)
-    window_end = t0 + (p.milestone_months + p.tariff_months) * DAYS_PER_MONTH
     hd = p.h_during[cohort] * p.hazard_multiplier
     ha = p.h_after[cohort] * p.hazard_multiplier
     hc = p.h_counterfactual[cohort]
-    entries, exits, cf_entries, cf_exits = (np.empty((len(idx), K)) for _ in range(4))
-    t, tc = t0.copy(), t0.copy()
+    entries, exits = np.empty((len(idx), K)), np.empty((len(idx), K))
+    t = t0.copy()
     for k in range(K):
         entries[:, k] = entry_time(t, support_end, hd, ha, e[:, k])
         exits[:, k] = entries[:, k] + spell[:, k]
-        with np.errstate(divide="ignore"):
-            cf_entries[:, k] = np.where(hc > 0, tc + 365.25 * e[:, k] / np.where(hc > 0, hc, 1.0), np.inf)
-        cf_exits[:, k] = cf_entries[:, k] + spell[:, k]
-        t, tc = exits[:, k], cf_exits[:, k]
+        t = exits[:, k]
+    cf_entries, cf_exits = counterfactual_spells(t0, hc, e, spell)
 
     if p.stability_success < 1.0:
-        ms_day = t0 + p.milestone_months * DAYS_PER_MONTH
-        fail = (entries[:, 0] >= ms_day) & (u[:, 4] >= p.stability_success)
-        forced = t0 + u[:, 5] * p.milestone_months * DAYS_PER_MONTH
-        entries[fail, 0] = forced[fail]
-        exits[fail, 0] = forced[fail] + spell[fail, 0]
-        for k in range(1, K):
-            clash = fail & (entries[:, k] < exits[:, k - 1])
-            entries[clash, k:] = np.inf
-            exits[clash, k:] = np.inf
+        fail_stability(p, t0, entries, exits, spell, u[:, 4], u[:, 5])
+    return finish(p, cohort, engage, support_end, disengaged, t0, entries, exits, spell, cf_entries, cf_exits,
+                  u_metric[idx], referred, referred - len(idx))
+
+
+def finish(p: CohortParams, cohort, engage, support_end, disengaged, t0, entries, exits, spell, cf_entries, cf_exits,
+           u_metric, referred: int, turned_away: int, metric_paid: np.ndarray | None = None) -> Children:
+    """Cut spells beyond the tracking and savings windows and build :class:`Children`."""
+    window_end = t0 + (p.milestone_months + p.tariff_months) * DAYS_PER_MONTH
     savings_end = t0 + p.savings_months * DAYS_PER_MONTH
     last = np.maximum(window_end, savings_end)[:, None]
     beyond = entries >= last
@@ -188,4 +216,4 @@ def draw_children(p: CohortParams, rng: np.random.Generator, candidate_factor: f
     cbeyond = cf_entries >= last
     cf_entries[cbeyond], cf_exits[cbeyond] = np.inf, np.inf
     return Children(cohort, engage, support_end, disengaged, t0, window_end, savings_end, entries, exits, spell,
-                    cf_entries, cf_exits, u_metric[idx], referred, referred - len(idx))
+                    cf_entries, cf_exits, u_metric, referred, turned_away, metric_paid)

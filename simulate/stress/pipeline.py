@@ -31,8 +31,12 @@ class DrawResult:
     finance: FinanceOutcome
 
 
-def run_draw(p: CohortParams, rng: np.random.Generator, candidate_factor: float = 0.0, with_irr: bool = True) -> DrawResult:
+def run_draw(p: CohortParams, rng: np.random.Generator | None, candidate_factor: float = 0.0, with_irr: bool = True,
+             children: Children | None = None) -> DrawResult:
     """Run one draw and return its figures.
+
+    ``children`` (from :func:`simulate.stress.flowmodel.flow_children`) replaces the cohort
+    model's draw; ``rng`` is then not used.
 
     ``outputs`` holds every key of :func:`simulate.finance.ledger.settle_finance`'s summary
     plus ``children_referred``, ``children_engaged``, ``children_turned_away``,
@@ -42,7 +46,8 @@ def run_draw(p: CohortParams, rng: np.random.Generator, candidate_factor: float 
     ``cost_per_child_diverted_gbp`` and ``deadweight_payment_share`` (share of outcome
     payments that are stability payments for children who would not have entered care anyway).
     """
-    children = draw_children(p, rng, candidate_factor)
+    if children is None:
+        children = draw_children(p, rng, candidate_factor)
     s = settle(p, children, p.engine)
     fin = settle_finance(s.due, s.costs, p.finance, s.days_avoided, with_irr=with_irr)
     out = dict(fin.summary)

@@ -44,11 +44,17 @@ class StressRun:
 
 
 def _chunk(data: dict, effects: Mapping[str, float], paths: list[str], values: np.ndarray, seed: int,
-           start: int, keep_monthly: bool, engine: str = "payments") -> tuple[list[dict], np.ndarray | None]:
+           start: int, keep_monthly: bool, engine: str = "payments", model: str = "cohort") -> tuple[list[dict], np.ndarray | None]:
     rows, cash = [], []
     for k in range(len(values)):
         d = override_data(data, dict(zip(paths, values[k].tolist())))
-        result = run_draw(compile_params(d, effects, engine), draw_rng(seed, start + k))
+        p = compile_params(d, effects, engine)
+        if model == "flow":
+            from .flowmodel import flow_children
+
+            result = run_draw(p, None, children=flow_children(d, p, seed, start + k, effects))
+        else:
+            result = run_draw(p, draw_rng(seed, start + k))
         rows.append({c: result.outputs[c] for c in OUTPUT_COLUMNS})
         if keep_monthly:
             cash.append(result.cumulative_cash.astype(np.float32))
@@ -70,7 +76,7 @@ def prepare(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> d
 def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster: str | None = None,
                method: str = "lhs", overrides: Mapping[str, Any] | None = None,
                effects: Mapping[str, float] | None = None, keep_monthly: bool = True,
-               chunk_size: int | None = None, engine: str = "payments") -> StressRun:
+               chunk_size: int | None = None, engine: str = "payments", model: str = "cohort") -> StressRun:
     """Run ``draws`` draws of the scenario's uncertainty ranges through the full pipeline.
 
     Parameters
@@ -92,6 +98,9 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
         Keep each draw's cumulative investor cash position by month (for fan charts).
     engine
         Stability settlement: ``payments`` (the payment engine) or ``cusp`` (own rules, faster).
+    model
+        Who simulates referrals and care: ``cohort`` (the fast vectorised cohort model) or
+        ``flow`` (one replication of the discrete-event flow simulation per draw; slower).
 
     Returns
     -------
@@ -101,6 +110,8 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     """
     if jobs < 1:
         raise StressError(f"--jobs: must be at least 1 (got {jobs})")
+    if model not in ("cohort", "flow"):
+        raise StressError(f"--model: {model!r} is not one of cohort, flow")
     ranges = list(scenario.uncertainty)
     check_ranges(scenario, ranges)
     data = prepare(scenario, overrides)
@@ -111,7 +122,7 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     workers = jobs if cluster is None else 8
     size = chunk_size or max(25, min(2000, -(-draws // (workers * 4))))
     starts = list(range(0, draws, size))
-    args = [(data, dict(effects or {}), paths, values[s:s + size], seed, s, keep_monthly, engine) for s in starts]
+    args = [(data, dict(effects or {}), paths, values[s:s + size], seed, s, keep_monthly, engine, model) for s in starts]
     if cluster is not None:
         parts = _run_dask(cluster, args)
     elif jobs == 1 or len(args) == 1:
@@ -125,7 +136,7 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     inputs = pd.DataFrame(values, columns=[f"in:{p}" for p in paths])
     table = pd.concat([pd.DataFrame({"draw": np.arange(draws)}), inputs, table], axis=1)
     cash = np.concatenate([p[1] for p in parts]) if keep_monthly else None
-    meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method, "engine": engine}
+    meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method, "engine": engine, "model": model}
     return StressRun(table, cash, [f"in:{p}" for p in paths], meta)
 
 

@@ -128,7 +128,8 @@ def _rest(p: CohortParams, c: Children, price: np.ndarray, due: np.ndarray, stab
     )
     for j, (metric, share_key, part, months_after) in enumerate(one_offs):
         day = c.engage + months_after * DAYS_PER_MONTH
-        paid = assessed & (c.u_metric[:, j] < p.p_metric.get(metric, 0.0)) & (day < end)
+        won = c.metric_paid[:, j] if c.metric_paid is not None else c.u_metric[:, j] < p.p_metric.get(metric, 0.0)
+        paid = assessed & won & (day < end)
         due += np.bincount(np.minimum(month_of(day, edges), M - 1), weights=np.where(paid, price * p.shares.get(share_key, 0.0) * part, 0.0), minlength=M)
 
     staff = np.where(np.arange(M) < p.staffed_months, p.fte_by_month * p.cost_per_fte_month, 0.0)

@@ -92,3 +92,12 @@ def test_a_stress_on_an_uncertain_input_shifts_its_range(sc, reference):
     col = "in:referrals.volume_multiplier"
     assert np.allclose(stressed.table[col], 0.7 * reference.table[col])
     assert stressed.table["children_referred"].mean() < reference.table["children_referred"].mean()
+
+
+def test_flow_model_runs_and_is_reproducible_across_jobs(sc):
+    one = run_stress(sc, 6, seed=4, jobs=1, model="flow", keep_monthly=False)
+    two = run_stress(sc, 6, seed=4, jobs=2, model="flow", keep_monthly=False, chunk_size=2)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    t = one.table
+    assert (t["children_engaged"] > 300).all() and (t["outcome_payments_gbp"] > 0).all()
+    assert np.allclose(t["outcome_payments_gbp"], t["commissioner_payments_gbp"] + t["lcf_payments_gbp"])
