@@ -101,3 +101,12 @@ def test_flow_model_runs_and_is_reproducible_across_jobs(sc):
     t = one.table
     assert (t["children_engaged"] > 300).all() and (t["outcome_payments_gbp"] > 0).all()
     assert np.allclose(t["outcome_payments_gbp"], t["commissioner_payments_gbp"] + t["lcf_payments_gbp"])
+
+
+def test_cohort_model_agrees_with_the_flow_simulation_on_average(sc):
+    # Differential test: the fast cohort model and the discrete-event flow simulation, same
+    # uncertainty draws, independent random streams; means over 60 draws within a few percent.
+    a = run_stress(sc, 60, seed=8, jobs=1, keep_monthly=False).table
+    b = run_stress(sc, 60, seed=8, jobs=1, keep_monthly=False, model="flow").table
+    for col, tol in (("children_engaged", 0.03), ("outcome_payments_gbp", 0.03), ("milestone_rate", 0.02), ("savings_pv_gbp", 0.08)):
+        assert a[col].mean() == pytest.approx(b[col].mean(), rel=tol), col
