@@ -75,6 +75,7 @@ def settle(
     out_dir: Path = typer.Option(..., "--out", help="folder to write (replaced atomically)"),
     previous: Path | None = typer.Option(None, "--previous", help="an earlier settlement folder to restate against"),
     allow_no_return_home: bool = typer.Option(False, "--allow-no-return-home", help="an engaged reunification child with no return_home_date is 'not eligible' for stability instead of an error"),
+    known_at: str | None = typer.Option(None, "--known-at", help="use only care spells recorded (recorded_date) by this date YYYY-MM-DD"),
 ) -> None:
     """Settle SCENARIO's payment mechanism from DATA as of a date.
 
@@ -93,6 +94,10 @@ def settle(
         day = dt.date.fromisoformat(as_of)
     except ValueError:
         raise PaymentDataError("--as-of", [], f"{as_of!r} is not a date YYYY-MM-DD") from None
+    try:
+        known = dt.date.fromisoformat(known_at) if known_at else None
+    except ValueError:
+        raise PaymentDataError("--known-at", [], f"{known_at!r} is not a date YYYY-MM-DD") from None
     if not data.is_dir():
         raise PaymentDataError(str(data), [], "not a folder of extracts")
     if previous is not None and not (previous / "payments.csv").exists():
@@ -100,7 +105,7 @@ def settle(
     sc = load_scenario(scenario)
     started = time.perf_counter()
     frames = read_folder(data, sc)
-    result, reconciliation = settle_scenario(sc, frames, day, _tool_directions(), allow_no_return_home)
+    result, reconciliation = settle_scenario(sc, frames, day, _tool_directions(), allow_no_return_home, known)
     seconds = time.perf_counter() - started
     pay, audit = result.payments, result.audit
     files: dict[str, pd.DataFrame | str] = {

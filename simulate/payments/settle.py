@@ -37,10 +37,10 @@ def block_schedule(scenario: Scenario, as_of: dt.date) -> Settlement:
 
 def settle_scenario(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
                     higher_is_better: dict[str, bool] | None = None,
-                    allow_no_return_home: bool = False) -> tuple[Settlement, pd.DataFrame | None]:
+                    allow_no_return_home: bool = False, known_at: dt.date | None = None) -> tuple[Settlement, pd.DataFrame | None]:
     """Settle ``scenario``'s mechanism as of ``as_of``.
 
-    ``allow_no_return_home``: see :func:`simulate.payments.sib.settle_sib`.
+    ``allow_no_return_home``, ``known_at``: see :func:`simulate.payments.sib.settle_sib`.
 
     Returns
     -------
@@ -62,7 +62,7 @@ def settle_scenario(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: 
     if isinstance(mech, SibEdgeOfCare):
         result = settle_sib(need("referrals.csv"), frames.get("care_episodes.csv", _EMPTY_EPISODES), sib_terms(scenario), as_of,
                             frames.get("assessments.csv"), frames.get("school.csv"), frames.get("reading.csv"),
-                            allow_no_return_home=allow_no_return_home)
+                            allow_no_return_home=allow_no_return_home, known_at=known_at)
         return result, None
     if isinstance(mech, PaymentByResults):
         return settle_pbr(need("referrals.csv"), need("assessments.csv"), scenario, as_of, higher_is_better=higher_is_better), None

@@ -99,11 +99,14 @@ def settle_sib(
     school: pd.DataFrame | None = None,
     reading: pd.DataFrame | None = None,
     allow_no_return_home: bool = False,
+    known_at: dt.date | None = None,
 ) -> Settlement:
     """Apply 004 §9 to every referred case as of ``as_of``.
 
     ``allow_no_return_home`` settles an engaged reunification child with no
     ``return_home_date`` as 'not eligible' for stability (not home yet) instead of failing.
+    ``known_at`` keeps only care spells whose ``recorded_date`` (if the column exists) is on or
+    before it: the settlement as it could have been made then, before late recording.
 
     Raises
     ------
@@ -112,6 +115,9 @@ def settle_sib(
         engaged reunification child with no return_home_date (lines named).
     """
     mech = terms.mechanism
+    if known_at is not None and "recorded_date" in care_episodes.columns:
+        recorded = pd.to_datetime(care_episodes["recorded_date"])
+        care_episodes = care_episodes[recorded.isna() | (recorded <= pd.Timestamp(known_at))].reset_index(drop=True)
     check_episodes(care_episodes, referrals)
     if not allow_no_return_home:
         check_referrals(referrals, {k for k, v in terms.cohort_kind.items() if v == "reunification"})

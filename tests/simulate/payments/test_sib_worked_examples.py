@@ -250,3 +250,14 @@ def test_per_metric_cap_limits_the_contract_total_of_a_metric():
     r = settle(refs, t=terms(**{"payment.caps.per_metric_gbp": {"stability": 20000}}))
     assert r.payments["amount"].sum() == pytest.approx(20000.0)
     assert set(r.audit.loc[r.audit["capped_gbp"] > 0, "status"]) == {"capped"}
+
+
+def test_known_at_leaves_out_spells_recorded_later():
+    # a 20-day spell from 2021-02-10, recorded on 2021-07-15: an invoice made on 2021-06-30 paid
+    # those days; the settlement as known now claws them back (19 in February, 1 in March)
+    episodes = pd.DataFrame({"child_id": ["A"], "start_date": [pd.Timestamp(2021, 2, 10)], "end_date": [pd.Timestamp(2021, 3, 2)],
+                             "episode_type": ["care"], "recorded_date": [pd.Timestamp(2021, 7, 15)]})
+    refs = pd.DataFrame([referral()])
+    then = settle_sib(refs, episodes, terms(), D(2021, 6, 30), known_at=D(2021, 6, 30))
+    now = settle_sib(refs, episodes, terms(), D(2021, 6, 30))
+    assert then.payments["amount"].sum() - now.payments["amount"].sum() == pytest.approx(RATE * 20)
