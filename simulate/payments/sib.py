@@ -35,7 +35,8 @@ class Settlement:
 
     ``payments``: child_id, case_id, sub_cohort, metric, due_date, amount (£), payer.
     ``audit``: one row per case and metric: status, amount paid (£), gross (£ before caps),
-    capped_gbp, due_date (last due date, or the expected one), reason.
+    capped_gbp, due_date (paid: the last due date; not yet due: the expected one where known;
+    blank otherwise), reason.
     ``children``: (SIB) case, t0 and RAG rating. ``cuts``: (SIB) every payment a cap reduced:
     child_id, case_id, metric, due_date, gross, amount, cut, cut_by.
     """
@@ -218,5 +219,6 @@ def _audit(audit: list[list], capped: pd.DataFrame) -> pd.DataFrame:
         frame.loc[hit, "reason"] = [f"{r}; cap ({c}) cut £{x:,.2f}" for r, c, x in
                                     zip(frame.loc[hit, "reason"], frame.loc[hit, "cut_by"], frame.loc[hit, "capped_gbp"])]
     frame["status"] = frame["status"].map(dict(enumerate(STATUSES)))
-    frame["due_date"] = pd.to_datetime(frame["due"].astype(float), unit="D")
+    shown = frame["status"].isin(["paid", "not yet due", "capped"])      # a date something is (or was) due
+    frame["due_date"] = pd.to_datetime(frame["due"].astype(float).where(shown), unit="D")
     return frame[AUDIT_COLUMNS]
