@@ -93,7 +93,7 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
 
     blocking = next(((s, e) for s, e in known if s < m6 and e > t0), None)
     if blocking is not None:
-        why = (f"care spell from {_d(blocking[0])} fell within the first six months "
+        why = (f"spell away from home from {_d(blocking[0])} fell within the first six months "
                f"[{_d(t0)}, {_d(m6)}): no stability payment of any kind")
         return StabilityResult(NOT_ACHIEVED, why, m6, 0.0, NOT_ACHIEVED, why)
 
@@ -140,8 +140,9 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
                     f"intervention failed, no tariff from that date; {paid}")
     elif why_code == STOPPED:
         length = why_spell[1] - why_spell[0]
+        lasted = f"still open after {length} days" if why_spell[1] == as_of + 1 else f"lasted {length} days"
         t_status = STOPPED
-        t_reason = (f"spell from {_d(why_spell[0])} lasted {length} days (over {rules.max_spell_days}): "
+        t_reason = (f"spell from {_d(why_spell[0])} {lasted} (over {rules.max_spell_days}): "
                     f"tracking ended on {_d(why_spell[0])}; {paid}")
     elif last_due >= end_contract and over:
         t_status = STOPPED
