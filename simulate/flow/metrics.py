@@ -247,8 +247,9 @@ def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:
         any_f = has.any(axis=1)
         fday = np.where(any_f, np.nanmax(np.where(has, tl.follow_up_day, -np.inf), axis=1), np.nan)
         k_f = g.index(np.where(has[:, 0], tl.follow_up_day[:, 0], np.nan), tl.district)
-        out["share_improved"] = g.mean(k_f, (tl.score_change[:, 0] > 0).astype(float))
-        all_improved = np.all(np.where(has, tl.score_change > 0, True), axis=1)
+        better = tl.improved()
+        out["share_improved"] = g.mean(k_f, better[:, 0].astype(float))
+        all_improved = np.all(np.where(has, better, True), axis=1)
         out["share_improved_all_areas"] = g.mean(g.index(fday, tl.district), all_improved.astype(float))
     if tl is not None and len(tl) and sc.outcomes.care:
         share = np.full((g.P, g.D + 1), np.nan)

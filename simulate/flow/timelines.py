@@ -33,6 +33,10 @@ Care spells are a ragged array in CSR form: the spells of child ``i`` are
 Assessments (distance travelled), shape ``(n, n_tools)`` with ``tools`` naming the columns:
 ``baseline_day`` (= engagement day), ``follow_up_day`` (the end of support, NaN when there was
 no follow-up assessment), ``score_change`` (follow-up minus baseline, NaN when no follow-up).
+``higher_is_better`` (length ``n_tools``) gives each column's direction: the scenario's expected
+change points the way of improvement (MACA and PANOC-negative scores fall as things improve,
+and their ``mean_change`` is negative), so a child improved when ``score_change`` has the sign
+of ``mean_change`` (positive when it is 0).
 """
 
 from __future__ import annotations
@@ -71,11 +75,17 @@ class ChildTimelines:
     baseline_day: np.ndarray
     follow_up_day: np.ndarray
     score_change: np.ndarray
+    higher_is_better: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     district_names: list[str] = field(default_factory=list)
     sub_cohort_names: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return self.case.size
+
+    def improved(self) -> np.ndarray:
+        """Boolean (n, n_tools): the follow-up score moved in the better direction (False without follow-up)."""
+        sign = np.where(self.higher_is_better, 1.0, -1.0)
+        return np.isfinite(self.score_change) & (self.score_change * sign > 0)
 
     def spells(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Start and end days of child ``i``'s care spells (row ``i``, not case id)."""
@@ -109,8 +119,8 @@ class ChildTimelines:
         spells = pd.DataFrame({"case": owner, "start_date": to_date(self.spell_start), "end_date": to_date(self.spell_end), "remand": self.spell_remand})
         rows = []
         for k, tool in enumerate(self.tools):
-            rows.append(pd.DataFrame({"case": self.case, "tool": tool, "baseline_date": to_date(self.baseline_day[:, k]), "follow_up_date": to_date(self.follow_up_day[:, k]), "score_change": self.score_change[:, k]}))
-        assessments = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["case", "tool", "baseline_date", "follow_up_date", "score_change"])
+            rows.append(pd.DataFrame({"case": self.case, "tool": tool, "baseline_date": to_date(self.baseline_day[:, k]), "follow_up_date": to_date(self.follow_up_day[:, k]), "score_change": self.score_change[:, k], "improved": self.improved()[:, k]}))
+        assessments = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["case", "tool", "baseline_date", "follow_up_date", "score_change", "improved"])
         return {"children": children, "spells": spells, "assessments": assessments}
 
 
@@ -209,5 +219,6 @@ def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.
         exit_route=route, return_home_day=rh, tracking_start_day=tracking, spell_offsets=offsets,
         spell_start=spell_start, spell_end=spell_end, spell_remand=spell_remand, tools=tools,
         baseline_day=baseline, follow_up_day=follow, score_change=change,
+        higher_is_better=np.array([d.mean_change >= 0 for d in scenario.outcomes.distance_travelled], dtype=bool),
         district_names=cases.district_names, sub_cohort_names=cases.sub_cohort_names,
     )

@@ -74,3 +74,12 @@ def test_staffing_schedule_recruitment_and_team_lost(rule):
         assert util.iloc[:5].between(0, 1.0 + 1e-9).all()  # paused cases free their slots at once
     waits = y[(y["metric"] == "mean_wait_to_start_working_days") & (y["district"] == "all")].set_index("index")["value"]
     assert waits[3] > waits[1]  # fewer staff after the cut: longer waits
+
+
+def test_003_improvement_respects_tools_where_lower_is_better():
+    sc = load_scenario("lancs-young-carers-003")
+    res = run_replications(sc, 4, seed=5)
+    k = res.kpis
+    v = k[(k["metric"] == "share_improved") & (k["period"] == "year") & (k["district"] == "all") & (k["index"] == 0)]["value"]
+    # first tool MACA: change ~ Normal(-3, 5), improved when it falls: P = Phi(3/5) = 0.7257
+    assert abs(v.mean() - 0.7257) < 0.05, v.mean()
