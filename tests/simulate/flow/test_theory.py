@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulate.flow.engine import DONE, RENEGED, RETURNED, run_queue
+from simulate.flow.engine import RENEGED, RETURNED, run_queue
 
 from .conftest import ci_contains, erlang_a_abandon, erlang_b, erlang_c, mm_arrivals
 
