@@ -198,3 +198,39 @@ def indigo(
     write_indigo(doc, out_file)
     out.print(f"{len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
               f"{len(doc['transactions'])} transactions → {out_file}")
+
+
+@app.command()
+def ledger(
+    scenario: str = typer.Option(..., "--scenario"),
+    out_file: Path = typer.Option(..., "--out", help="tidy monthly cash flows: .parquet or .csv"),
+    seed: int = typer.Option(0, "--seed"),
+    replication: int = typer.Option(0, "--replication", help="which replication of the seed (ignored with --expected)"),
+    expected: bool = typer.Option(False, "--expected", help="the expected case: mean payments and costs of --replications"),
+    replications: int = typer.Option(100, "--replications"),
+) -> None:
+    """Write one replication's monthly cash flows (party, counterparty, month, date, flow type, amount) and print its summary.
+
+    Example: cusp stress ledger --scenario lancs-edge-of-care-004 --out 004-ledger.csv
+    """
+    from simulate.finance import monthly_table, summary_table
+    from simulate.stress import compile_params, draw_rng, run_draw, scenario_data, write_parquet
+    from simulate.stress.analysis import expected_finance
+
+    sc = load_scenario(scenario)
+    fin = expected_finance(sc, replications, seed) if expected else run_draw(compile_params(scenario_data(sc)), draw_rng(seed, replication)).finance
+    frame = monthly_table(fin)
+    if out_file.suffix == ".csv":
+        import os
+        import tempfile
+
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out_file.name}.", suffix=".tmp", dir=out_file.parent)
+        os.close(fd)
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, out_file)
+    else:
+        write_parquet(frame, out_file)
+    s = summary_table(fin)
+    s["value"] = [v if isinstance(v, str) else f"{v:,.4g}" if abs(float(v)) < 100 else f"{v:,.0f}" for v in s["value"]]
+    out.print(table(s, f"{len(frame):,} monthly rows → {out_file}"))

@@ -36,3 +36,23 @@ def test_unknown_stress_exits_2_with_one_line(tmp_path, capsys):
                           "--out", str(tmp_path / "x.parquet")], capsys)
     assert code == 2
     assert "no stress named 'nope'" in printed.err and len(printed.err.strip().splitlines()) == 1
+
+
+def test_ledger_writes_a_tidy_table_that_sums_to_zero_each_month(tmp_path, capsys):
+    out = tmp_path / "ledger.csv"
+    code, printed = _run(["stress", "ledger", "--scenario", "lancs-edge-of-care-004", "--out", str(out), "--seed", "2"], capsys)
+    assert code == 0, printed.err
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["party", "counterparty", "month", "date", "flow_type", "amount_gbp"]
+    assert frame.groupby("month")["amount_gbp"].sum().abs().max() < 1e-6
+    assert "peak_capital_gbp" in printed.out
+
+
+def test_indigo_writes_json(tmp_path, capsys):
+    out = tmp_path / "indigo.json"
+    code, printed = _run(["stress", "indigo", "--scenario", "lancs-edge-of-care-004", "--out", str(out), "--replications", "3"], capsys)
+    assert code == 0, printed.err
+    import json
+
+    doc = json.loads(out.read_text())
+    assert doc["outcome_payment_plans"][0]["period"]["start_date"]["value"] == "2019-09-01"
