@@ -33,11 +33,14 @@ def test_jobs_and_chunking_do_not_change_results(sc, reference, tmp_path):
     assert a == b
 
 
-def test_local_dask_cluster_gives_identical_results(sc, reference):
+def test_local_dask_cluster_gives_identical_results(sc, reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         on_cluster = run_stress(sc, DRAWS, seed=11, cluster=cluster.scheduler_address, chunk_size=7)
     pd.testing.assert_frame_equal(reference.table, on_cluster.table)
+    a = write_parquet(reference.table, tmp_path / "j1.parquet").read_bytes()
+    b = write_parquet(on_cluster.table, tmp_path / "cluster.parquet").read_bytes()
+    assert a == b
 
 
 def test_a_different_seed_gives_different_draws(sc, reference):
