@@ -17,6 +17,7 @@ _NAMES = {
     "ExecutionFailed": "errors", "ParameterError": "errors", "RenderError": "errors",
     "check_parameters": "params", "declared_parameters": "params",
     "save_results": "results", "RenderResult": "run", "render_notebook": "run",
+    "DisclosureFailed": "gate",
 }
 
 __all__ = sorted(_NAMES)

@@ -23,6 +23,7 @@ from .. import provenance
 from .atomic import replace_dir, temp_dir_for
 from .errors import ExecutionFailed, RenderError
 from .export import notebook_to_html, print_pdf
+from .gate import DISCLOSURE_PARAMETER, check_disclosure
 from .params import check_parameters, declared_parameters
 
 RESULTS_PARAMETER = "results_path"
@@ -119,6 +120,13 @@ def render_notebook(
         shown[RESULTS_PARAMETER] = str(target / "results.json")
     record = provenance.collect(notebook=nb_path, parameters=shown, inputs=_input_paths(shown, work_dir), repo=_repo_root())
     nb = nbformat.read(executed, as_version=4)
+    if DISCLOSURE_PARAMETER in declared:  # the report publishes children's data: gate it
+        try:
+            check_disclosure(nb, notebook_to_html(nb), str(shown[DISCLOSURE_PARAMETER]), str(nb_path))
+        except RenderError:
+            shutil.move(str(executed), target.parent / f"{name}.failed.ipynb")
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     cell = nbformat.v4.new_markdown_cell(provenance.to_html(record))
     cell.metadata["tags"] = ["provenance"]
     nb.cells.append(cell)
