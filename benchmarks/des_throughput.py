@@ -180,7 +180,7 @@ def main() -> None:
     rates: dict[str, float] = {}
     for name, fn in engines.items():
         try:
-            best, wait = min(fn(n, 100 + k) for k in range(args.repeat if name != "ciw" else 1))
+            best, wait = min(fn(n, 100 + k) for k in range(args.repeat))
         except ImportError as exc:
             print(f"{name:12s} skipped ({exc})")
             continue
