@@ -56,3 +56,18 @@ def test_indigo_writes_json(tmp_path, capsys):
 
     doc = json.loads(out.read_text())
     assert doc["outcome_payment_plans"][0]["period"]["start_date"]["value"] == "2019-09-01"
+
+
+def test_summary_named_reverse_and_tornado_run(tmp_path, capsys):
+    out = tmp_path / "r.parquet"
+    assert _run(["stress", "run", "--scenario", "lancs-edge-of-care-004", "--draws", "30", "--out", str(out)], capsys)[0] == 0
+    code, printed = _run(["stress", "summary", str(out)], capsys)
+    assert code == 0 and "Standardised regression coefficients" in printed.out
+    code, printed = _run(["stress", "named", "--scenario", "lancs-edge-of-care-004", "--draws", "4"], capsys)
+    assert code == 0 and "Named stresses" in printed.out
+    code, printed = _run(["stress", "reverse", "--scenario", "lancs-edge-of-care-004", "--replications", "3"], capsys)
+    assert code == 0 and "Reverse stress tests" in printed.out
+    code, printed = _run(["stress", "tornado", "--scenario", "lancs-edge-of-care-004", "--replications", "3"], capsys)
+    assert code == 0 and "Tornado" in printed.out
+    code, printed = _run(["stress", "summary", str(tmp_path / "missing.parquet")], capsys)
+    assert code == 2 and "no such file" in printed.err
