@@ -23,7 +23,7 @@ from .pipeline import run_draw
 from .sampling import check_ranges, design, draw_rng
 
 OUTPUT_COLUMNS = [
-    "irr", "irr_status", "money_multiple", "investor_net_gbp", "investor_loss", "capital_drawn_gbp",
+    "irr", "irr_status", "irr_reason", "money_multiple", "investor_net_gbp", "investor_loss", "capital_drawn_gbp",
     "peak_capital_gbp", "capital_over_commitment_gbp", "months_to_break_even", "outcome_payments_due_gbp",
     "outcome_payments_gbp", "cap_reached", "cap_reached_month", "cap_cut_gbp", "commissioner_payments_gbp",
     "lcf_payments_gbp", "commissioner_payments_pv_gbp", "savings_pv_gbp", "commissioner_net_benefit_pv_gbp",
