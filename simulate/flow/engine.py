@@ -62,9 +62,10 @@ class QueueResult:
     status : int8 array
         One of ``PENDING, WAITING, IN_SERVICE, DONE, RENEGED, RETURNED``.
     paused_days : float array
-        Days a case spent paused after a ``reallocate`` cut (0 otherwise).
-    initial_end : float array
-        End day of each initially open case (as given; they are not re-simulated).
+        Days a case spent paused after a ``reallocate`` cut (0 otherwise; a case still paused
+        at ``t_end`` counts its pause up to ``t_end``).
+    reallocations : int
+        Cases paused by ``reallocate`` cuts during the run.
     """
 
     start: np.ndarray
@@ -72,6 +73,7 @@ class QueueResult:
     status: np.ndarray
     paused_days: np.ndarray
     t_end: float
+    reallocations: int = 0
 
 
 def run_queue(
@@ -149,6 +151,7 @@ def run_queue(
     # reallocation bookkeeping: open case -> departure day, per pool; paused case -> (pause day, remaining)
     open_cases: list[dict[int, float]] = [dict() for _ in range(n_pools)]
     paused: dict[int, tuple[float, float]] = {}
+    reallocations = 0
 
     events: list[tuple] = []  # (day, seq, kind, a, b): kind 0 departure(case, token), 1 capacity(pool, value), 2 initial departure(pool)
     seq = 0
@@ -250,6 +253,7 @@ def run_queue(
                 excess = int(busy[a] - b)
                 # pause the cases with the most support still to run (initially open cases are not moved)
                 movable = sorted(open_cases[a].items(), key=lambda kv: -kv[1])[:excess]
+                reallocations += len(movable)
                 for j, dep in movable:
                     del open_cases[a][j]
                     token[j] += 1
@@ -265,6 +269,9 @@ def run_queue(
     late = (result_status == WAITING) & (renege_arr <= t_end)
     if paused:
         late[list(paused)] = False
+        if np.isfinite(t_end):
+            for j, (paused_at, _) in paused.items():
+                paused_days[j] += t_end - paused_at
     result_status[late] = RENEGED
     end_arr[late] = renege_arr[late]
     return QueueResult(
@@ -273,4 +280,5 @@ def run_queue(
         status=result_status,
         paused_days=np.asarray(paused_days, dtype=float),
         t_end=float(t_end),
+        reallocations=reallocations,
     )

@@ -39,7 +39,9 @@ def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndar
     fin = started & np.isfinite(end)
     if np.any(end[fin] < start[fin] - 1e-9):
         raise FlowInvariantError("causality: a case ended before it started")
-    if np.any(started != np.isin(status, (IN_SERVICE, DONE)) & accepted):
+    # a started case is in service or done, or (after a reallocating cut) paused on the list
+    allowed = (IN_SERVICE, DONE, WAITING) if reallocated else (IN_SERVICE, DONE)
+    if np.any(started & ~np.isin(status, allowed)) or np.any(np.isin(status, (IN_SERVICE, DONE)) & ~started):
         raise FlowInvariantError("status: started cases must be in service or done")
     # Little's law on the waiting list over [0, t_end]: area under the queue-length path, from a
     # sweep over join/leave events, equals the sum of truncated waits.

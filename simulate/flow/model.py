@@ -182,7 +182,7 @@ def run_replication(
     rep = Replication(scenario, replication, seed, cal, cases, start, end, status, paused, pool, plan, t_ref_end, t_end, n_open, None, universal)
     if check and n_open == 0:
         check_replication(cases.referral, cases.accepted, cases.ready, start, end, status, pool,
-                          [_slots_fn(plan, p) for p in range(len(plan.pools))], t_end, bool(np.any(paused > 0)))
+                          [_slots_fn(plan, p) for p in range(len(plan.pools))], t_end, q.reallocations > 0)
     if timelines:
         rep.timelines = draw_timelines(scenario, cases, start, np.where(status == DONE, end, np.nan), t_end, h.start_date, streams["care"], streams["scores"])
     return rep
