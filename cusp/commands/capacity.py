@@ -15,7 +15,7 @@ from simulate.flow.errors import FlowError
 from simulate.flow.model import InitialState
 from simulate.flow.plan import plan_fte
 from simulate.flow.runner import run_replications, summarise
-from simulate.flow.stats import mser5, replications_needed
+from simulate.flow.stats import mser5, replications_needed, t_interval
 from simulate.scenario import KPI_METRICS, load_scenario
 
 from ..console import err, out, table
@@ -107,6 +107,7 @@ def run(
     by_district: str = typer.Option(None, "--by-district", help="also print this metric by district and year (e.g. share_started_within_target)"),
     open_cases: Path = typer.Option(None, "--open-cases", help="CSV of cases open today: district, start_date[, end_date]"),
     waiting: Path = typer.Option(None, "--waiting", help="CSV of today's waiting list: district, referral_date[, sub_cohort, need_level]"),
+    steady_state: bool = typer.Option(False, "--steady-state", help="also print steady-state quarterly means after the MSER-5 warm-up"),
 ) -> None:
     """Simulate referral flow and capacity: means with 95% t intervals and the probability each target is met.
 
@@ -155,6 +156,14 @@ def run(
         series = waits.groupby("index")["value"].mean().to_numpy()
         cut = mser5(series[np.isfinite(series)])
         out.print(f"MSER-5 warm-up on the quarterly mean wait: discard the first {cut} quarters for steady-state questions.")
+        if steady_state:
+            last = (sc.horizon.referral_months - 1) // 3
+            q = res.kpis[(res.kpis["period"] == "quarter") & (res.kpis["district"] == "all") & res.kpis["metric"].isin(HEADLINE)
+                         & (res.kpis["index"] >= cut) & (res.kpis["index"] <= last)]
+            per_rep = q.groupby(["metric", "replication"])["value"].mean().reset_index()
+            rows = [(m, *t_interval(g["value"].to_numpy())) for m, g in per_rep.groupby("metric")]
+            frame = pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high"])
+            out.print(table(frame, f"Steady state: quarterly means over quarters {cut + 1}-{last + 1} (after warm-up, while referrals open), 95% t intervals"))
     if out_dir is not None:
         _write_csv(res.kpis, out_dir / "kpis.csv")
         _write_csv(summary, out_dir / "summary.csv")

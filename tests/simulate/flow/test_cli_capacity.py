@@ -67,3 +67,8 @@ def test_bad_snapshot_row_names_file_row_and_column(capsys, tmp_path):
     bad.write_text("district,referral_date\nHerefordshire,2021-03-20\nHerefordshire,not-a-date\n")
     status, _, err = run(["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "2", "--waiting", str(bad)], capsys)
     assert status == 2 and "row 3" in err and "referral_date" in err and "waiting.csv" in err
+
+
+def test_steady_state_table(capsys):
+    status, out, _ = run(["capacity", "run", "--scenario", "lancs-edge-of-care-004", "--reps", "3", "--steady-state"], capsys)
+    assert status == 0 and "Steady state" in out and "MSER-5" in out
