@@ -63,7 +63,9 @@ def run(
                         overrides=chosen.overrides if chosen else None, effects=chosen.effects if chosen else None,
                         keep_monthly=monthly is not None, engine=engine, model=model)
     seconds = time.perf_counter() - t
-    write_parquet(result.table, out_file)
+    from cusp import __version__
+
+    write_parquet(result.table, out_file, {**result.meta, "stress": stress, "cusp_version": __version__})
     if monthly is not None:
         write_parquet(monthly_frame(result), monthly)
     where = f"cluster {cluster}" if cluster else f"{jobs} job{'s' if jobs > 1 else ''}"

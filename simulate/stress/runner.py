@@ -176,19 +176,44 @@ def _run_dask(address: str, args: list[tuple]) -> list:
         client.close()
 
 
-def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table to Parquet atomically (temporary file in the same folder, then rename)."""
+def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: Mapping[str, Any] | None = None) -> Path:
+    """Write a table to Parquet atomically (temporary file in the same folder, then rename).
+
+    ``metadata`` (run provenance: scenario, seed, draws, method…) is stored as JSON under the
+    file's ``cusp`` key-value metadata; read it back with :func:`read_run_metadata`.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        frame.to_parquet(tmp, index=False)
+        if metadata:
+            import json
+
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            meta = dict(table.schema.metadata or {})
+            meta[b"cusp"] = json.dumps(dict(metadata), sort_keys=True, default=str).encode()
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
+        else:
+            frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_run_metadata(path: str | Path) -> dict:
+    """The provenance stored by :func:`write_parquet` (empty when there is none)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_schema(path).metadata or {}).get(b"cusp")
+    return json.loads(raw) if raw else {}
 
 
 def monthly_frame(run: StressRun) -> pd.DataFrame:

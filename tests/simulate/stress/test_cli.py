@@ -71,3 +71,13 @@ def test_summary_named_reverse_and_tornado_run(tmp_path, capsys):
     assert code == 0 and "Tornado" in printed.out
     code, printed = _run(["stress", "summary", str(tmp_path / "missing.parquet")], capsys)
     assert code == 2 and "no such file" in printed.err
+
+
+def test_run_stores_its_provenance(tmp_path, capsys):
+    from simulate.stress.runner import read_run_metadata
+
+    out = tmp_path / "p.parquet"
+    assert _run(["stress", "run", "--scenario", "lancs-edge-of-care-004", "--draws", "5", "--seed", "7",
+                 "--stress", "cap_reached_early", "--out", str(out)], capsys)[0] == 0
+    meta = read_run_metadata(out)
+    assert meta["seed"] == 7 and meta["draws"] == 5 and meta["stress"] == "cap_reached_early" and meta["method"] == "lhs"
