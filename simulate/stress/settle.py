@@ -1,15 +1,17 @@
 """Outcome payments, delivery costs and care days avoided of one draw, by contract month.
 
 Stability is settled by the payment engine's vectorised path by default
-(:func:`simulate.payments.vectorised.settle_stability_arrays`); this module also keeps its own
-simplified settlement of the 004 §9.2 rules as a cross-check (``engine="cusp"``): the stability milestone when a child has no care
-entry in the first ``milestone_months`` after ``t0``; the daily tariff for home days in the
-following ``tariff_months``, paused during care, ended by a spell longer than
-``max_spell_days_to_resume`` (at its start) or by the ``failing_spell_number``-th spell (at its
-start); one-off metrics (Family Star Plus, My Star, education, reading) paid with the
-probabilities compiled in :mod:`simulate.stress.params` to children who did not disengage.
-Months are averaged (365.25/12 days) for the child's clock; payments are binned into real
-calendar months; nothing falls due on or after the contract end.
+(:func:`simulate.payments.vectorised.settle_stability_arrays`). This module also keeps its own
+simplified settlement of the 004 §9.2 stability rules as a faster cross-check
+(``engine="cusp"``): the milestone when a child has no care entry in the first
+``milestone_months`` after ``t0``; the daily tariff for home days in the following
+``tariff_months``, paused during care, ended by a spell longer than ``max_spell_days_to_resume``
+(at its start) or by the ``failing_spell_number``-th spell (at its start); months averaged
+(365.25/12 days) on the child's clock, payments binned into real calendar months.
+
+Either way, one-off metrics (Family Star Plus, My Star, education, reading) are paid to children
+who did not disengage, with the probabilities compiled in :mod:`simulate.stress.params` (or as
+the flow model decided); nothing falls due on or after the contract end.
 """
 
 from __future__ import annotations
