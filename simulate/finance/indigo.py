@@ -12,8 +12,10 @@ objects. Cusp fills the parts a model can know:
   ``transaction_type`` codes).
 
 Organisation identifiers are placeholders (``cusp-org-commissioner`` …): INDIGO's own
-organisation identifiers are assigned by the GO Lab team. Every item carries ``status``
-``SANDBOX`` so a modelled project is never mistaken for published data.
+organisation identifiers are assigned by the GO Lab team. The project carries ``status``
+``PRIVATE`` and every item ``SANDBOX`` so a modelled project is never mistaken for published
+data. The output validates against the standard's ``schema/project.json`` (checked by hand with
+``jsonschema``; the schema is not vendored here).
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
     first = price[price["sub_cohort"] == scenario.sub_cohorts[0].name]
     caps = scenario.payment.caps.total_gbp if isinstance(scenario.payment, SibEdgeOfCare) else None
     doc: dict[str, Any] = {
-        "status": status,
+        "status": "PRIVATE",   # project level allows PUBLIC, PRIVATE, DISPUTED; items are SANDBOX
         "name": _v(scenario.service.name),
         "dates": {"anticipated_completion_date": _v((h.contract_end - dt.timedelta(days=1)).isoformat())},
         "outcome_metrics": [
@@ -182,9 +184,10 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
             for r in payments_table(out, payment_type).itertuples()
         ]
         doc["transactions"] = [
-            {"investment_id": _v(r.investment_id or None), "date": _v(r.date), "sending_organisation_id": _v(r.sending_organisation_id),
-             "receiving_organisation_id": _v(r.receiving_organisation_id), "transaction_type": _v(r.transaction_type),
-             "money": {"currency": _v(r.currency), "amount": _v(round(r.amount, 2))}, "status": status}
+            ({"investment_id": _v(r.investment_id)} if r.investment_id else {})
+            | {"date": _v(r.date), "sending_organisation_id": _v(r.sending_organisation_id),
+               "receiving_organisation_id": _v(r.receiving_organisation_id), "transaction_type": _v(r.transaction_type),
+               "money": {"currency": _v(r.currency), "amount": _v(round(r.amount, 2))}, "status": status}
             for r in transactions_table(out).itertuples()
         ]
     return doc
