@@ -411,3 +411,4 @@ def settle_payments(scenario, data_dir: str | Path, as_of, allow_no_return_home:
                 if {"metric", "status"} <= set(audit.columns) else pd.DataFrame())
     statuses.index = pd.Index([m.replace("_", " ") for m in statuses.index], name="metric")
     return due, statuses, float(pay["amount"].sum())
+

@@ -183,3 +183,14 @@ def test_assessment_periods_cover_child_and_family_tools():
     p = rt.assessment_periods(ref).set_index("person_id")
     assert sorted(p.index) == ["C1", "C2", "F1"]  # C3 never started
     assert p.loc["F1", "start_date"] == pd.Timestamp("2024-01-01")  # the family's first start
+
+
+def test_sensitivity_agreement_needs_same_sign_and_same_certainty():
+    from cusp.report_summary import _agree
+
+    main = pd.Series({"estimate": -0.16, "ci_low": -0.2, "ci_high": -0.12})
+    same = pd.DataFrame({"estimate": [-0.15, -0.17], "ci_low": [-0.19, -0.2], "ci_high": [-0.11, -0.14]})
+    assert _agree(main, same)
+    assert not _agree(main, same.assign(ci_high=[0.01, -0.14]))  # one CI now includes 0
+    assert not _agree(main, same.assign(estimate=[0.02, -0.17], ci_low=[0.01, -0.2], ci_high=[0.03, -0.14]))
+    assert _agree(main, same.assign(estimate=[np.nan, -0.17]))  # a suppressed estimate is not counted
