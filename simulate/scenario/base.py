@@ -29,3 +29,10 @@ def shares_sum_to_one(values: dict[object, float] | list[float]) -> bool:
     """Return True when the shares add up to 1 within rounding of a YAML file."""
     items = list(values.values()) if isinstance(values, dict) else list(values)
     return abs(sum(items) - 1.0) <= 1e-3 if items else True
+
+
+def require_shares(value: dict, what: str = "shares") -> dict:
+    """Validator body: raise unless the mapping's values sum to 1 (``what`` names them)."""
+    if not shares_sum_to_one(value):
+        raise ValueError(f"{what} must sum to 1 (they sum to {sum(value.values()):.4g})")
+    return value

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field, field_validator
 
-from .base import Money, NonNegative, Share, Strict, shares_sum_to_one
+from .base import Money, NonNegative, Share, Strict, require_shares
 
 
 class PlacementCosts(Strict):
@@ -20,9 +20,7 @@ class PlacementCosts(Strict):
     @field_validator("mix")
     @classmethod
     def _mix(cls, value: dict[str, float]) -> dict[str, float]:
-        if not shares_sum_to_one(value):
-            raise ValueError(f"shares must sum to 1 (they sum to {sum(value.values()):.4g})")
-        return value
+        return require_shares(value)
 
     @property
     def mean_weekly_gbp(self) -> float:

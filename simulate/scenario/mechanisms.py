@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Money, NonNegative, Positive, Share, Strict, shares_sum_to_one
+from .base import Money, NonNegative, Positive, Share, Strict, require_shares
 
 SIB_METRICS = ("stability", "family_functioning", "education", "reading")
 
@@ -64,9 +64,7 @@ class SibEdgeOfCare(Strict):
         unknown = sorted(set(value) - set(SIB_METRICS))
         if unknown:
             raise ValueError(f"unknown metric {unknown[0]!r}; expected one of {', '.join(SIB_METRICS)}")
-        if not shares_sum_to_one(value):
-            raise ValueError(f"shares must sum to 1 (they sum to {sum(value.values()):.4g})")
-        return value
+        return require_shares(value)
 
 
 class PaymentByResults(Strict):
@@ -101,9 +99,7 @@ class KpiLinked(Strict):
     @field_validator("kpi_weights")
     @classmethod
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
-        if not shares_sum_to_one(value):
-            raise ValueError(f"weights must sum to 1 (they sum to {sum(value.values()):.4g})")
-        return value
+        return require_shares(value, "weights")
 
 
 class Block(Strict):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import NonNegative, Positive, Share, Strict, shares_sum_to_one
+from .base import NonNegative, Positive, Share, Strict, require_shares
 
 
 class Horizon(Strict):
@@ -101,9 +101,7 @@ class District(Strict):
     @field_validator("ethnicity_mix")
     @classmethod
     def _mix_sums(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        if value is not None and not shares_sum_to_one(value):
-            raise ValueError(f"shares must sum to 1 (they sum to {sum(value.values()):.4g})")
-        return value
+        return value if value is None else require_shares(value)
 
 
 class ReferralStream(Strict):
@@ -151,9 +149,7 @@ class Referrals(Strict):
     def _shares(cls, value: dict) -> dict:
         if not value:
             raise ValueError("must name at least one entry")
-        if not shares_sum_to_one(value):
-            raise ValueError(f"shares must sum to 1 (they sum to {sum(value.values()):.4g})")
-        return value
+        return require_shares(value)
 
 
 class Triage(Strict):
