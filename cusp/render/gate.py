@@ -41,4 +41,22 @@ def check_disclosure(nb: nbformat.NotebookNode, html: str, policy: str, source: 
         problems.append(f"text matching the identifier pattern {pattern!r} appears in the report")
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise DisclosureFailed(f"{source}: disclosure control ({policy}) failed: {'; '.join(problems[:3])}{more}")
+        cells = _cells_with_unmarked_tables(nb)
+        where = f"; unmarked tables in cell(s) {', '.join(map(str, cells))}" if cells else ""
+        raise DisclosureFailed(f"{source}: disclosure control ({policy}) failed: {'; '.join(problems[:3])}{more}{where}")
+
+
+_UNMARKED = re.compile(r"<table(?![^>]*cusp-disclosed)[^>]*>|^\s*\|?\s*:?-{3,}:?\s*\|", re.MULTILINE)
+
+
+def _cells_with_unmarked_tables(nb: nbformat.NotebookNode) -> list[int]:
+    """Positions (1-based, among all cells) of cells whose outputs hold a table not marked
+    ``cusp-disclosed`` (an HTML table, or a Markdown pipe table's separator row)."""
+    found = []
+    for i, cell in enumerate(nb.cells, start=1):
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            "".join(o.get("data", {}).get(kind, "")) for o in cell.get("outputs", [])
+            for kind in ("text/html", "text/markdown")]
+        if any(_UNMARKED.search(t) for t in texts):
+            found.append(i)
+    return found

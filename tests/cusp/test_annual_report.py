@@ -102,7 +102,7 @@ def _gated_notebook(path: Path, cell: str) -> Path:
 
 def test_an_undisclosed_table_makes_rendering_fail(tmp_path):
     nb = _gated_notebook(tmp_path / "gate.ipynb", "display(t)")
-    with pytest.raises(DisclosureFailed, match="has not been through disclosure control"):
+    with pytest.raises(DisclosureFailed, match=r"has not been through disclosure control.*in cell\(s\) 3$"):
         render_notebook(nb, tmp_path / "out" / "gate", progress=False, timeout=60)
     assert not (tmp_path / "out" / "gate").exists()
     assert (tmp_path / "out" / "gate.failed.ipynb").exists()
