@@ -79,6 +79,8 @@ def test_rendered_report_passes_the_disclosure_scan_and_shows_no_identifier(repo
     assert len(ids) > 500
     assert scan_report(body, "nhs-digital", sorted(ids)) == []
     assert not any(i in provenance for i in ids)
+    executed = re.sub(r'"image/png": "[^"]*"', "", result.notebook.read_text())  # the .ipynb in the report folder
+    assert not [i for i in ids if i in executed]
     counts = re.findall(r'<td class="count">([^<]*)</td>', body)
     whole = [int(c.replace(",", "")) for c in counts if re.fullmatch(r"[\d,]+", c)]
     assert len(whole) > 100 and all(c == 0 or (c >= 8 and c % 5 == 0) for c in whole)
