@@ -49,7 +49,12 @@ class WaitingList:
     [9, 7, 0]
     """
 
-    __slots__ = ("_heap", "_seq", "live", "_buckets", "_ranks", "layout", "max_buckets")
+    __slots__ = ("_heap", "_seq", "live", "_buckets", "_ranks", "layout", "max_buckets", "push", "pop")
+
+    # ``push(case, rank=0.0)`` adds a case (a non-negative integer id) with priority ``rank``
+    # (lower is served first); ``pop()`` removes and returns the first live case (IndexError when
+    # empty). Both are closures over the list's containers, built for its layout: the waiting list
+    # sits in the event loop's hottest path, and closures skip attribute look-ups and branches.
 
     def __init__(self, layout: str = "heap", max_buckets: int = 16) -> None:
         if layout not in ("heap", "buckets"):
@@ -59,9 +64,10 @@ class WaitingList:
         self._heap: list[tuple[float, int, int]] = []
         self._buckets: dict[float, deque] = {}
         self._ranks: list[float] = []  # sorted keys of _buckets
-        self._seq = 0
+        self._seq = [0]
         # case -> seq of its live entry; public so a hot loop can test emptiness without a call
         self.live: dict[int, int] = {}
+        self._bind()
 
     def __len__(self) -> int:
         return len(self.live)
@@ -69,47 +75,56 @@ class WaitingList:
     def __contains__(self, case: int) -> bool:
         return case in self.live
 
-    def push(self, case: int, rank: float = 0.0) -> None:
-        """Add ``case`` (a non-negative integer id) with priority ``rank`` (lower is served first)."""
-        seq = self._seq
-        self._seq = seq + 1
-        self.live[case] = seq
-        if self.layout == "buckets":
-            bucket = self._buckets.get(rank)
-            if bucket is None:
-                if len(self._ranks) >= self.max_buckets:
-                    self._to_heap()
-                    heapq.heappush(self._heap, (rank, seq, case))
-                    return
-                bucket = self._buckets[rank] = deque()
-                bisect.insort(self._ranks, rank)
-            bucket.append((seq, case))
-        else:
-            heapq.heappush(self._heap, (rank, seq, case))
-
     def cancel(self, case: int) -> None:
         """Remove ``case`` (reneged, withdrawn). Cancelling a case not waiting is a no-op."""
         self.live.pop(case, None)
 
-    def pop(self) -> int:
-        """Remove and return the first live case. Raises ``IndexError`` when empty."""
-        live = self.live
-        if self.layout == "buckets":
-            for rank in self._ranks:
-                bucket = self._buckets[rank]
-                while bucket:
-                    seq, case = bucket.popleft()
+    def _bind(self) -> None:
+        live, counter = self.live, self._seq
+        if self.layout == "heap":
+            heap, heappush, heappop = self._heap, heapq.heappush, heapq.heappop
+
+            def push(case: int, rank: float = 0.0) -> None:
+                seq = counter[0]
+                counter[0] = seq + 1
+                live[case] = seq
+                heappush(heap, (rank, seq, case))
+
+            def pop() -> int:
+                while heap:
+                    _, seq, case = heappop(heap)
                     if live.get(case) == seq:
                         del live[case]
                         return case
-            raise IndexError("pop from an empty waiting list")
-        heap = self._heap
-        while heap:
-            _, seq, case = heapq.heappop(heap)
-            if live.get(case) == seq:
-                del live[case]
-                return case
-        raise IndexError("pop from an empty waiting list")
+                raise IndexError("pop from an empty waiting list")
+        else:
+            buckets, ranks = self._buckets, self._ranks
+
+            def push(case: int, rank: float = 0.0) -> None:
+                seq = counter[0]
+                counter[0] = seq + 1
+                live[case] = seq
+                bucket = buckets.get(rank)
+                if bucket is None:
+                    if len(ranks) >= self.max_buckets:
+                        self._to_heap()
+                        heapq.heappush(self._heap, (rank, seq, case))
+                        return
+                    bucket = buckets[rank] = deque()
+                    bisect.insort(ranks, rank)
+                bucket.append((seq, case))
+
+            def pop() -> int:
+                for rank in ranks:
+                    bucket = buckets[rank]
+                    while bucket:
+                        seq, case = bucket.popleft()
+                        if live.get(case) == seq:
+                            del live[case]
+                            return case
+                raise IndexError("pop from an empty waiting list")
+
+        self.push, self.pop = push, pop
 
     def peek(self) -> int:
         """Return the first live case without removing it. Raises ``IndexError`` when empty."""
@@ -124,6 +139,7 @@ class WaitingList:
         return [case for _, seq, case in sorted(entries) if self.live.get(case) == seq]
 
     def _to_heap(self) -> None:
-        self._heap = [(r, s, c) for r in self._ranks for s, c in self._buckets[r]]
+        self._heap = [(r, q, c) for r in self._ranks for q, c in self._buckets[r]]
         heapq.heapify(self._heap)
         self._buckets, self._ranks, self.layout = {}, [], "heap"
+        self._bind()
