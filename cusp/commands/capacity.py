@@ -26,7 +26,7 @@ HEADLINE = [
     "referrals", "families_started", "mean_wait_to_start_working_days", "p90_wait_to_start_working_days",
     "longest_wait_to_start_working_days", "share_started_within_target", "share_contacted_within_target",
     "waiting_list_at_end", "reneged", "returned_unallocated", "utilisation", "caseload_per_fte",
-    "hours_delivered", "direct_work_share", "completions", "disengagements", "reviews", "coverage_within_window",
+    "hours_delivered", "direct_work_share", "completions", "disengagements", "care_entries", "reviews", "coverage_within_window",
 ]
 
 

@@ -252,6 +252,8 @@ def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:
         all_improved = np.all(np.where(has, better, True), axis=1)
         out["share_improved_all_areas"] = g.mean(g.index(fday, tl.district), all_improved.astype(float))
     if tl is not None and len(tl) and sc.outcomes.care:
+        owner = np.repeat(np.arange(len(tl)), np.diff(tl.spell_offsets))
+        out["care_entries"] = g.sum(g.index(tl.spell_start, tl.district[owner]))  # during and after support
         share = np.full((g.P, g.D + 1), np.nan)
         for k, e in enumerate(edges[1:]):
             day = e - 1e-9
