@@ -114,3 +114,22 @@ def test_timeline_arrays_are_consistent():
     frames = tl.to_frames()
     assert len(frames["children"]) == n and len(frames["spells"]) == tl.spell_start.size
     assert tl.score_change.shape == (n, len(sc.outcomes.distance_travelled))
+
+
+def test_care_entry_after_support_follows_the_hazard():
+    sc = with_overrides(load_scenario("lancs-edge-of-care-004"), {
+        "outcomes.care.diversion_5_9.hazard_after_support_per_year": 0.3,
+        "outcomes.care.diversion_10_15.hazard_after_support_per_year": 0.3,
+        "outcomes.care.reunification_5_9.hazard_after_support_per_year": 0.3,
+        "outcomes.care.reunification_10_15.hazard_after_support_per_year": 0.3,
+    })
+    hits = total = 0
+    for r in range(6):
+        tl = run_replication(sc, seed=11, replication=r).timelines
+        ok = (tl.exit_route != "care_entry") & np.isfinite(tl.support_end_day) & (tl.support_end_day + 365.25 < tl.horizon_day)
+        first = np.where(np.diff(tl.spell_offsets) > 0, tl.spell_start[np.minimum(tl.spell_offsets[:-1], max(tl.spell_start.size - 1, 0))], np.inf)
+        hits += int(np.sum(first[ok] - tl.support_end_day[ok] <= 365.25))
+        total += int(ok.sum())
+    # P(entry within a year of support ending) = 1 - exp(-0.3) = 0.2592; binomial SE with ~3,000 children ~ 0.008
+    p = hits / total
+    assert total > 1500 and abs(p - 0.2592) < 3.3 * np.sqrt(0.2592 * 0.7408 / total), (p, total)
