@@ -394,12 +394,12 @@ def settle_payments(scenario, data_dir: str | Path, as_of, allow_no_return_home:
         ``due``: index ``metric``; ``children paid`` and £ per payer and ``total``.  ``statuses``:
         cases per metric (rows) and audit status (columns).  ``total``: £ due overall.
     """
-    from cusp.commands.payments import _tool_directions, read_folder
+    from cusp.commands.payments import tool_directions, read_folder
     from simulate.payments.settle import settle_scenario
 
     day = pd.Timestamp(as_of).date() if not isinstance(as_of, dt.date) else as_of
     frames = read_folder(Path(data_dir), scenario)
-    result, _ = settle_scenario(scenario, frames, day, _tool_directions(), allow_no_return_home)
+    result, _ = settle_scenario(scenario, frames, day, tool_directions(), allow_no_return_home)
     pay, audit = result.payments, result.audit
     due = pay.pivot_table(index="metric", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
     due.columns = [f"{c.replace('_', ' ')} (£)" for c in due.columns]

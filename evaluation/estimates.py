@@ -173,8 +173,10 @@ def event_within(index_date, event_date, end_of_data, days: int) -> pd.Series:
 
 def _first_after(events: pd.DataFrame, index: pd.Series, date_col: str) -> pd.Series:
     """Per child, the first ``date_col`` strictly after the child's index date (NaT if none)."""
-    e = events[["child_id", date_col]].merge(index.rename("index_date"), left_on="child_id",
-                                             right_index=True)
+    # A plain two-column frame: the index's own name (often child_id) must not leak into the
+    # merge, or pandas cannot tell the index level from the column when there are no events.
+    dates = pd.DataFrame({"child_id": index.index.to_numpy(), "index_date": index.to_numpy()})
+    e = events[["child_id", date_col]].merge(dates, on="child_id")
     e = e[e[date_col] > e["index_date"]]
     return e.groupby("child_id")[date_col].min()
 
@@ -220,7 +222,8 @@ def build_cohort(referrals: pd.DataFrame, pool: pd.DataFrame, care_episodes: pd.
     care = care_episodes[care_episodes["episode_type"] == "care"].assign(
         start_date=lambda d: pd.to_datetime(d["start_date"]))
     first = _first_after(care, idx, "start_date")
-    c["care_date"] = c["child_id"].map(first)
+    # Through a dict: mapping by an empty datetime Series fails (pandas casts it to float).
+    c["care_date"] = pd.to_datetime(c["child_id"].map(dict(first.items())))
     tte = time_to_event(c["index_date"], c["care_date"], end_date)
     c["days_to_care"], c["care_event"] = tte["time"].to_numpy(), tte["event"].to_numpy()
     for label, days in (("6m", 182), ("12m", 365), ("24m", 730)):

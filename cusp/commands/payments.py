@@ -36,7 +36,7 @@ def read_folder(folder: Path, scenario) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _tool_directions() -> dict[str, bool]:
+def tool_directions() -> dict[str, bool]:
     try:
         from evaluation.tools import get_tool
 
@@ -105,7 +105,7 @@ def settle(
     sc = load_scenario(scenario)
     started = time.perf_counter()
     frames = read_folder(data, sc)
-    result, reconciliation = settle_scenario(sc, frames, day, _tool_directions(), allow_no_return_home, known)
+    result, reconciliation = settle_scenario(sc, frames, day, tool_directions(), allow_no_return_home, known)
     seconds = time.perf_counter() - started
     pay, audit = result.payments, result.audit
     files: dict[str, pd.DataFrame | str] = {

@@ -101,3 +101,19 @@ def test_build_cohort_by_hand():
     eff = matched_effects(md).set_index("estimand")["estimate"]
     assert eff["ATT mean difference in absence_change"] == pytest.approx(-7.0)
     assert eff["ATT ratio of means in care_within_6m"] != eff["ATT ratio of means in care_within_6m"]  # 1/0: NaN
+
+
+def test_build_cohort_with_no_care_episodes_at_all():
+    """Services with no care outcomes (young carers) send an empty care_episodes.csv."""
+    from evaluation.estimates import build_cohort
+
+    base = dict(district="A", sub_cohort="s", need_level=3, date_of_birth="2014-01-01", sex="female",
+                ethnicity="white", risk_factors=1, prior_care_episodes=0)
+    referrals = pd.DataFrame([dict(child_id="c1", start_date="2020-01-01", **base)])
+    pool = pd.DataFrame([dict(child_id="p1", index_date="2020-03-01", **base)])
+    care = pd.DataFrame({"child_id": pd.Series([], dtype=str), "episode_type": pd.Series([], dtype=str),
+                         "start_date": pd.Series([], dtype="datetime64[ns]")})
+    c = build_cohort(referrals, pool, care, "2022-01-01").set_index("child_id")
+    assert c["care_event"].tolist() == [0, 0]
+    assert c.loc["c1", "days_to_care"] == 731 and c.loc["p1", "days_to_care"] == 671  # censored at data end
+    assert c["care_within_12m"].tolist() == [0.0, 0.0]
