@@ -53,7 +53,9 @@ def probability_met(scenario: Scenario, kpis: pd.DataFrame, target_name: str, cr
         per_rep = np.array([np.all(row[np.isfinite(row)] == 1) for row in met])
         prob = float(per_rep.mean())
     else:
-        prob = float(np.nanmean(np.nanmean(met, axis=0)))
+        scored = np.isfinite(met).any(axis=0)  # periods with a value in some replication
+        with np.errstate(invalid="ignore"):
+            prob = float(np.mean(np.nanmean(met[:, scored], axis=0)))
     return prob, float(np.nanmean(values))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from simulate.flow import plan as plan_module
@@ -36,3 +37,25 @@ def test_plan_finds_the_boundary_and_memoises(monkeypatch):
 def test_plan_unknown_target():
     with pytest.raises(PlanError):
         plan_fte(load_scenario("hereford-mentoring-002"), "no_such_target", reps=2)
+
+
+def test_workforce_by_district_pools_and_district_plan():
+    from simulate.flow.metrics import kpi_table
+    from simulate.flow.model import run_replication
+    from simulate.scenario import with_overrides
+
+    sc = with_overrides(load_scenario("lancs-edge-of-care-004"), {
+        "workforce.pooled_fte": None,
+        "workforce.fte_by_district": {"Burnley": 3.0, "Hyndburn": 3.0, "Pendle": 3.0, "Preston": 1.0},
+    })
+    rep = run_replication(sc, seed=4)
+    assert rep.staffing.pools == ["Burnley", "Hyndburn", "Pendle", "Preston"]
+    # each district's cases only ever use its own pool
+    assert np.array_equal(rep.pool, rep.cases.district)
+    y = kpi_table(rep, "year")
+    util = y[(y["metric"] == "utilisation") & (y["index"] == 1)].set_index("district")["value"]
+    assert util[["Burnley", "Hyndburn", "Pendle", "Preston"]].notna().all()
+    waits = y[(y["metric"] == "mean_wait_to_start_working_days") & (y["index"] == 1)].set_index("district")["value"]
+    assert waits["Preston"] > waits["Burnley"]  # Preston: a third of the staff for the most referrals
+    res = plan_fte(sc, "start_within_target", 0.5, reps=3, seed=1, district="Preston", criterion="per_period", max_fte=4.0)
+    assert res.curve["fte"].max() <= 4.0 + 1e-9 and len(res.curve) >= 1
