@@ -50,10 +50,10 @@ def test_truth_json_reads_back_with_the_generators_parameters(folder_004):
     truth = read_truth(folder_004 / "truth.json")
     p = SynthParams()
     assert truth["generator"]["seed"] == 11 and truth["generator"]["scenario"] == "lancs-edge-of-care-004"
-    # 004 preset: diversion_5_9 after-support hazard 0.10 against counterfactual 0.25 -> ratio 0.4.
+    # 004 preset: diversion_5_9 after-support hazard 0.36 against counterfactual 0.55 -> ratio 0.6545.
     div = truth["care_entry"]["by_sub_cohort"]["diversion_5_9"]
-    assert div["hazard_ratio_after_support"] == pytest.approx(0.10 / 0.25, abs=1e-6)
-    assert truth["care_entry"]["by_sub_cohort"]["reunification_10_15"]["hazard_ratio_after_support"] == pytest.approx(0.14 / 0.33, abs=1e-6)
+    assert div["hazard_ratio_after_support"] == pytest.approx(0.36 / 0.55, abs=1e-6)
+    assert truth["care_entry"]["by_sub_cohort"]["reunification_10_15"]["hazard_ratio_after_support"] == pytest.approx(0.33 / 0.45, abs=1e-6)
     # Family Star Plus total change of 6 points spread over its 10 areas; My Star 4 over 8.
     fsp = truth["distance_travelled"]["family_star_plus"]["areas"]
     assert len(fsp) == 10 and sum(a["effect_points"] for a in fsp.values()) == pytest.approx(6.0, abs=1e-4)

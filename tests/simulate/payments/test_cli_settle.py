@@ -10,7 +10,9 @@ import pytest
 
 from cusp.cli import main
 
-RATE = 10200 / 549          # £ per tariff day for a child engaged 2020-01-15 (549-day window)
+PRICE = 13700               # the 004 preset's price per child (docs/assumptions.md)
+MILESTONE = 0.85 * 0.4 * PRICE                # £4,658
+RATE = 0.85 * 0.6 * PRICE / 549               # £6,987 over the 549-day tariff window of a child engaged 2020-01-15
 FSP_AREAS = ["physical_health", "wellbeing", "meeting_emotional_needs", "keeping_safe", "social_networks",
              "education_learning", "boundaries_behaviour", "family_routine", "home_money", "progress_to_work"]
 
@@ -50,7 +52,7 @@ def test_settle_writes_every_file_and_restates(tmp_path, capsys):
     assert names == ["audit.csv", "children.csv", "cuts.csv", "invoices_monthly.csv", "invoices_quarterly.csv", "payments.csv", "summary.json"]
     home = 17 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 + 30   # 2020-07-15 .. 2021-06-30 (a month end)
     total = json.loads((tmp_path / "s1" / "summary.json").read_text())["total_gbp"]
-    assert total == pytest.approx(6800 + RATE * home)
+    assert total == pytest.approx(MILESTONE + RATE * home)
     assert "A" not in capsys.readouterr().out.split()                  # no child id printed
 
     # corrected extract: a late-recorded spell 2021-02-10 .. 2021-03-01 (20 days away) and a late
@@ -63,7 +65,7 @@ def test_settle_writes_every_file_and_restates(tmp_path, capsys):
     assert claw["2021-02-28"] == pytest.approx(-RATE * 19) and claw["2021-03-31"] == pytest.approx(-RATE * 1)
     new = adj[adj["kind"] == "new payment"]
     assert set(new["metric"]) == {"family_star_plus"}
-    assert new["adjustment"].sum() == pytest.approx(500 * 0.7 + 500 * 0.3)       # commissioner + LCF
+    assert new["adjustment"].sum() == pytest.approx(PRICE * 0.05 * 0.5 * 0.7 + PRICE * 0.05 * 0.5 * 0.3)   # £342.50: commissioner + LCF
     changes = pd.read_csv(tmp_path / "s2" / "status_changes.csv")
     assert changes.set_index("metric").loc["family_star_plus", "status"] == "paid"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]        # no temporary folders left
@@ -73,10 +75,10 @@ def test_lcf_share_and_quarterly_invoices(tmp_path):
     folder = write(tmp_path / "d", [referral("R1", "A", "F1")])
     assert run("--data", folder, "--as-of", "2020-09-30", "--out", tmp_path / "s") == 0
     q = pd.read_csv(tmp_path / "s" / "invoices_quarterly.csv")
-    # financial quarter July-September 2020: milestone 6800 + July (17 days) + August (31) + September (30)
+    # financial quarter July-September 2020: milestone + July (17 days) + August (31) + September (30)
     jul_sep = q[q["period_start"] == "2020-07-01"].groupby("payer")["amount"].sum()
-    assert jul_sep["life_chances_fund"] == pytest.approx(0.3 * (6800 + RATE * 78))
-    assert jul_sep["commissioner"] == pytest.approx(0.7 * (6800 + RATE * 78))
+    assert jul_sep["life_chances_fund"] == pytest.approx(0.3 * (MILESTONE + RATE * 78))
+    assert jul_sep["commissioner"] == pytest.approx(0.7 * (MILESTONE + RATE * 78))
 
 
 def test_inconsistent_extract_exits_2_naming_lines(tmp_path, capsys):

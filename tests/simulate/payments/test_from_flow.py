@@ -11,7 +11,8 @@ from simulate.payments.from_flow import stability_from_timelines
 from simulate.payments.terms import NOT_ELIGIBLE, NOT_YET_DUE, PAID, STOPPED, sib_terms
 from simulate.scenario import load_scenario, with_overrides
 
-SC = with_overrides(load_scenario("lancs-edge-of-care-004"), {"payment.caps.total_gbp": None})
+# price pinned at £20,000 (milestone 0.85*0.4*20000 = £6,800, tariff 0.85*0.6*20000 = £10,200); the preset's own price is recalibrated
+SC = with_overrides(load_scenario("lancs-edge-of-care-004"), {"payment.caps.total_gbp": None, "payment.max_per_child_gbp": 20000})
 
 
 def test_float_days_floor_to_calendar_days():
