@@ -16,13 +16,10 @@ from evaluation.errors import EvaluationError
 from simulate.errors import CuspError
 
 from . import __version__
-from .commands import scenario
+from .commands import capacity, payments, scenario, stress
 from .commands import data as data_cmd
-from .commands import synth as synth_cmd
 from .commands import render as render_cmd
-from .commands import capacity
-from .commands import payments
-from .commands import stress
+from .commands import synth as synth_cmd
 
 app = typer.Typer(
     name="cusp",
@@ -33,7 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(data_cmd.app, name="data")
-app.add_typer(synth_cmd.app, name="synth")
+app.command("synth")(synth_cmd.synth)  # one command, not a group
 app.command("render")(render_cmd.render)  # one command with a NOTEBOOK argument: not a group
 app.add_typer(capacity.app, name="capacity")
 app.add_typer(payments.app, name="payments")

@@ -11,10 +11,6 @@ import typer
 
 from ..console import out, table
 
-app = typer.Typer(help="Synthetic extracts with known truth: cusp synth --scenario NAME --seed N --out DIR.")
-
-
-@app.callback(invoke_without_command=True)
 def synth(
     scenario: str = typer.Option(..., "--scenario", help="preset name or path to a scenario YAML"),
     seed: int = typer.Option(..., "--seed", help="seed of every random stream: same seed, byte-identical files"),
