@@ -1,12 +1,16 @@
 """The event loop of the flow simulation: caseload slots, a waiting list, reneging, staffing changes.
 
-Why not SimPy? The issue asks for SimPy's event loop *or a leaner engine where SimPy is the
-bottleneck*. Everything that does not depend on capacity (arrival times, screening, contact and
-assessment dates, durations, disengagement, care entry during support, outcomes) is drawn
-vectorised before the loop (:mod:`.cases`), so the only events left are *a case becomes ready
-to start*, *a case's support ends* and *a staffing change*. A plain ``heapq`` loop with integer
-event kinds and callbacks-by-branch runs these several times faster than SimPy generator
-processes (measured in ``benchmarks/des_throughput.py``), with no object per case.
+Two backends. The issue asks for the simulation on SimPy's event loop, with callbacks instead
+of a process per case where faster. Everything that does not depend on capacity (arrival times,
+screening, contact and assessment dates, durations, disengagement, care entry during support,
+outcomes) is drawn vectorised before the loop (:mod:`.cases`), so the only events left are *a
+case becomes ready to start*, *a case's support ends* and *a staffing change*.
+:func:`run_queue` (the default, ``backend="heapq"``) runs them in a plain ``heapq`` loop with
+integer event kinds and callbacks-by-branch, no object per case;
+:func:`.engine_simpy.run_queue_simpy` (``backend="simpy"``) runs the same logic on a
+``simpy.Environment``, one callback event per arrival, departure and staffing change. Both use
+:class:`_Core` (inputs, waiting lists, allocation, staffing changes, final statuses) and give
+identical results; speeds are measured in ``benchmarks/des_throughput.py``.
 
 Time is in days (floats) from the simulation origin. Each case is an index into arrays.
 
@@ -38,6 +42,7 @@ Semantics
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +79,149 @@ class QueueResult:
     paused_days: np.ndarray
     t_end: float
     reallocations: int = 0
+
+
+class _Core:
+    """Inputs as Python lists and the queue state both engines share (one replication).
+
+    The heapq loop (:func:`run_queue`) and the SimPy backend (:mod:`.engine_simpy`) differ only in
+    how events are scheduled; allocation from the waiting list (``fill``), staffing changes
+    (``set_capacity``), the day-0 snapshot and the final statuses live here.
+    """
+
+    def __init__(self, ready, service, pool, rank, renege_at, capacity, policy, reduction) -> None:
+        n = self.n = len(ready)
+        self.ready = np.asarray(ready, dtype=float).tolist()
+        self.service = np.asarray(service, dtype=float).tolist()
+        self.pool = [0] * n if pool is None else np.asarray(pool, dtype=np.int64).tolist()
+        self.rank = [0.0] * n if rank is None else np.asarray(rank, dtype=float).tolist()
+        inf = float("inf")
+        self.renege = [inf] * n if renege_at is None else np.asarray(renege_at, dtype=float).tolist()
+        n_pools = (max(self.pool) + 1 if n else 1) if pool is not None else 1
+        if np.ndim(capacity) == 0:
+            self.cap = [float(capacity)] * n_pools
+        else:
+            self.cap = [float(c) for c in capacity]
+            n_pools = max(n_pools, len(self.cap))
+        self.n_pools = n_pools
+        self.busy = [0] * n_pools
+        # a few discrete need levels: O(1) FIFO buckets; continuous ranks (priority ageing): a heap
+        layout = "buckets" if rank is None or np.unique(np.asarray(rank)).size <= 8 else "heap"
+        self.lists = [WaitingList(layout) for _ in range(n_pools)]
+        self.waiting = [wl.live for wl in self.lists]  # truthy while a pool has anyone waiting
+        self.start = [float("nan")] * n
+        self.end = [float("nan")] * n
+        self.status = [PENDING] * n
+        self.paused_days = [0.0] * n
+        self.token = [0] * n
+        self.no_list = policy == "no_waiting_list"
+        self.realloc = reduction == "reallocate"
+        # reallocation bookkeeping: open case -> departure day, per pool; paused case -> (pause day, remaining)
+        self.open_cases: list[dict[int, float]] = [dict() for _ in range(n_pools)]
+        self.paused: dict[int, tuple[float, float]] = {}
+        self.reallocations = 0
+        self.fill = self.set_capacity = None
+
+    def bind(self, schedule) -> None:
+        """Build ``fill(p, now)`` and ``set_capacity(p, value, now)`` around an engine's scheduler.
+
+        ``schedule(day, delay, case, token)`` must make ``case`` depart at ``day`` (= now + delay).
+        """
+        lists, busy, cap, paused, paused_days = self.lists, self.busy, self.cap, self.paused, self.paused_days
+        renege, status, end, start, service, token = self.renege, self.status, self.end, self.start, self.service, self.token
+        realloc, open_cases = self.realloc, self.open_cases
+
+        def fill(p: int, now: float) -> None:
+            wl = lists[p]
+            live = wl.live
+            while live and busy[p] < cap[p]:
+                j = wl.pop()
+                if j in paused:
+                    paused_at, delay = paused.pop(j)
+                    paused_days[j] += now - paused_at
+                elif renege[j] <= now:
+                    status[j] = RENEGED
+                    end[j] = renege[j]
+                    continue
+                else:
+                    start[j] = now
+                    delay = service[j]
+                dep = now + delay
+                busy[p] += 1
+                status[j] = IN_SERVICE
+                schedule(dep, delay, j, token[j])
+                if realloc:
+                    open_cases[p][j] = dep
+
+        def set_capacity(p: int, value: float, now: float) -> None:
+            old = cap[p]
+            cap[p] = value
+            if value > old:
+                fill(p, now)
+            elif realloc and busy[p] > value:
+                excess = int(busy[p] - value)
+                # pause the cases with the most support still to run (initially open cases are not moved)
+                movable = sorted(open_cases[p].items(), key=lambda kv: -kv[1])[:excess]
+                self.reallocations += len(movable)
+                for j, dep in movable:
+                    del open_cases[p][j]
+                    token[j] += 1
+                    busy[p] -= 1
+                    status[j] = WAITING
+                    paused[j] = (now, dep - now)
+                    lists[p].push(j, -float("inf"))
+
+        self.fill, self.set_capacity = fill, set_capacity
+
+    def staffing_changes(self, capacity_times, capacity_values):
+        """``(day, pool, slots)`` of every scheduled staffing change, in input order."""
+        if capacity_times is None:
+            return []
+        return [(float(t), p, float(v)) for p, (times, values) in enumerate(zip(capacity_times, capacity_values)) for t, v in zip(times, values)]
+
+    def open_initial(self, initial_end) -> list[tuple[float, int]]:
+        """Occupy a slot for each case open at day 0; returns ``(end day, pool)`` in input order."""
+        out = []
+        if initial_end is not None:
+            for p, ends in enumerate(initial_end):
+                for t in np.asarray(ends, dtype=float).tolist():
+                    self.busy[p] += 1
+                    out.append((t, p))
+        return out
+
+    def queue_snapshot(self) -> int:
+        """Queue every case ready at or before day 0, allocate at day 0; returns the first later case."""
+        i, n, ready = 0, self.n, self.ready
+        while i < n and ready[i] <= 0.0:
+            self.status[i] = WAITING
+            self.lists[self.pool[i]].push(i, self.rank[i])
+            i += 1
+        for p in range(self.n_pools):
+            self.fill(p, 0.0)
+        return i
+
+    def result(self, t_end: float) -> QueueResult:
+        """Final statuses: lazily reneged cases still listed at the end left at their renege day."""
+        result_status = np.asarray(self.status, dtype=np.int8)
+        end_arr = np.asarray(self.end, dtype=float)
+        renege_arr = np.asarray(self.renege, dtype=float)
+        late = (result_status == WAITING) & (renege_arr <= t_end)
+        paused_days = self.paused_days
+        if self.paused:
+            late[list(self.paused)] = False
+            if np.isfinite(t_end):
+                for j, (paused_at, _) in self.paused.items():
+                    paused_days[j] += t_end - paused_at
+        result_status[late] = RENEGED
+        end_arr[late] = renege_arr[late]
+        return QueueResult(
+            start=np.asarray(self.start, dtype=float),
+            end=end_arr,
+            status=result_status,
+            paused_days=np.asarray(paused_days, dtype=float),
+            t_end=float(t_end),
+            reallocations=self.reallocations,
+        )
 
 
 def run_queue(
@@ -123,84 +271,28 @@ def run_queue(
     -------
     QueueResult
     """
-    n = len(ready)
-    ready_l = np.asarray(ready, dtype=float).tolist()
-    service_l = np.asarray(service, dtype=float).tolist()
-    pool_l = [0] * n if pool is None else np.asarray(pool, dtype=np.int64).tolist()
-    rank_l = [0.0] * n if rank is None else np.asarray(rank, dtype=float).tolist()
+    core = _Core(ready, service, pool, rank, renege_at, capacity, policy, reduction)
+    n, ready_l, service_l, pool_l, rank_l = core.n, core.ready, core.service, core.pool, core.rank
+    busy, cap, lists, waiting, start, end, status, token = core.busy, core.cap, core.lists, core.waiting, core.start, core.end, core.status, core.token
+    no_list, realloc, open_cases = core.no_list, core.realloc, core.open_cases
     inf = float("inf")
-    renege_l = [inf] * n if renege_at is None else np.asarray(renege_at, dtype=float).tolist()
-    n_pools = (max(pool_l) + 1 if n else 1) if pool is not None else 1
-    if np.ndim(capacity) == 0:
-        cap = [float(capacity)] * n_pools
-    else:
-        cap = [float(c) for c in capacity]
-        n_pools = max(n_pools, len(cap))
-    busy = [0] * n_pools
-    # a few discrete need levels: O(1) FIFO buckets; continuous ranks (priority ageing): a heap
-    layout = "buckets" if rank is None or np.unique(np.asarray(rank)).size <= 8 else "heap"
-    lists = [WaitingList(layout) for _ in range(n_pools)]
-    waiting = [wl.live for wl in lists]  # truthy while a pool has anyone waiting
-    start = [float("nan")] * n
-    end = [float("nan")] * n
-    status = [PENDING] * n
-    paused_days = [0.0] * n
-    token = [0] * n
-    no_list = policy == "no_waiting_list"
-    realloc = reduction == "reallocate"
-    # reallocation bookkeeping: open case -> departure day, per pool; paused case -> (pause day, remaining)
-    open_cases: list[dict[int, float]] = [dict() for _ in range(n_pools)]
-    paused: dict[int, tuple[float, float]] = {}
-    reallocations = 0
 
     events: list[tuple] = []  # (day, seq, kind, a, b): kind 0 departure(case, token), 1 capacity(pool, value), 2 initial departure(pool)
-    seq = 0
+    seq = itertools.count()
     push = heapq.heappush
     pop = heapq.heappop
-    if capacity_times is not None:
-        for p, (times, values) in enumerate(zip(capacity_times, capacity_values)):
-            for t, v in zip(times, values):
-                push(events, (float(t), seq, 1, p, float(v)))
-                seq += 1
-    if initial_end is not None:
-        for p, ends in enumerate(initial_end):
-            for t in np.asarray(ends, dtype=float).tolist():
-                busy[p] += 1
-                push(events, (t, seq, 2, p, 0))
-                seq += 1
+    for t, p, v in core.staffing_changes(capacity_times, capacity_values):
+        push(events, (t, next(seq), 1, p, v))
+    for t, p in core.open_initial(initial_end):
+        push(events, (t, next(seq), 2, p, 0))
 
-    def fill(p: int, now: float) -> None:
-        nonlocal seq
-        wl = lists[p]
-        live = wl.live
-        while live and busy[p] < cap[p]:
-            j = wl.pop()
-            if j in paused:
-                paused_at, remaining = paused.pop(j)
-                paused_days[j] += now - paused_at
-                dep = now + remaining
-            elif renege_l[j] <= now:
-                status[j] = RENEGED
-                end[j] = renege_l[j]
-                continue
-            else:
-                start[j] = now
-                dep = now + service_l[j]
-            busy[p] += 1
-            status[j] = IN_SERVICE
-            push(events, (dep, seq, 0, j, token[j]))
-            seq += 1
-            if realloc:
-                open_cases[p][j] = dep
+    def schedule(dep: float, delay: float, j: int, tok: int) -> None:
+        push(events, (dep, next(seq), 0, j, tok))
 
+    core.bind(schedule)
+    fill, set_capacity = core.fill, core.set_capacity
     # the waiting-list snapshot: every case ready at or before day 0 is queued, then allocated
-    i = 0
-    while i < n and ready_l[i] <= 0.0:
-        status[i] = WAITING
-        lists[pool_l[i]].push(i, rank_l[i])
-        i += 1
-    for p in range(n_pools):
-        fill(p, 0.0)
+    i = core.queue_snapshot()
 
     while True:
         ta = ready_l[i] if i < n else inf
@@ -214,8 +306,7 @@ def run_queue(
                 busy[p] += 1
                 status[i] = IN_SERVICE
                 dep = ta + service_l[i]
-                push(events, (dep, seq, 0, i, 0))
-                seq += 1
+                push(events, (dep, next(seq), 0, i, 0))
                 if realloc:
                     open_cases[p][i] = dep
             elif no_list:
@@ -245,40 +336,5 @@ def run_queue(
             if waiting[a]:
                 fill(a, now)
         else:
-            old = cap[a]
-            cap[a] = b
-            if b > old:
-                fill(a, now)
-            elif realloc and busy[a] > b:
-                excess = int(busy[a] - b)
-                # pause the cases with the most support still to run (initially open cases are not moved)
-                movable = sorted(open_cases[a].items(), key=lambda kv: -kv[1])[:excess]
-                reallocations += len(movable)
-                for j, dep in movable:
-                    del open_cases[a][j]
-                    token[j] += 1
-                    busy[a] -= 1
-                    status[j] = WAITING
-                    paused[j] = (now, dep - now)
-                    lists[a].push(j, -inf)
-
-    result_status = np.asarray(status, dtype=np.int8)
-    end_arr = np.asarray(end, dtype=float)
-    renege_arr = np.asarray(renege_l, dtype=float)
-    # lazily reneged cases still on the list at the end left at their renege day
-    late = (result_status == WAITING) & (renege_arr <= t_end)
-    if paused:
-        late[list(paused)] = False
-        if np.isfinite(t_end):
-            for j, (paused_at, _) in paused.items():
-                paused_days[j] += t_end - paused_at
-    result_status[late] = RENEGED
-    end_arr[late] = renege_arr[late]
-    return QueueResult(
-        start=np.asarray(start, dtype=float),
-        end=end_arr,
-        status=result_status,
-        paused_days=np.asarray(paused_days, dtype=float),
-        t_end=float(t_end),
-        reallocations=reallocations,
-    )
+            set_capacity(a, b, now)
+    return core.result(t_end)
