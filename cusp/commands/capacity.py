@@ -108,6 +108,7 @@ def run(
     open_cases: Path = typer.Option(None, "--open-cases", help="CSV of cases open today: district, start_date[, end_date]"),
     waiting: Path = typer.Option(None, "--waiting", help="CSV of today's waiting list: district, referral_date[, sub_cohort, need_level]"),
     steady_state: bool = typer.Option(False, "--steady-state", help="also print steady-state quarterly means after the MSER-5 warm-up"),
+    backend: str = typer.Option("heapq", "--backend", help="event loop of the caseload queue: 'heapq' (default, fastest) or 'simpy' (a simpy.Environment; same results)"),
 ) -> None:
     """Simulate referral flow and capacity: means with 95% t intervals and the probability each target is met.
 
@@ -118,20 +119,22 @@ def run(
         raise typer.BadParameter(f"unknown district {district!r} (districts: {', '.join(sc.district_names)})", param_hint="--district")
     if by_district is not None and by_district not in KPI_METRICS and by_district not in HEADLINE:
         raise typer.BadParameter(f"unknown metric {by_district!r}", param_hint="--by-district")
+    if backend not in ("heapq", "simpy"):
+        raise typer.BadParameter(f"unknown backend {backend!r} (heapq or simpy)", param_hint="--backend")
     initial = _initial_state(sc, open_cases, waiting)
     if precision is not None:
-        res0 = run_replications(sc, 1, seed)
+        res0 = run_replications(sc, 1, seed, backend=backend)
         keys = [m for m in ("families_started", "mean_wait_to_start_working_days", "utilisation", "hours_delivered", "coverage_within_window") if m in set(res0.kpis["metric"])]
 
         def one(r: int) -> dict[str, float]:
-            k = run_replications(sc, 1, seed, first=r).kpis
+            k = run_replications(sc, 1, seed, first=r, backend=backend).kpis
             sel = k[(k["period"] == "year") & (k["district"] == "all") & (k["metric"].isin(keys))]
             return {m: float(np.nanmean(g["value"])) for m, g in sel.groupby("metric")}
 
         needed, _ = replications_needed(one, precision, max_reps=reps)
         out.print(f"Replications algorithm (Hoad, Robinson & Davies 2010): {needed} replications give 95% CIs within ±{precision:.0%} for {', '.join(keys)}" + (" (hit --reps limit)" if needed >= reps else ""))
         reps = needed
-    res = _run(sc, reps, seed, jobs, "replications", keep_records=records, initial=initial)
+    res = _run(sc, reps, seed, jobs, "replications", keep_records=records, initial=initial, backend=backend)
     summary = res.summary()
     out.print(f"[bold]{sc.service.name}[/] — {reps} replications, seed {seed}; means with 95% t intervals, district {district}")
     out.print(table(_yearly(summary, district), "KPIs by contract year"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -13,11 +14,15 @@ from ..calendar import WorkingCalendar
 from ..scenario import Scenario
 from .cases import Cases, draw_cases
 from .engine import DONE, QueueResult, run_queue
+from .engine_simpy import run_queue_simpy
+from .errors import FlowError
 from .invariants import check_replication
 from .staffing import StaffingPlan, staffing_plan
 from .streams import activity_streams
 from .timelines import ChildTimelines, draw_timelines
 from .universal import run_universal
+
+_BACKENDS = {"heapq": run_queue, "simpy": run_queue_simpy}
 
 
 @dataclass
@@ -86,6 +91,7 @@ def run_replication(
     initial: InitialState | None = None,
     timelines: bool = True,
     check: bool = True,
+    backend: Literal["heapq", "simpy"] = "heapq",
 ) -> Replication:
     """Simulate one replication of a scenario.
 
@@ -104,11 +110,17 @@ def run_replication(
         Also draw care spells and scores per engaged child.
     check
         Assert conservation, Little's law, capacity and causality (:mod:`.invariants`).
+    backend
+        Event loop for the caseload queue: ``"heapq"`` (:func:`.engine.run_queue`, the default)
+        or ``"simpy"`` (:func:`.engine_simpy.run_queue_simpy`, a ``simpy.Environment``); both give
+        the same sample path.
 
     Returns
     -------
     Replication
     """
+    if backend not in _BACKENDS:
+        raise FlowError(f"backend: unknown event loop {backend!r} (one of: {', '.join(_BACKENDS)})")
     h = scenario.horizon
     cal = calendar_for(h.start_date, h.contract_end)
     t_ref_end = float(cal.day_of(h.referral_end))
@@ -153,7 +165,7 @@ def run_replication(
 
     idx = np.flatnonzero(cases.accepted)
     idx = idx[np.argsort(cases.ready[idx], kind="stable")]
-    q: QueueResult = run_queue(
+    q: QueueResult = _BACKENDS[backend](
         cases.ready[idx],
         cases.support_days[idx],
         pool=pool[idx],

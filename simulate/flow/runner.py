@@ -9,7 +9,7 @@ process overhead low.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -87,6 +87,7 @@ def run_replications(
     keep_series: bool = False,
     batch_size: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    backend: Literal["heapq", "simpy"] = "heapq",
 ) -> RunResult:
     """Run replications ``first .. first + reps - 1`` of a scenario.
 
@@ -98,11 +99,14 @@ def run_replications(
         Also return event logs and per-case summaries (memory grows with reps).
     on_progress
         Called with the number of replications finished after each batch.
+    backend
+        Event loop of the caseload queue, ``"heapq"`` or ``"simpy"`` (same results; see
+        :func:`.model.run_replication`).
     """
     numbers = list(range(first, first + reps))
     size = batch_size or max(1, min(25, reps // max(1, 4 * jobs)))
     batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
-    options = {"fte_scale": fte_scale, "fte_override": fte_override, "initial": initial, "timelines": True}
+    options = {"fte_scale": fte_scale, "fte_override": fte_override, "initial": initial, "timelines": True, "backend": backend}
     results = []
     done = 0
     if jobs == 1:
