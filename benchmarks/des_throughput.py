@@ -7,6 +7,9 @@ Same M/M/c in each (lambda = 8/day, mu = 1/day, c = 10, rho = 0.8, about 200,000
   here so the comparison is FIFO), reneging (patience drawn, infinite-mean-free: 10^9 days),
   staffing schedule machinery, and the invariants (conservation, Little's law, capacity)
   checked after the run;
+* **Cusp on SimPy** — ``simulate.flow.engine_simpy.run_queue_simpy``: the same queue logic and
+  the same features on a ``simpy.Environment`` (one callback event per arrival, departure and
+  staffing change; no process per customer), the ``--backend simpy`` of ``cusp capacity run``;
 * **Ciw** 3.x — ``ciw.create_network`` + ``Simulation.simulate_until_max_customers``;
 * **naive SimPy** — one generator process per customer requesting a ``simpy.Resource``;
 * **heapq loop** — the minimal pure-Python event loop (arrival/departure events, a deque).
@@ -41,9 +44,12 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
     return tail / (head + tail) / (c * mu - lam)
 
 
-def cusp(n: int, seed: int) -> tuple[float, float]:
+def cusp(n: int, seed: int, backend: str = "heapq") -> tuple[float, float]:
     from simulate.flow.engine import run_queue
+    from simulate.flow.engine_simpy import run_queue_simpy
     from simulate.flow.invariants import check_replication
+
+    run = run_queue_simpy if backend == "simpy" else run_queue
 
     t = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -51,11 +57,16 @@ def cusp(n: int, seed: int) -> tuple[float, float]:
     service = rng.exponential(1 / MU, n)
     renege = ready + rng.exponential(1e9, n)
     rank = np.full(n, -3.0)
-    res = run_queue(ready, service, rank=rank, renege_at=renege, capacity=C, capacity_times=[[]], capacity_values=[[]], t_end=np.inf)
+    res = run(ready, service, rank=rank, renege_at=renege, capacity=C, capacity_times=[[]], capacity_values=[[]], t_end=np.inf)
     ok = np.ones(n, dtype=bool)
     check_replication(ready, ok, ready, res.start, res.end, res.status, np.zeros(n, np.int64), [lambda d: np.full(np.shape(d), C)], float(ready[-1]), False)
     elapsed = time.perf_counter() - t
     return elapsed, float(np.mean((res.start - ready)[n // 10 :]))
+
+
+def cusp_simpy(n: int, seed: int) -> tuple[float, float]:
+    """Cusp's SimPy backend: the same queue logic on a ``simpy.Environment`` (callback events)."""
+    return cusp(n, seed, backend="simpy")
 
 
 def ciw_run(n: int, seed: int) -> tuple[float, float]:
@@ -176,7 +187,7 @@ def main() -> None:
     n = args.customers
     target = erlang_c_wait(LAM, MU, C)
     print(f"M/M/c lambda={LAM} mu={MU} c={C} rho={LAM / (C * MU):.1f}, {n:,} customers; Erlang C mean wait {target:.4f} days")
-    engines = {"cusp": cusp, "ciw": ciw_run, "simpy_naive": simpy_naive, "heapq_loop": heapq_loop}
+    engines = {"cusp": cusp, "cusp_simpy": cusp_simpy, "ciw": ciw_run, "simpy_naive": simpy_naive, "heapq_loop": heapq_loop}
     rates: dict[str, float] = {}
     for name, fn in engines.items():
         try:
