@@ -108,7 +108,7 @@ def run(
     open_cases: Path = typer.Option(None, "--open-cases", help="CSV of cases open today: district, start_date[, end_date]"),
     waiting: Path = typer.Option(None, "--waiting", help="CSV of today's waiting list: district, referral_date[, sub_cohort, need_level]"),
     steady_state: bool = typer.Option(False, "--steady-state", help="also print steady-state quarterly means after the MSER-5 warm-up"),
-    backend: str = typer.Option("heapq", "--backend", help="event loop of the caseload queue: 'heapq' (default, fastest) or 'simpy' (a simpy.Environment; same results)"),
+    backend: str = typer.Option("simpy", "--backend", help="event loop of the caseload queue: 'simpy' (default: callbacks on a simpy.Environment) or 'heapq' (a bare heap loop, faster); same results"),
 ) -> None:
     """Simulate referral flow and capacity: means with 95% t intervals and the probability each target is met.
 

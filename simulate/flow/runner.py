@@ -87,7 +87,7 @@ def run_replications(
     keep_series: bool = False,
     batch_size: int | None = None,
     on_progress: Callable[[int], None] | None = None,
-    backend: Literal["heapq", "simpy"] = "heapq",
+    backend: Literal["heapq", "simpy"] = "simpy",
 ) -> RunResult:
     """Run replications ``first .. first + reps - 1`` of a scenario.
 
