@@ -1,4 +1,4 @@
-"""The SimPy backend (``run_queue_simpy``): the same sample path as the heapq loop, and Erlang C."""
+"""The SimPy backend (``run_queue_simpy``): the same sample path as the heapq loop."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from simulate.flow.errors import FlowError
 from simulate.flow.model import run_replication
 from simulate.scenario import load_scenario
 
-from .conftest import ci_contains, erlang_c, mm_arrivals
+from .conftest import mm_arrivals
 
 LAM, MU, C = 8.0, 1.0, 10  # rho = 0.8
 
@@ -101,22 +101,7 @@ def test_events_at_t_end_are_processed():
     assert res.end[0] == 3.0 and res.start[1] == 3.0
 
 
-def test_erlang_c_on_the_simpy_backend():
-    p_wait, wq = erlang_c(LAM, MU, C)
-    # by hand: a = 8, P(wait) = 0.40918, Wq = 0.20459 days
-    assert abs(p_wait - 0.40918) < 1e-4 and abs(wq - 0.20459) < 1e-4
-    rng = np.random.default_rng(12)
-    means, probs = [], []
-    for _ in range(12):
-        ready, service = mm_arrivals(rng, LAM, MU, 30_000)
-        res = run_queue_simpy(ready, service, capacity=C)
-        w = (res.start - ready)[3_000:]
-        means.append(w.mean())
-        probs.append((w > 1e-12).mean())
-    ok, m, se = ci_contains(means, wq)
-    assert ok, f"mean wait {m:.4f} ± {se:.4f} vs Erlang C {wq:.4f}"
-    ok, m, se = ci_contains(probs, p_wait)
-    assert ok, f"P(wait) {m:.4f} ± {se:.4f} vs Erlang C {p_wait:.4f}"
+# Erlang C on both backends: tests/simulate/flow/test_theory.py (parametrised by backend).
 
 
 def test_replication_backends_agree_and_unknown_backend_is_an_error():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from simulate.flow.engine import RENEGED, RETURNED, run_queue
+from simulate.flow.engine_simpy import run_queue_simpy
 
 from .conftest import ci_contains, erlang_a_abandon, erlang_b, erlang_c, mm_arrivals
 
@@ -17,7 +18,8 @@ LAM, MU, C = 8.0, 1.0, 10  # rho = 0.8
 N, WARM, REPS = 30_000, 3_000, 12
 
 
-def test_erlang_c_mean_wait_and_probability_of_waiting():
+@pytest.mark.parametrize("engine", [run_queue, run_queue_simpy], ids=["heapq", "simpy"])
+def test_erlang_c_mean_wait_and_probability_of_waiting(engine) -> None:
     p_wait, wq = erlang_c(LAM, MU, C)
     # by hand: a = 8, P(wait) = 0.40918, Wq = 0.20459 days
     assert abs(p_wait - 0.40918) < 1e-4 and abs(wq - 0.20459) < 1e-4
@@ -25,7 +27,7 @@ def test_erlang_c_mean_wait_and_probability_of_waiting():
     means, probs = [], []
     for _ in range(REPS):
         ready, service = mm_arrivals(rng, LAM, MU, N)
-        res = run_queue(ready, service, capacity=C)
+        res = engine(ready, service, capacity=C)
         w = (res.start - ready)[WARM:]
         means.append(w.mean())
         probs.append((w > 1e-12).mean())
