@@ -29,10 +29,9 @@ class Fixed(Strict):
         return np.full(size, float(self.value))
 
 
-class Exponential(Strict):
-    """Memoryless durations with the given mean."""
+class _ByMean(Strict):
+    """A distribution given by its mean (the YAML key ``mean``)."""
 
-    dist: Literal["exponential"] = "exponential"
     mean_value: Positive = Field(alias="mean")
 
     model_config = Strict.model_config | {"populate_by_name": True}
@@ -40,41 +39,37 @@ class Exponential(Strict):
     @property
     def mean(self) -> float:
         return self.mean_value
+
+
+class _ByMeanSd(_ByMean):
+    """A distribution given by its mean and standard deviation."""
+
+    sd: Positive
+
+
+class Exponential(_ByMean):
+    """Memoryless durations with the given mean."""
+
+    dist: Literal["exponential"] = "exponential"
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean_value, size)
 
 
-class Gamma(Strict):
+class Gamma(_ByMeanSd):
     """Right-skewed durations given by mean and standard deviation."""
 
     dist: Literal["gamma"] = "gamma"
-    mean_value: Positive = Field(alias="mean")
-    sd: Positive
-
-    model_config = Strict.model_config | {"populate_by_name": True}
-
-    @property
-    def mean(self) -> float:
-        return self.mean_value
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         shape = (self.mean_value / self.sd) ** 2
         return rng.gamma(shape, self.mean_value / shape, size)
 
 
-class LogNormal(Strict):
+class LogNormal(_ByMeanSd):
     """Durations whose logarithm is normal, given by the mean and SD on the natural scale."""
 
     dist: Literal["lognormal"] = "lognormal"
-    mean_value: Positive = Field(alias="mean")
-    sd: Positive
-
-    model_config = Strict.model_config | {"populate_by_name": True}
-
-    @property
-    def mean(self) -> float:
-        return self.mean_value
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         sigma2 = np.log1p((self.sd / self.mean_value) ** 2)
