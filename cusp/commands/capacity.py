@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from simulate.atomic import atomic_path
 from simulate.flow.errors import FlowError
 from simulate.flow.model import InitialState
 from simulate.flow.plan import plan_fte
@@ -36,15 +35,8 @@ def _progress(total: int, label: str) -> Progress:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write atomically: a temporary file in the same folder, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def _run(sc, reps, seed, jobs, label, **kw):

@@ -223,14 +223,10 @@ def ledger(
     fin = expected_finance(sc, replications, seed) if expected else run_draw(compile_params(scenario_data(sc)), draw_rng(seed, replication)).finance
     frame = monthly_table(fin)
     if out_file.suffix == ".csv":
-        import os
-        import tempfile
+        from simulate.atomic import atomic_path
 
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out_file.name}.", suffix=".tmp", dir=out_file.parent)
-        os.close(fd)
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, out_file)
+        with atomic_path(out_file) as tmp:
+            frame.to_csv(tmp, index=False)
     else:
         write_parquet(frame, out_file)
     s = summary_table(fin)

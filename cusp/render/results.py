@@ -7,13 +7,13 @@ points that parameter at the report folder, so ``results.json`` sits beside the 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from simulate.atomic import write_text_atomic
 
 
 def _plain(value: Any) -> Any:
@@ -32,11 +32,4 @@ def _plain(value: Any) -> Any:
 
 def save_results(values: Mapping[str, Any], path: str | Path = "results.json") -> Path:
     """Write ``values`` as JSON (sorted keys; NumPy scalars and dates made plain), atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_plain(values), indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".results.", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
-    return target
+    return write_text_atomic(path, json.dumps(_plain(values), indent=2, sort_keys=True) + "\n")

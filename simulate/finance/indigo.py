@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..atomic import write_text_atomic
 from ..scenario import Scenario, SibEdgeOfCare, add_months
 from .ledger import FinanceOutcome
 
@@ -195,14 +194,4 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
 
 def write_indigo(doc: dict, path: str | Path) -> Path:
     """Write an INDIGO-shaped document as JSON, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, json.dumps(doc, indent=2))

@@ -7,8 +7,6 @@ indices, so the order in which workers finish never matters: results are reassem
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..finance.errors import StressError
 from ..scenario import Scenario, with_overrides
 from .params import compile_params, override_data, scenario_data
@@ -183,10 +182,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: Mapping[str, 
     file's ``cusp`` key-value metadata; read it back with :func:`read_run_metadata`.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if metadata:
             import json
 
@@ -199,10 +195,6 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: Mapping[str, 
             pq.write_table(table.replace_schema_metadata(meta), tmp)
         else:
             frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

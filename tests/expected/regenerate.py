@@ -37,12 +37,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from simulate.atomic import write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).resolve().parent
@@ -153,17 +154,7 @@ def to_text(content: pd.DataFrame | dict) -> str:
     return json.dumps(content, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+write_atomic = write_text_atomic  # a temporary file beside the target, then os.replace
 
 
 def read_expected(path: Path) -> pd.DataFrame | dict:
