@@ -9,7 +9,6 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from simulate.atomic import atomic_path
 from simulate.flow.errors import FlowError
 from simulate.flow.model import InitialState
 from simulate.flow.plan import plan_fte
@@ -34,9 +33,8 @@ def _progress(total: int, label: str) -> Progress:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then os.replace."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+    """Write one table; the caller's :func:`cusp.outputs.output_folder` makes the folder atomic."""
+    frame.to_csv(path, index=False)
 
 
 def _run(sc, reps, seed, jobs, label, **kw):
@@ -93,7 +91,7 @@ def run(
     seed: int = typer.Option(1, "--seed", help="root seed (SeedSequence)"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="worker processes"),
     precision: float = typer.Option(None, "--precision", help="run replications until every headline KPI's 95% CI half-width is within this fraction of its mean (Hoad, Robinson & Davies 2010); --reps is then the maximum"),
-    out_dir: Path = typer.Option(None, "--out", help="folder for kpis.csv, summary.csv, targets.csv (and events.csv, cases.csv with --records)"),
+    out_dir: Path = typer.Option(None, "--out", help="new folder (or one Cusp wrote before) for kpis.csv, summary.csv, targets.csv (and events.csv, cases.csv with --records)"),
     records: bool = typer.Option(False, "--records", help="also write the event log and per-case summary"),
     district: str = typer.Option("all", "--district", help="district for the printed table"),
     by_district: str = typer.Option(None, "--by-district", help="also print this metric by district and year (e.g. share_started_within_target)"),
@@ -106,6 +104,11 @@ def run(
 
     Example: cusp capacity run --scenario lancs-edge-of-care-004 --reps 50 --seed 7 --jobs 2
     """
+    from ..outputs import check_output, output_folder
+
+    inputs = {"--scenario": Path(scenario), "--open-cases": open_cases, "--waiting": waiting}
+    if out_dir is not None:  # before any work: refuse an --out over the user's files
+        check_output(out_dir, inputs)
     sc = load_scenario(scenario)
     if district != "all" and district not in sc.district_names:
         raise typer.BadParameter(f"unknown district {district!r} (districts: {', '.join(sc.district_names)})", param_hint="--district")
@@ -160,12 +163,13 @@ def run(
             frame = pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high"])
             out.print(table(frame, f"Steady state: quarterly means over quarters {cut + 1}-{last + 1} (after warm-up, while referrals open), 95% t intervals"))
     if out_dir is not None:
-        _write_csv(res.kpis, out_dir / "kpis.csv")
-        _write_csv(summary, out_dir / "summary.csv")
-        _write_csv(tp, out_dir / "targets.csv")
-        if records:
-            _write_csv(res.events, out_dir / "events.csv")
-            _write_csv(res.cases, out_dir / "cases.csv")
+        with output_folder(out_dir, command="cusp capacity run", inputs=inputs) as tmp:
+            _write_csv(res.kpis, tmp / "kpis.csv")
+            _write_csv(summary, tmp / "summary.csv")
+            _write_csv(tp, tmp / "targets.csv")
+            if records:
+                _write_csv(res.events, tmp / "events.csv")
+                _write_csv(res.cases, tmp / "cases.csv")
         out.print(f"wrote {out_dir}")
 
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,26 +42,19 @@ def tool_directions() -> dict[str, bool]:
         return {}
 
 
-def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str]) -> None:
-    """Write every file into a temporary folder beside ``folder``, then swap it in whole."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str], inputs: dict[str, Path | None] | None = None) -> None:
+    """Write every file into a temporary folder beside ``folder``, then swap it in whole.
+
+    ``folder`` must be new, empty or made by Cusp, and apart from ``inputs`` (:mod:`cusp.outputs`).
+    """
+    from ..outputs import output_folder
+
+    with output_folder(folder, command="cusp payments settle", inputs=inputs) as tmp:
         for name, content in files.items():
             if isinstance(content, pd.DataFrame):
                 content.to_csv(tmp / name, index=False, date_format="%Y-%m-%d", float_format="%.6f")
             else:
                 (tmp / name).write_text(content)
-        old = None
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 @app.command()
@@ -72,7 +62,7 @@ def settle(
     scenario: str = typer.Option(..., "--scenario", help="preset name or YAML file"),
     data: Path = typer.Option(..., "--data", help="folder of extracts (referrals.csv, care_episodes.csv, ...)"),
     as_of: str = typer.Option(..., "--as-of", help="settlement date YYYY-MM-DD: payments due on or before it"),
-    out_dir: Path = typer.Option(..., "--out", help="folder to write (replaced atomically)"),
+    out_dir: Path = typer.Option(..., "--out", help="new folder to write, or one Cusp wrote before (replaced atomically; docs/outputs.md)"),
     previous: Path | None = typer.Option(None, "--previous", help="an earlier settlement folder to restate against"),
     allow_no_return_home: bool = typer.Option(False, "--allow-no-return-home", help="an engaged reunification child with no return_home_date is 'not eligible' for stability instead of an error"),
     known_at: str | None = typer.Option(None, "--known-at", help="use only care spells recorded (recorded_date) by this date YYYY-MM-DD"),
@@ -102,6 +92,10 @@ def settle(
         raise PaymentDataError(str(data), [], "not a folder of extracts")
     if previous is not None and not (previous / "payments.csv").exists():
         raise PaymentDataError(str(previous), [], "no payments.csv: not a previous settlement folder")
+    from ..outputs import check_output
+
+    outputs_inputs = {"--data": data, "--previous": previous, "--scenario": Path(scenario)}
+    check_output(out_dir, outputs_inputs)  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
     started = time.perf_counter()
     frames = read_folder(data, sc)
@@ -130,7 +124,7 @@ def settle(
             files["status_changes.csv"] = status_changes(pd.read_csv(previous / "audit.csv", dtype={"case_id": str}), audit)
         summary["restatement_gbp"] = adj.groupby("kind")["adjustment"].sum().round(2).to_dict()
     files["summary.json"] = json.dumps(summary, indent=2, default=str) + "\n"
-    write_atomic(out_dir, files)
+    write_atomic(out_dir, files, outputs_inputs)
 
     by = pay.groupby(["metric", "payer"], as_index=False)["amount"].sum()
     out.print(table(by, f"Due as of {as_of} ({sc.payment.kind}; settled in {seconds:.2f} s)", {"amount": ",.2f"}))

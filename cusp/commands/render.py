@@ -15,7 +15,7 @@ app = typer.Typer(help="Render a notebook: cusp render NOTEBOOK --params FILE.ya
 @app.command()
 def render(
     notebook: Path = typer.Argument(..., help="the .ipynb to execute (it has a cell tagged 'parameters')"),
-    out_dir: Path | None = typer.Option(None, "--out", help="report folder, e.g. reports/annual-evaluation (replaced atomically)"),
+    out_dir: Path | None = typer.Option(None, "--out", help="report folder, e.g. reports/annual-evaluation: new, or one Cusp rendered before (replaced atomically; docs/outputs.md)"),
     params_file: Path | None = typer.Option(None, "--params", help="YAML file of parameter values"),
     param: list[str] = typer.Option([], "--param", "-p", help="key=value, typed as the notebook declares (repeatable; wins over --params)"),
     pdf: bool = typer.Option(False, "--pdf", help="also print the HTML to PDF with headless Chromium"),
@@ -23,6 +23,7 @@ def render(
     timeout: float = typer.Option(600.0, "--timeout", min=1.0, help="seconds any one cell may run"),
     cwd: Path | None = typer.Option(None, "--cwd", help="working directory of the kernel (default: here)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar while cells execute"),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="read dd/mm/yyyy date parameters day first (UK); without it a date that reads two ways is refused"),
 ) -> None:
     """Execute NOTEBOOK with checked parameters; write HTML (no code), the executed notebook,
     results.json and a provenance block; --pdf adds a PDF.
@@ -41,7 +42,7 @@ def render(
         raise RenderError("--out is required: the report folder, e.g. reports/annual-evaluation")
     from ..render.params import parse_assignments
 
-    result = render_notebook(notebook, out_dir, params_file=params_file, params=parse_assignments(param), pdf=pdf, cwd=cwd, timeout=timeout, progress=progress)
+    result = render_notebook(notebook, out_dir, params_file=params_file, params=parse_assignments(param), pdf=pdf, cwd=cwd, timeout=timeout, progress=progress, dayfirst=dayfirst)
     out.print(f"report: {result.html}")
     out.print(f"executed notebook: {result.notebook}")
     if result.results:

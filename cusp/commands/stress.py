@@ -43,7 +43,7 @@ def run(
     seed: int = typer.Option(0, "--seed", help="the run's seed: same seed, same Parquet for any --jobs"),
     jobs: int = typer.Option(1, "--jobs", help="local worker processes"),
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786"),
-    out_file: Path = typer.Option(..., "--out", help="Parquet file: one row per draw (inputs and outputs)"),
+    out_file: Path = typer.Option(..., "--out", help="new Parquet file (or one Cusp wrote before): one row per draw (inputs and outputs)"),
     method: str = typer.Option("lhs", "--method", help="lhs (Latin hypercube) or mc (Monte Carlo)"),
     stress: Optional[str] = typer.Option(None, "--stress", help="apply a named stress to every draw"),
     monthly: Optional[Path] = typer.Option(None, "--monthly", help="also write cumulative investor cash by draw and month"),
@@ -54,8 +54,17 @@ def run(
 
     Example: cusp stress run --scenario lancs-edge-of-care-004 --draws 10000 --seed 1 --jobs 2 --out 004.parquet
     """
+    from simulate.finance.errors import StressError
     from simulate.stress import find_stress, headline, monthly_frame, run_stress, write_parquet
 
+    from ..outputs import check_output, output_file
+
+    inputs = {"--scenario": Path(scenario)}
+    check_output(out_file, inputs, kind="file")  # before any work: refuse an --out over the user's files
+    if monthly is not None:
+        check_output(monthly, inputs, kind="file")
+        if monthly.resolve() == out_file.resolve():
+            raise StressError(f"--monthly {monthly}: is the --out file; give the monthly cash flows their own file")
     sc = load_scenario(scenario)
     chosen = find_stress(sc, stress) if stress else None
     t = time.perf_counter()
@@ -65,9 +74,11 @@ def run(
     seconds = time.perf_counter() - t
     from cusp import __version__
 
-    write_parquet(result.table, out_file, {**result.meta, "stress": stress, "cusp_version": __version__})
+    with output_file(out_file, command="cusp stress run", inputs=inputs) as tmp:
+        write_parquet(result.table, tmp, {**result.meta, "stress": stress, "cusp_version": __version__})
     if monthly is not None:
-        write_parquet(monthly_frame(result), monthly)
+        with output_file(monthly, command="cusp stress run --monthly", inputs=inputs) as tmp:
+            write_parquet(monthly_frame(result), tmp)
     where = f"cluster {cluster}" if cluster else f"{jobs} job{'s' if jobs > 1 else ''}"
     out.print(f"{draws:,} draws in {seconds:.1f} s ({draws / seconds:,.0f} draws/s, {where}) → {out_file}")
     out.print(table(_fmt_headline(headline(result.table)), "Headline figures"))
@@ -195,9 +206,14 @@ def indigo(
     from simulate.finance.indigo import indigo_project, write_indigo
     from simulate.stress.analysis import expected_finance
 
+    from ..outputs import check_output, output_file
+
+    inputs = {"--scenario": Path(scenario)}
+    check_output(out_file, inputs, kind="file")  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
     doc = indigo_project(sc, expected_finance(sc, replications, seed), "Planned")
-    write_indigo(doc, out_file)
+    with output_file(out_file, command="cusp stress indigo", inputs=inputs) as tmp:
+        write_indigo(doc, tmp)
     out.print(f"{len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
               f"{len(doc['transactions'])} transactions → {out_file}")
 
@@ -219,16 +235,18 @@ def ledger(
     from simulate.stress import compile_params, draw_rng, run_draw, scenario_data, write_parquet
     from simulate.stress.analysis import expected_finance
 
+    from ..outputs import check_output, output_file
+
+    inputs = {"--scenario": Path(scenario)}
+    check_output(out_file, inputs, kind="file")  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
     fin = expected_finance(sc, replications, seed) if expected else run_draw(compile_params(scenario_data(sc)), draw_rng(seed, replication)).finance
     frame = monthly_table(fin)
-    if out_file.suffix == ".csv":
-        from simulate.atomic import atomic_path
-
-        with atomic_path(out_file) as tmp:
+    with output_file(out_file, command="cusp stress ledger", inputs=inputs) as tmp:
+        if out_file.suffix == ".csv":
             frame.to_csv(tmp, index=False)
-    else:
-        write_parquet(frame, out_file)
+        else:
+            write_parquet(frame, tmp)
     s = summary_table(fin)
     s["value"] = [v if isinstance(v, str) else f"{v:,.4g}" if abs(float(v)) < 100 else f"{v:,.0f}" for v in s["value"]]
     out.print(table(s, f"{len(frame):,} monthly rows → {out_file}"))

@@ -14,7 +14,7 @@ from ..console import out, table
 def synth(
     scenario: str = typer.Option(..., "--scenario", help="preset name or path to a scenario YAML"),
     seed: int = typer.Option(..., "--seed", help="seed of every random stream: same seed, byte-identical files"),
-    out_dir: Path = typer.Option(..., "--out", help="folder to write the CSV extracts and truth.json into"),
+    out_dir: Path = typer.Option(..., "--out", help="new folder for the CSV extracts and truth.json, or one Cusp wrote before (replaced atomically; docs/outputs.md)"),
     rows_scale: float = typer.Option(1.0, "--rows-scale", min=0.0, help="multiply referral volumes (100 for performance tests)"),
     extract_date: str | None = typer.Option(None, "--extract-date", help="YYYY-MM-DD the extract was taken (default: last day of the contract)"),
 ) -> None:
@@ -27,6 +27,10 @@ def synth(
 
     from ..console import fail
 
+    from ..outputs import check_output, output_folder
+
+    inputs = {"--scenario": Path(scenario)}
+    check_output(out_dir, inputs)  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
     day = None
     if extract_date is not None:
@@ -36,7 +40,8 @@ def synth(
             fail(f"--extract-date: {extract_date!r} is not a date (YYYY-MM-DD)")
     started = time.perf_counter()
     extracts = synthesise(sc, seed, rows_scale=rows_scale, extract_date=day, scenario_name=scenario)
-    written = write_extracts(extracts, out_dir)
+    with output_folder(out_dir, command="cusp synth", inputs=inputs) as tmp:
+        written = [out_dir / p.name for p in write_extracts(extracts, tmp)]
     seconds = time.perf_counter() - started
     rows = pd.DataFrame({"file": [p.name for p in written[:-1]], "rows": [len(extracts.frames[p.name]) for p in written[:-1]]})
     out.print(table(rows, f"Synthetic extracts for {scenario} (seed {seed}) in {out_dir} ({seconds:.1f} s)"))

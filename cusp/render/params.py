@@ -4,11 +4,19 @@ Papermill only warns about unknown parameters and its ``-p`` guesses types (``00
 ``123``); here a value is converted to the **declared** type (the annotation in the tagged
 ``parameters`` cell, else the type of the default) and anything unknown or ill-typed is a
 :class:`~cusp.render.errors.ParameterError`.
+
+A text parameter is a **date** (type ``date``) when its name ends in ``date``, is ``as_of`` or
+``known_at``, its default is a ``YYYY-MM-DD`` date or its help says ``YYYY-MM-DD``. Its value
+reaches the notebook as ``YYYY-MM-DD`` text: ISO dates are read as they are; ``01/02/2025`` is
+read day first only with ``dayfirst=True`` (``cusp render --dayfirst``); without it a value that
+reads as two different dates is refused (never read month first silently), and one that can
+only be one date (``13/02/2025``) is that date.
 """
 
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -50,8 +58,63 @@ def declared_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
         except (ValueError, SyntaxError):
             default = info["default"]
         kind = _type_name(info.get("inferred_type_name") or "None", default)
-        out[name] = {"type": kind, "default": default, "help": info.get("help") or ""}
+        help_text = info.get("help") or ""
+        if kind in ("str", "any") and _looks_like_date(name, default, help_text):
+            kind = "date"
+        out[name] = {"type": kind, "default": default, "help": help_text}
     return out
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+
+
+def _looks_like_date(name: str, default: Any, help_text: str) -> bool:
+    return (name.lower().endswith("date") or name in ("as_of", "known_at") or "YYYY-MM-DD" in help_text
+            or (isinstance(default, str) and _ISO.fullmatch(default) is not None))
+
+
+def read_date(text: str, dayfirst: bool = False) -> dt.date:
+    """A date from ``YYYY-MM-DD``, or from ``dd/mm/yyyy`` (day first) when ``dayfirst``.
+
+    Without ``dayfirst``, ``a/b/yyyy`` is accepted only when it names one date whichever way it is
+    read (``13/02/2025``, ``05/05/2025``).
+
+    Raises
+    ------
+    ValueError
+        With the reason: not a date, not a real day, or could be two dates (which, and what to do).
+    """
+    text = text.strip()
+    if _ISO.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("not a real day") from None
+    m = _SLASHED.fullmatch(text)
+    if not m:
+        raise ValueError("not a date: write it as YYYY-MM-DD")
+    a, b, year = (int(g) for g in m.groups())
+
+    def day(d: int, mo: int) -> dt.date | None:
+        try:
+            return dt.date(year, mo, d)
+        except ValueError:
+            return None
+
+    if dayfirst:
+        found = day(a, b)
+        if found is None:
+            raise ValueError("not a real day read as dd/mm/yyyy (--dayfirst)")
+        return found
+    readings = {r for r in (day(a, b), day(b, a)) if r is not None}
+    if not readings:
+        raise ValueError("not a real day")
+    if len(readings) == 2:
+        uk, us = day(a, b), day(b, a)
+        raise ValueError(f"could be {uk:%d %B %Y} (day first) or {us:%d %B %Y} (month first); write it as "
+                         f"YYYY-MM-DD ({uk.isoformat()} or {us.isoformat()}), or pass --dayfirst to read dd/mm/yyyy")
+    return readings.pop()
 
 
 def _type_name(annotation: str, default: Any) -> str:
@@ -89,8 +152,11 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def check_parameters(declared: dict[str, dict[str, Any]], from_file: dict[str, Any], from_cli: dict[str, str], source: str = "") -> dict[str, Any]:
+def check_parameters(declared: dict[str, dict[str, Any]], from_file: dict[str, Any], from_cli: dict[str, str], source: str = "",
+                     dayfirst: bool = False) -> dict[str, Any]:
     """Merge file and command-line values (command line wins), typed by the declarations.
+
+    Date parameters become ``YYYY-MM-DD`` text; ``dayfirst`` reads ``dd/mm/yyyy`` UK style.
 
     Raises
     ------
@@ -103,13 +169,27 @@ def check_parameters(declared: dict[str, dict[str, Any]], from_file: dict[str, A
             if key not in declared:
                 known = ", ".join(f"{k} ({v['type']})" for k, v in declared.items())
                 raise ParameterError(f"{origin}: unknown parameter {key!r}{source}; the notebook declares {known}")
-            values[key] = _typed(key, value, declared[key]["type"], is_text, origin)
+            values[key] = _typed(key, value, declared[key]["type"], is_text, origin, dayfirst)
     return values
 
 
-def _typed(key: str, value: Any, kind: str, is_text: bool, origin: str) -> Any:
+def _typed(key: str, value: Any, kind: str, is_text: bool, origin: str, dayfirst: bool = False) -> Any:
     def bad(reason: str) -> ParameterError:
         return ParameterError(f"{origin}: parameter {key!r} expects {kind}, got {value!r} ({reason})")
+
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            raise bad("a date and time; give the day as YYYY-MM-DD")
+        if isinstance(value, dt.date):  # YAML reads an unquoted 2025-03-31 as a date
+            return value.isoformat()
+        if not isinstance(value, str):
+            raise bad(f"a {type(value).__name__}")
+        if not value.strip():
+            return ""  # blank: the notebook's own default rule
+        try:
+            return read_date(value, dayfirst).isoformat()
+        except ValueError as exc:
+            raise bad(str(exc)) from None
 
     if is_text:
         text = str(value)

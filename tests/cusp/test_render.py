@@ -35,10 +35,10 @@ def _digests(folder: Path) -> dict[str, str]:
 
 def test_report_folder_has_html_notebook_results_and_provenance(rendered):
     root, _, result = rendered
-    assert sorted(p.name for p in result.folder.iterdir()) == ["provenance.json", "results.json", "tiny.html", "tiny.ipynb"]
+    assert sorted(p.name for p in result.folder.iterdir()) == [".cusp-output", "provenance.json", "results.json", "tiny.html", "tiny.ipynb"]
     # '00123' stays text: papermill's -p would have made it 123.
     assert json.loads(result.results.read_text()) == {"code": "00123", "rows": 3, "seed": 3}
-    assert not list((root / "reports").glob(".tiny.tmp-*"))
+    assert not list((root / "reports").glob(".tiny.*"))  # no temporary left beside it
 
 
 def test_html_has_no_code_and_embeds_figures(rendered):

@@ -49,7 +49,7 @@ def test_settle_writes_every_file_and_restates(tmp_path, capsys):
     first = write(tmp_path / "v1", [referral("R1", "A", "F1")])
     assert run("--data", first, "--as-of", "2021-06-30", "--out", tmp_path / "s1") == 0
     names = sorted(p.name for p in (tmp_path / "s1").iterdir())
-    assert names == ["audit.csv", "children.csv", "cuts.csv", "invoices_monthly.csv", "invoices_quarterly.csv", "payments.csv", "summary.json"]
+    assert names == [".cusp-output", "audit.csv", "children.csv", "cuts.csv", "invoices_monthly.csv", "invoices_quarterly.csv", "payments.csv", "summary.json"]
     home = 17 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 + 30   # 2020-07-15 .. 2021-06-30 (a month end)
     total = json.loads((tmp_path / "s1" / "summary.json").read_text())["total_gbp"]
     assert total == pytest.approx(MILESTONE + RATE * home)
