@@ -1,0 +1,220 @@
+"""The rules of cusp.outputs as worked examples: what may be replaced, and what a failed write leaves."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cusp.cli import main
+from cusp.outputs import OutputError, output_file, output_folder
+from simulate.atomic import MARKER, temp_path
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))}
+
+
+def run(argv, capsys) -> tuple[int, str]:
+    """Exit status and standard error (where the one-line error goes; tables go to standard output)."""
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out
+    return int(info.value.code or 0), captured.err
+
+
+def dead_pid() -> int:
+    """The id of a process that has finished."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def leftover(target: Path, pid: int) -> Path:
+    """The name a run with process id ``pid`` would have given its temporary beside ``target``."""
+    name = temp_path(target).name
+    prefix, rest = name.split(".cusp-tmp-")
+    _, ns, host = rest.split("-", 2)
+    return target.parent / f"{prefix}.cusp-tmp-{pid}-{ns}-{host}"
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def test_a_new_folder_is_marked_with_what_cusp_wrote(tmp_path):
+    out = tmp_path / "a" / "b"
+    with output_folder(out, command="cusp test") as tmp:
+        (tmp / "x.csv").write_text("1\n")
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "y.csv").write_text("2\n")
+    marker = json.loads((out / MARKER).read_text())
+    assert marker["made_by"] == "cusp" and marker["command"] == "cusp test" and marker["complete"] is True
+    assert marker["files"] == ["sub", "sub/y.csv", "x.csv"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["b"]  # no temporary left
+
+
+def test_cusps_folder_is_replaced_whole(tmp_path):
+    out = tmp_path / "out"
+    with output_folder(out, command="first") as tmp:
+        (tmp / "old.csv").write_text("old\n")
+    with output_folder(out, command="second") as tmp:
+        (tmp / "new.csv").write_text("new\n")
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "new.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_forged_or_foreign_marker_does_not_make_a_folder_cusps(tmp_path):
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / MARKER).write_text('{"made_by": "someone else"}')
+    (out / "data.csv").write_text("precious\n")
+    with pytest.raises(OutputError, match="not made by Cusp"):
+        with output_folder(out, command="x"):
+            pytest.fail("the body must not run")
+    assert (out / "data.csv").read_text() == "precious\n"
+
+
+def test_a_failure_while_writing_keeps_the_previous_folder_and_removes_the_temporary(tmp_path):
+    out = tmp_path / "out"
+    with output_folder(out, command="first") as tmp:
+        (tmp / "a.csv").write_text("previous\n")
+    before = tree_digest(tmp_path)
+    with pytest.raises(RuntimeError):
+        with output_folder(out, command="second") as tmp:
+            (tmp / "a.csv").write_text("half")
+            raise RuntimeError("killed")
+    assert tree_digest(tmp_path) == before
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_write_error_is_one_line_naming_the_folder_and_the_previous_output_stays(tmp_path, code):
+    out = tmp_path / "out"
+    with output_folder(out, command="first") as tmp:
+        (tmp / "a.csv").write_text("previous\n")
+    before = tree_digest(tmp_path)
+    with pytest.raises(OutputError) as info:
+        with output_folder(out, command="second") as tmp:
+            raise OSError(code, os.strerror(code), str(tmp / "a.csv"))
+    assert info.value.one_line() == f"{out}: cannot write ({os.strerror(code)}); nothing was changed there, the previous output (if any) is as it was"
+    assert tree_digest(tmp_path) == before
+
+
+def test_a_read_only_parent_is_one_line(tmp_path, monkeypatch):
+    """As root a chmod does not stop writes, so the file system's refusal is simulated."""
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(args[0]))
+
+    monkeypatch.setattr(os, "mkdir", read_only)
+    with pytest.raises(OutputError, match=r"out: cannot write \(Read-only file system\)"):
+        with output_folder(tmp_path / "out", command="x"):
+            pytest.fail("the body must not run")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_a_file_is_replaced_only_while_it_is_what_cusp_wrote(tmp_path):
+    out = tmp_path / "run.json"
+    with output_file(out, command="x") as tmp:
+        tmp.write_text("one\n")
+    record = json.loads((tmp_path / ".run.json.cusp-output").read_text())
+    assert record["sha256"] == [hashlib.sha256(b"one\n").hexdigest()]
+    with output_file(out, command="x") as tmp:
+        tmp.write_text("two\n")
+    assert out.read_text() == "two\n"
+    out.write_text("the user's own\n")
+    with pytest.raises(OutputError, match="exists and was not written by Cusp"):
+        with output_file(out, command="x"):
+            pytest.fail("the body must not run")
+    assert out.read_text() == "the user's own\n"
+
+
+def test_a_file_write_error_keeps_the_previous_file(tmp_path, monkeypatch):
+    out = tmp_path / "run.csv"
+    with output_file(out, command="x") as tmp:
+        tmp.write_text("previous\n")
+    before = tree_digest(tmp_path)
+    real_replace = os.replace
+
+    def disk_full(src, dst, *a, **k):
+        if Path(dst) == out:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OutputError, match="run.csv: cannot write \\(No space left on device\\)"):
+        with output_file(out, command="x") as tmp:
+            tmp.write_text("new\n")
+    monkeypatch.undo()
+    assert out.read_text() == "previous\n"
+    # the marker may now also accept the version that was never written; the file still matches it
+    assert {k: v for k, v in tree_digest(tmp_path).items() if not k.endswith(MARKER)} == \
+        {k: v for k, v in before.items() if not k.endswith(MARKER)}
+    with output_file(out, command="x") as tmp:                # and Cusp still recognises its file
+        tmp.write_text("next\n")
+    assert out.read_text() == "next\n"
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_disk_full_during_capacity_run_is_exit_2_and_the_previous_output_stays(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "cap"
+    argv = ["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "1", "--out", out]
+    assert run(argv, capsys)[0] == 0
+    before = tree_digest(tmp_path)
+
+    def disk_full(self, path=None, *a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    status, printed = run(argv, capsys)
+    assert status == 2 and "Traceback" not in printed and len(printed.strip().splitlines()) == 1
+    assert f"{out}: cannot write (No space left on device)" in printed
+    assert tree_digest(tmp_path) == before
+
+
+def test_read_only_during_stress_ledger_is_exit_2_and_the_previous_file_stays(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "ledger.csv"
+    argv = ["stress", "ledger", "--scenario", "lancs-edge-of-care-004", "--out", out]
+    assert run(argv, capsys)[0] == 0
+    before = out.read_bytes()
+
+    def read_only(self, path=None, *a, **k):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", read_only)
+    status, printed = run(argv, capsys)
+    assert status == 2 and "Traceback" not in printed
+    assert f"{out}: cannot write (Read-only file system)" in printed
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ledger.csv.cusp-output", "ledger.csv"]
+
+
+def test_a_killed_runs_temporary_is_removed_by_the_next_run_beside_it(tmp_path, capsys):
+    """A run killed mid-write leaves child-level data in a hidden folder; the next run removes it."""
+    out = tmp_path / "data"
+    stale = leftover(out, dead_pid())
+    stale.mkdir()
+    (stale / MARKER).write_text('{"made_by": "cusp", "complete": false}')
+    (stale / "referrals.csv").write_text("case_id,child_id\nR1,A\n")
+    running = leftover(out, os.getppid())                       # a live process's: kept
+    running.mkdir()
+    (running / MARKER).write_text('{"made_by": "cusp", "complete": false}')
+    lookalike = leftover(out, dead_pid())                        # no marker: not Cusp's, kept
+    lookalike.mkdir()
+    (lookalike / "mine.txt").write_text("mine\n")
+    status, printed = run(["synth", "--scenario", "lancs-edge-of-care-004", "--seed", "1", "--rows-scale", "0.01", "--out", out], capsys)
+    assert status == 0, printed
+    assert not stale.exists()
+    assert running.is_dir() and (lookalike / "mine.txt").read_text() == "mine\n"
