@@ -28,8 +28,8 @@ from pathlib import Path
 #: hidden file that marks a single output file as Cusp's (beside the file).
 MARKER = ".cusp-output"
 TEMP_TAG = ".cusp-tmp-"
-#: A temporary from another machine (a shared drive) cannot be checked for a live owner: it is
-#: stale once this old (seconds).
+#: A temporary from another machine (a shared drive), or on Windows, cannot be checked for a live
+#: owner: it is stale once this old (seconds).
 FOREIGN_STALE_SECONDS = 24 * 3600
 
 _AT_FDCWD = -100
@@ -68,7 +68,7 @@ def _process_started_after(pid: int, seconds: float) -> bool:
 
 def owner_gone(pid: int, started_ns: int, host: str) -> bool:
     """True when the process that made a temporary no longer runs (so the temporary is stale)."""
-    if host != _HOST:
+    if host != _HOST or os.name == "nt":  # on Windows os.kill(pid, 0) would send Ctrl-C: judge by age
         return time.time() - started_ns / 1e9 > FOREIGN_STALE_SECONDS
     if pid == os.getpid():
         return False
