@@ -69,7 +69,8 @@ def check_inputs(out: Path, inputs: Inputs) -> None:
         if not source.exists():
             continue
         if target == source:
-            raise OutputError(f"{out}: is the input {role} ({given}); Cusp never writes over its inputs: choose a new folder for --out")
+            named = "" if str(given) == str(out) else f" ({given})"
+            raise OutputError(f"{out}: is the input {role}{named}; Cusp never writes over its inputs: choose a new folder for --out")
         if _within(target, source):
             raise OutputError(f"{out}: lies inside the input {role} ({given}); Cusp never writes into its inputs: choose a folder outside it for --out")
         if _within(source, target):

@@ -6,8 +6,10 @@ import errno
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -218,3 +220,28 @@ def test_a_killed_runs_temporary_is_removed_by_the_next_run_beside_it(tmp_path, 
     assert status == 0, printed
     assert not stale.exists()
     assert running.is_dir() and (lookalike / "mine.txt").read_text() == "mine\n"
+
+
+def test_a_killed_render_leaves_a_marked_temporary_that_the_next_render_removes(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from render_fixtures import tiny_notebook
+
+    from cusp.render import render_notebook
+
+    nb = tiny_notebook(tmp_path / "tiny.ipynb")
+    out, running = tmp_path / "reports" / "tiny", tmp_path / "running.txt"
+    proc = subprocess.Popen([sys.executable, "-m", "cusp", "render", str(nb), "--out", str(out), "--no-progress",
+                             "--param", "sleep_seconds=60", "--param", f"marker={running}"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not running.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert running.exists(), "the render never reached the sleeping cell"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    left = list((tmp_path / "reports").glob(".tiny.cusp-tmp-*"))
+    assert len(left) == 1 and (left[0] / MARKER).is_file() and not out.exists()
+    render_notebook(nb, out, cwd=tmp_path, progress=False, timeout=120)
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["tiny"]
