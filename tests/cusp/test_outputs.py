@@ -170,19 +170,41 @@ def test_a_file_write_error_keeps_the_previous_file(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- commands
 
 
-def test_disk_full_during_capacity_run_is_exit_2_and_the_previous_output_stays(tmp_path, capsys, monkeypatch):
-    out = tmp_path / "cap"
-    argv = ["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "1", "--out", out]
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory) -> Path:
+    from data_synthetic import synthesise, write_extracts
+    from simulate.scenario import load_scenario
+
+    folder = tmp_path_factory.mktemp("extracts")
+    write_extracts(synthesise(load_scenario("lancs-edge-of-care-004"), seed=1, rows_scale=0.02), folder)
+    return folder
+
+
+FOLDER_COMMANDS = {
+    "capacity run": (["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "1"], (pd.DataFrame, "to_csv")),
+    "synth": (["synth", "--scenario", "lancs-edge-of-care-004", "--seed", "1", "--rows-scale", "0.01"], (os, "replace")),
+    "payments settle": (["payments", "settle", "--scenario", "lancs-edge-of-care-004", "--as-of", "2021-06-30", "--data", "@DATA"],
+                        (pd.DataFrame, "to_csv")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOLDER_COMMANDS))
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_write_error_mid_command_is_exit_2_and_the_previous_output_stays(name, code, extracts, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    argv, (owner, attribute) = FOLDER_COMMANDS[name]
+    argv = [str(extracts) if a == "@DATA" else a for a in argv] + ["--out", out]
     assert run(argv, capsys)[0] == 0
     before = tree_digest(tmp_path)
 
-    def disk_full(self, path=None, *a, **k):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    def fails(*args, **kwargs):
+        raise OSError(code, os.strerror(code), "somewhere")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
-    status, printed = run(argv, capsys)
-    assert status == 2 and "Traceback" not in printed and len(printed.strip().splitlines()) == 1
-    assert f"{out}: cannot write (No space left on device)" in printed
+    monkeypatch.setattr(owner, attribute, fails)
+    status, err = run(argv, capsys)
+    monkeypatch.undo()
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert f"{out}: cannot write ({os.strerror(code)})" in err
     assert tree_digest(tmp_path) == before
 
 
