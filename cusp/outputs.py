@@ -185,13 +185,39 @@ def _marker_text(command: str, files: list[str] | None) -> str:
 
 
 def _remove_old(old: Path, out: Path) -> None:
-    """Delete the previous output, now at ``old``, only if it holds nothing Cusp did not write."""
-    if not _foreign(old) and (_read_marker(old) is not None or not any(old.iterdir())):
-        shutil.rmtree(old, ignore_errors=True)
-        return
+    """Delete the previous output, now at ``old``, only if it holds nothing Cusp did not write.
+
+    If files Cusp did not write appeared in it while the command ran, it is kept under a visible
+    name (``NAME.kept-YYYYMMDDTHHMMSS``) that no sweep of temporaries will ever touch.
+    """
+    try:
+        if not _foreign(old) and (_read_marker(old) is not None or not any(old.iterdir())):
+            shutil.rmtree(old, ignore_errors=True)
+            return
+        kept = out.with_name(f"{out.name}.kept-{dt.datetime.now():%Y%m%dT%H%M%S}")
+        os.rename(old, kept)
+    except OSError:
+        kept = old
     from .console import err
 
-    err.print(f"warning: kept the previous {out} as {old}: files appeared in it that Cusp did not write", markup=False)
+    err.print(f"warning: kept the previous {out} as {kept}: files appeared in it that Cusp did not write", markup=False)
+
+
+def _swap(tmp: Path, target: Path) -> Path | None:
+    """Make ``tmp`` the folder at ``target``; return where the previous output now is (or None)."""
+    if not target.exists():
+        os.rename(tmp, target)
+        return None
+    if exchange(tmp, target):
+        return tmp  # the temporary name now holds the previous output
+    old = temp_path(target)  # no atomic exchange on this system: two renames
+    os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        os.rename(old, target)  # put the previous output back
+        raise
+    return old
 
 
 @contextmanager
@@ -217,33 +243,28 @@ def output_folder(out: str | Path, *, command: str, inputs: Inputs | None = None
     check_inputs(target, inputs or {})
     check_folder(target)
     tmp = temp_path(target)
+    made = False  # only a folder this call made is ever removed here
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep_stale(target)
         tmp.mkdir()
+        made = True
         (tmp / MARKER).write_text(_marker_text(command, None), encoding="utf-8")  # marks it for the sweep
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise _write_error(target, exc) from None
-    try:
         yield tmp
         (tmp / MARKER).write_text(_marker_text(command, sorted(_entries(tmp) - {MARKER})), encoding="utf-8")
         check_folder(target)  # again: something may have appeared while the command ran
-        if not target.exists():
-            os.rename(tmp, target)
-        elif exchange(tmp, target):
-            _remove_old(tmp, target)  # the temporary name now holds the previous output
-        else:  # no atomic exchange on this system: two renames
-            old = temp_path(target)
-            os.rename(target, old)
-            os.rename(tmp, target)
-            _remove_old(old, target)
+        previous = _swap(tmp, target)
+        made = False  # ``tmp`` is now the output, or holds the previous output
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if made:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise _write_error(target, exc) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if made:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if previous is not None:
+        _remove_old(previous, target)
 
 
 @contextmanager

@@ -97,6 +97,48 @@ def test_a_failure_while_writing_keeps_the_previous_folder_and_removes_the_tempo
     assert tree_digest(tmp_path) == before
 
 
+def test_a_file_that_appears_in_the_old_folder_during_the_swap_is_kept_in_sight(tmp_path, monkeypatch, capsys):
+    """The race the last check cannot close: the previous output is kept, visibly, not deleted."""
+    import cusp.outputs
+
+    out = tmp_path / "out"
+    with output_folder(out, command="first") as tmp:
+        (tmp / "a.csv").write_text("previous\n")
+    with output_folder(out, command="second") as tmp:
+        (tmp / "a.csv").write_text("new\n")
+        (out / "notes.txt").write_text("written by the user meanwhile\n")
+        monkeypatch.setattr(cusp.outputs, "check_folder", lambda target: None)  # the race: after the last check
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("out.kept-")]
+    assert len(kept) == 1 and (kept[0] / "notes.txt").read_text() == "written by the user meanwhile\n"
+    assert (out / "a.csv").read_text() == "new\n"
+    assert f"kept the previous {out} as {kept[0]}" in capsys.readouterr().err
+
+
+def test_without_an_atomic_exchange_two_renames_replace_the_folder_or_put_it_back(tmp_path, monkeypatch):
+    import cusp.outputs
+
+    monkeypatch.setattr(cusp.outputs, "exchange", lambda a, b: False)  # a system without renameat2
+    out = tmp_path / "out"
+    with output_folder(out, command="first") as tmp:
+        (tmp / "a.csv").write_text("one\n")
+    with output_folder(out, command="second") as tmp:
+        (tmp / "a.csv").write_text("two\n")
+    assert (out / "a.csv").read_text() == "two\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    before = tree_digest(tmp_path)
+    real_rename = os.rename
+
+    def refuse_new(src, dst):
+        if Path(dst) == out and Path(src).name.startswith(".out.cusp-tmp-") and (Path(src) / "b.csv").exists():
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(dst))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", refuse_new)
+    with pytest.raises(OutputError, match="Permission denied"):
+        with output_folder(out, command="third") as tmp:
+            (tmp / "b.csv").write_text("three\n")
+    assert tree_digest(tmp_path) == before
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
 def test_a_write_error_is_one_line_naming_the_folder_and_the_previous_output_stays(tmp_path, code):
     out = tmp_path / "out"
