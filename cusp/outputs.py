@@ -70,19 +70,22 @@ def check_inputs(out: Path, inputs: Inputs) -> None:
             continue
         if target == source:
             named = "" if str(given) == str(out) else f" ({given})"
-            raise OutputError(f"{out}: is the input {role}{named}; Cusp never writes over its inputs: choose a new folder for --out")
+            raise OutputError(f"{out}: is the input {role}{named}; Cusp never writes over its inputs: choose another --out")
         if _within(target, source):
-            raise OutputError(f"{out}: lies inside the input {role} ({given}); Cusp never writes into its inputs: choose a folder outside it for --out")
+            raise OutputError(f"{out}: lies inside the input {role} ({given}); Cusp never writes into its inputs: choose an --out outside it")
         if _within(source, target):
-            raise OutputError(f"{out}: contains the input {role} ({given}); Cusp never replaces its inputs: choose a new folder for --out")
+            raise OutputError(f"{out}: contains the input {role} ({given}); Cusp never replaces its inputs: choose another --out")
     if _within(_real(Path.cwd()), target):
-        raise OutputError(f"{out}: is or contains the working directory; choose a new folder for --out")
+        raise OutputError(f"{out}: is or contains the working directory; choose another --out")
 
 
 def _entries(folder: Path) -> set[str]:
     """Every file and folder under ``folder`` as a relative POSIX path (symbolic links not followed)."""
+    def unreadable(exc: OSError) -> None:
+        raise exc  # a folder Cusp cannot list is never taken for an empty one
+
     found: set[str] = set()
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         rel = Path(root).relative_to(folder)
         found.update((rel / name).as_posix() for name in dirs + files)
     return found
@@ -118,7 +121,10 @@ def check_folder(out: Path) -> None:
     if not out.is_dir():
         raise OutputError(f"{out}: is a file, not a folder; choose a new folder for --out")
     marker = _read_marker(out)
-    foreign = _foreign(out)
+    try:
+        foreign = _foreign(out)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot list what is in it ({exc.strerror or exc}); Cusp replaces only folders it can check") from None
     if marker is None and foreign:
         raise OutputError(f"{out}: exists and was not made by Cusp (no {MARKER} marker); Cusp replaces only folders it made: choose a new folder for --out")
     if foreign:

@@ -26,7 +26,6 @@ def synth(
     from simulate.scenario import load_scenario
 
     from ..console import fail
-
     from ..outputs import check_output, output_folder
 
     inputs = {"--scenario": Path(scenario)}
