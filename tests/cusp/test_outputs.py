@@ -164,6 +164,29 @@ def test_a_read_only_parent_is_one_line(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_working_directory_a_symlink_and_a_file_are_refused_as_output_folders(tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    with pytest.raises(OutputError, match="is or contains the working directory"):
+        with output_folder(".", command="x"):
+            pytest.fail("the body must not run")
+    with pytest.raises(OutputError, match="is or contains the working directory"):
+        with output_folder(tmp_path, command="x"):
+            pytest.fail("the body must not run")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OutputError, match="link: is a symbolic link"):
+        with output_folder(tmp_path / "link", command="x"):
+            pytest.fail("the body must not run")
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(OutputError, match="file.txt: is a file, not a folder"):
+        with output_folder(tmp_path / "file.txt", command="x"):
+            pytest.fail("the body must not run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "file.txt", "here", "link"]
+    assert not any(here.iterdir()) and not any((tmp_path / "elsewhere").iterdir())
+
+
 # --------------------------------------------------------------------------- files
 
 
