@@ -20,6 +20,7 @@ import pandas as pd
 from .caps import apply_caps, split_payers
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
+from .errors import PaymentDataError
 from .metrics import Line, settle_education, settle_reading, settle_star
 from .prepare import reading_by_case, school_by_case
 from .stability import StabilityResult, StabilityRules, settle_stability
@@ -104,21 +105,27 @@ def settle_sib(
 ) -> Settlement:
     """Apply 004 §9 to every referred case as of ``as_of``.
 
+    One child, one set of payments: a child referred more than once (same ``child_id``) is
+    paid through its first engaged referral inside the referral window (its clock stands); its
+    other referrals are 'not eligible' on every line, and the standing case's reasons name them.
+    Care and remand episodes that touch or overlap are one period away from home
+    (:mod:`simulate.payments.periods`).
+
     ``allow_no_return_home`` settles an engaged reunification child with no
     ``return_home_date`` as 'not eligible' for stability (not home yet) instead of failing.
-    ``known_at`` keeps only care spells whose ``recorded_date`` (if the column exists) is on or
-    before it: the settlement as it could have been made then, before late recording.
+    ``known_at`` keeps only care episodes whose ``recorded_date`` is on or before it: the
+    settlement as it could have been made then, before late recording.
 
     Raises
     ------
     PaymentDataError
-        Overlapping spells, a spell before birth, a spell ending before it starts, or an
-        engaged reunification child with no return_home_date (lines named).
+        A spell before birth, a spell ending before it starts, an engaged reunification child
+        with no return_home_date (lines named), or ``known_at`` given for episodes that carry
+        no ``recorded_date``.
     """
     mech = terms.mechanism
-    if known_at is not None and "recorded_date" in care_episodes.columns:
-        recorded = pd.to_datetime(care_episodes["recorded_date"])
-        care_episodes = care_episodes[recorded.isna() | (recorded <= pd.Timestamp(known_at))].reset_index(drop=True)
+    if known_at is not None:
+        care_episodes = known_by(care_episodes, known_at)
     check_episodes(care_episodes, referrals)
     if not allow_no_return_home:
         check_referrals(referrals, {k for k, v in terms.cohort_kind.items() if v == "reunification"})
@@ -137,14 +144,22 @@ def settle_sib(
     periods = school_by_case(engaged, school, day)
     tests = reading_by_case(engaged, reading, day, mech.reading_tolerance_days)
 
+    standing, notes = standing_cases(child_ids, case_ids, ref_days, start_days, terms.start, terms.referral_end)
+
     gross: list[tuple] = []
     audit: list[list] = []
     kids: list[tuple] = []
     window = f"[{to_date(terms.start)}, {to_date(terms.referral_end)})"
     for i, (child, case, family, cohort, ref, e, home) in enumerate(zip(child_ids, case_ids, family_ids, cohorts, ref_days, start_days, home_days)):
-        if e is None or ref is None or not terms.start <= ref < terms.referral_end:
-            why = ("not engaged (no start_date)" if e is None else
-                   f"referred {to_date(ref) if ref is not None else 'on no date'}, outside the referral window {window}")
+        if e is None or ref is None or not terms.start <= ref < terms.referral_end or standing[child] != i:
+            if e is None:
+                why = "not engaged (no start_date)"
+            elif ref is None or not terms.start <= ref < terms.referral_end:
+                why = f"referred {to_date(ref) if ref is not None else 'on no date'}, outside the referral window {window}"
+            else:
+                first = standing[child]
+                why = (f"re-referral of a child already in the cohort through case {case_ids[first]} (engaged "
+                       f"{to_date(start_days[first])}): one set of payments per child, on that engagement's clock")
             audit.extend([child, case, cohort, m, NOT_ELIGIBLE, 0.0, None, why] for m in METRICS)
             kids.append((child, case, cohort, None, ""))
             continue
@@ -178,7 +193,8 @@ def settle_sib(
         for metric in METRICS[2:]:
             if lines[metric].amount > 0:
                 gross.append((child, case, cohort, metric, lines[metric].due, lines[metric].amount))
-        audit.extend([child, case, cohort, m, ln.status, ln.amount, ln.due, ln.reason] for m, ln in lines.items())
+        note = notes.get(i, "")
+        audit.extend([child, case, cohort, m, ln.status, ln.amount, ln.due, ln.reason + note] for m, ln in lines.items())
 
     rows = pd.DataFrame(gross, columns=["child_id", "case_id", "sub_cohort", "metric", "due", "amount"])
     capped = apply_caps(rows, mech.caps, terms.start)
@@ -187,6 +203,57 @@ def settle_sib(
     cuts = capped[capped["cut"] > 0].assign(due_date=lambda f: pd.to_datetime(f["due"].astype(float), unit="D"))
     cuts = cuts[["child_id", "case_id", "sub_cohort", "metric", "due_date", "gross", "amount", "cut", "cut_by"]].reset_index(drop=True)
     return Settlement(as_of, _payments(capped, terms), _audit(audit, capped), children, cuts)
+
+
+def known_by(care_episodes: pd.DataFrame, known_at: dt.date) -> pd.DataFrame:
+    """The episodes recorded (``recorded_date``) on or before ``known_at``.
+
+    Raises
+    ------
+    PaymentDataError
+        The episodes have no ``recorded_date`` column, or it is empty on every row: the
+        settlement as known then cannot be rebuilt, and ignoring ``--known-at`` would pay on
+        what was not known.
+    """
+    if "recorded_date" not in care_episodes.columns or (len(care_episodes) and care_episodes["recorded_date"].isna().all()):
+        raise PaymentDataError("care_episodes.csv", [], "--known-at needs the recorded_date of each episode, and "
+                               + ("the column is missing" if "recorded_date" not in care_episodes.columns else "it is empty on every row"))
+    recorded = pd.to_datetime(care_episodes["recorded_date"])
+    return care_episodes[recorded.isna() | (recorded <= pd.Timestamp(known_at))].reset_index(drop=True)
+
+
+def standing_cases(child_ids: list[str], case_ids: list[str], ref_days: list, start_days: list,
+                   first_day: int, referral_end: int) -> tuple[dict[str, int], dict[int, str]]:
+    """The one referral per child that is paid, and a note naming the child's other referrals.
+
+    004 §9.2.1 pays "a milestone payment for each Child in the cohort" and "a tariff payment per
+    day spent out of care by each Child": a child joins the cohort once. The standing referral
+    is the child's first engaged one (earliest referral date, then engagement date, then file
+    order) referred inside ``[first_day, referral_end)``.
+
+    Returns
+    -------
+    (standing, notes)
+        ``standing``: child_id -> row index of its standing referral (-1 if none);
+        ``notes``: row index of a standing referral -> text appended to its reasons when the
+        child has other referrals.
+    """
+    rows = pd.DataFrame({"child": child_ids, "ref": pd.array(ref_days, dtype="Int64"), "e": pd.array(start_days, dtype="Int64"),
+                         "pos": np.arange(len(child_ids))})
+    ok = rows["ref"].notna() & rows["e"].notna() & (rows["ref"] >= first_day) & (rows["ref"] < referral_end)
+    first = rows[ok.fillna(False)].sort_values(["child", "ref", "e", "pos"], kind="stable").drop_duplicates("child")
+    standing = dict.fromkeys(child_ids, -1) | dict(zip(first["child"], first["pos"].tolist()))
+    notes: dict[int, str] = {}
+    counts = rows["child"].value_counts()
+    twice = rows[rows["child"].isin(counts.index[counts > 1])]
+    for child, idx in twice.groupby("child", sort=False).indices.items():
+        i = standing[child]
+        if i < 0:
+            continue
+        others = [j for j in twice["pos"].to_numpy()[idx].tolist() if j != i]
+        said = ", ".join(f"case {case_ids[j]} referred {to_date(ref_days[j]) if ref_days[j] is not None else 'on no date'}" for j in others)
+        notes[i] = f"; child re-referred ({said}): not paid again, this engagement's clock stands"
+    return standing, notes
 
 
 def _rag(st, spells: list[tuple[int, int]], t0: int, day: int) -> str:

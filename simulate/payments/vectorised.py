@@ -7,8 +7,11 @@ Children of every replication are stacked in one axis of length ``n``:
 ``t0``            int64[n]  day number (days since 1970-01-01) the stability clock starts:
                             engagement for diversion, return home for reunification
 ``spell_offsets`` int64[n+1] spells of child ``i`` are ``spell_start[offsets[i]:offsets[i+1]]``
-``spell_start``   int64[m]  first day away (care or remand), sorted within each child
+``spell_start``   int64[m]  first day away (care or remand episode), any order within a child
 ``spell_end``     int64[m]  day home again (exclusive end); ``OPEN_END`` while open
+
+Episodes that touch or overlap are joined into periods away from home first
+(:func:`simulate.payments.periods.merge_periods`); the rules read periods.
 ``replication``   int64[n]  optional replication index of each child
 
 Per-child prices (£, before deadweight), deadweight shares and an ``eligible`` mask (referred
@@ -26,6 +29,7 @@ import numpy as np
 
 from .days import OPEN_END, add_months_array, month_end_array, month_start_day
 from .errors import PaymentDataError
+from .periods import merge_periods
 from .stability import StabilityRules
 from .terms import FAILED, NOT_ACHIEVED, NOT_ELIGIBLE, NOT_YET_DUE, PAID, STOPPED
 
@@ -69,12 +73,6 @@ def validate_spells(t0: np.ndarray, offsets: np.ndarray, start: np.ndarray, end:
     bad = np.flatnonzero(end < start)
     if bad.size:
         raise PaymentDataError("spells", bad.tolist(), "end before start")
-    first_of = np.zeros(m, dtype=bool)
-    first_of[offsets[:-1][offsets[:-1] < m]] = True
-    follow = ~first_of[1:]
-    bad = np.flatnonzero(follow & (start[1:] < end[:-1])) + 1
-    if bad.size:
-        raise PaymentDataError("spells", bad.tolist(), "overlaps the child's previous spell or is out of order")
 
 
 def settle_stability_arrays(
@@ -119,6 +117,8 @@ def settle_stability_arrays(
     end = np.asarray(spell_end, dtype=np.int64)
     if validate:
         validate_spells(t0, offsets, start, end)
+    periods = merge_periods(offsets, start, end)          # the one place rows become periods
+    offsets, start, end = periods.offsets, periods.start, periods.end
     n = len(t0)
     mprice = np.broadcast_to(np.asarray(rules.milestone_price if milestone_price is None else milestone_price, dtype=float), n)
     tprice = np.broadcast_to(np.asarray(rules.tariff_price if tariff_price is None else tariff_price, dtype=float), n)
@@ -133,7 +133,9 @@ def settle_stability_arrays(
     e_eff = np.minimum(end, as_of + 1)
 
     m6c = m6[child]
-    blk = known & (start < m6c) & (e_eff > t0[child])
+    t0c = t0[child]
+    # a period covering a day of [t0, m6), or a zero-day period starting in it
+    blk = known & (start < m6c) & ((e_eff > t0c) | (start >= t0c))
     blocked = np.bincount(child[blk], minlength=n) > 0
 
     intrk = known & (start >= m6c) & (start < m24[child])
