@@ -11,6 +11,7 @@ period_start, period_end, unauthorised_absence_days, possible_days) and ``readin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -265,6 +266,21 @@ def _rag(st, spells: list[tuple[int, int]], t0: int, day: int) -> str:
     return "green"
 
 
+def _capped_reason(reason: str, cap: str, cut: float, paid: float, gross: float) -> str:
+    """The reason of a line a cap cut, saying what was actually paid.
+
+    A tariff line's "N home days paid" becomes "N home days earned", and the £ paid is given
+    as home days' worth (paid ÷ gross × N), so the line never claims days the cap did not pay.
+    """
+    m = re.search(r"(\d+) home days paid", reason)
+    said = f"; cap ({cap}) cut £{cut:,.2f}: £{paid:,.2f} paid of £{gross:,.2f} earned"
+    if m is None:
+        return reason + said
+    days = int(m.group(1))
+    worth = paid / gross * days if gross > 0 else 0.0
+    return reason.replace(m.group(0), f"{days} home days earned") + said + f" ({worth:,.1f} home days' worth)"
+
+
 def _payments(capped: pd.DataFrame, terms: SibTerms) -> pd.DataFrame:
     paid = split_payers(capped[capped["amount"] > 0], terms.lcf_share, terms.lcf_end)
     paid["due_date"] = pd.to_datetime(paid["due"].astype(float), unit="D")
@@ -283,9 +299,11 @@ def _audit(audit: list[list], capped: pd.DataFrame) -> pd.DataFrame:
     frame.loc[hit, "status"] = CAPPED
     frame["cut_by"] = frame["cut_by"].fillna("").astype(str)
     if hit.any():
-        frame.loc[hit, "reason"] = [f"{r}; cap ({c}) cut £{x:,.2f}" for r, c, x in
-                                    zip(frame.loc[hit, "reason"], frame.loc[hit, "cut_by"], frame.loc[hit, "capped_gbp"])]
+        frame.loc[hit, "reason"] = [_capped_reason(r, c, x, a, g) for r, c, x, a, g in
+                                    zip(frame.loc[hit, "reason"], frame.loc[hit, "cut_by"], frame.loc[hit, "capped_gbp"],
+                                        frame.loc[hit, "amount"], frame.loc[hit, "gross"])]
     frame["status"] = frame["status"].map(dict(enumerate(STATUSES)))
-    shown = frame["status"].isin(["paid", "not yet due", "capped"])      # a date something is (or was) due
+    # a date something is (or was) due: also on a stopped or failed line that paid before it stopped
+    shown = frame["status"].isin(["paid", "not yet due", "capped"]) | (frame["amount"] > 0)
     frame["due_date"] = pd.to_datetime(frame["due"].astype(float).where(shown), unit="D")
     return frame[AUDIT_COLUMNS]

@@ -195,3 +195,25 @@ def test_zero_day_episodes_pay_the_same_on_the_real_simulated_and_stress_paths()
                  cf_entries=np.full((3, 3), inf), cf_exits=np.full((3, 3), inf), u_metric=np.ones((3, 4)), referred=3, turned_away=0)
     stress = stress_settle(_stress_params(), c, engine="payments")
     assert stress.stability_by_child.tolist() == pytest.approx(expected)
+
+
+# ---- audit lines say what was paid ------------------------------------------------------------
+
+def test_a_capped_tariff_line_says_the_days_actually_paid():
+    # per-child cap £10,000: milestone £6,800 first, so the tariff (£10,200 earned over all 549
+    # days) is paid £3,200: 3200 / 10200 * 549 = 172.2 home days' worth, not "549 home days paid"
+    t = sib_terms(with_overrides(SC, {"payment.caps.per_child_gbp": 10000}))
+    r = settle_sib(pd.DataFrame([referral()]), episodes([]), t, D(2022, 6, 30))
+    row = line(r, "stability_tariff")
+    assert row["status"] == "capped" and row["amount"] == pytest.approx(3200.0)
+    assert "549 home days paid" not in row["reason"]
+    assert "549 home days earned" in row["reason"] and "172.2 home days' worth" in row["reason"]
+    assert "£3,200.00 paid" in row["reason"]
+
+
+def test_a_stopped_line_that_paid_gives_its_last_due_date():
+    # a 70-day period from 2021-03-01 stops tracking; the last month paid is February 2021
+    r = settle([referral()], [(D(2021, 3, 1), D(2021, 5, 10), "care")], as_of=D(2022, 6, 30))
+    row = line(r, "stability_tariff")
+    assert row["status"] == "stopped" and row["amount"] > 0
+    assert row["due_date"] == pd.Timestamp(2021, 2, 28)
