@@ -43,7 +43,9 @@ class StabilityArrays:
 
     ``month_*`` arrays (``n × (tariff_months + 1)``, column ``j`` = the ``j``-th calendar month
     from the milestone's month; due days and home days as int32) are filled only when
-    ``monthly=True``.
+    ``monthly=True``. ``block_day``: start of the first period away in the first six months
+    (``2**62`` if none); ``stop_length``: days the period that ended tracking had lasted by the
+    settlement day (-1 if none); both for the audit's reasons.
     """
 
     milestone_status: np.ndarray
@@ -56,6 +58,8 @@ class StabilityArrays:
     month_due: np.ndarray | None = None
     month_days: np.ndarray | None = None
     month_amount: np.ndarray | None = None
+    block_day: np.ndarray | None = None
+    stop_length: np.ndarray | None = None
 
     @property
     def total(self) -> np.ndarray:
@@ -137,6 +141,8 @@ def settle_stability_arrays(
     # a period covering a day of [t0, m6), or a zero-day period starting in it
     blk = known & (start < m6c) & ((e_eff > t0c) | (start >= t0c))
     blocked = np.bincount(child[blk], minlength=n) > 0
+    block_day = np.full(n, _NONE)
+    np.minimum.at(block_day, child[blk], start[blk])
 
     intrk = known & (start >= m6c) & (start < m24[child])
     counts = np.cumsum(intrk)
@@ -178,7 +184,10 @@ def settle_stability_arrays(
     stop_day = np.where(stop < m24, stop, -1)
     stop_day[blocked | ~ok] = -1
 
-    out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day)
+    stop_length = np.full(n, -1, np.int64)
+    at_stop = long_ & (start == long_day[child]) & (long_day[child] < fail_day[child])
+    stop_length[child[at_stop]] = (e_eff - start)[at_stop]
+    out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day, block_day=block_day, stop_length=stop_length)
     if monthly:
         k = rules.tariff_months + 1
         out.month_due = np.empty((n, k), np.int32)
