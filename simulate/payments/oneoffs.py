@@ -88,19 +88,18 @@ def star_totals_frames(assessments: pd.DataFrame | None) -> dict[str, pd.DataFra
     out = {"family_star_plus": empty, "my_star": empty}
     if assessments is None or assessments.empty:
         return out
-    tools = assessments["tool"].astype(str)
-    names = {t: str(t).strip().lower().replace(" ", "_").replace("-", "_") for t in tools.unique()}
-    norm = tools.map(names)
-    keep = norm.isin(list(out)).to_numpy()
-    a = assessments[keep]
-    tool = (norm[keep] == "my_star").to_numpy().astype(np.int64)
-    person, people = pd.factorize(a["person_id"].astype(str))
-    day = a["assessment_date"].to_numpy("datetime64[D]").astype(np.int64)
+    codes, tools = pd.factorize(assessments["tool"])
+    norm = np.array([str(t).strip().lower().replace(" ", "_").replace("-", "_") for t in tools] + [""], dtype=object)[codes]
+    keep = (norm == "family_star_plus") | (norm == "my_star")
+    tool = (norm[keep] == "my_star").astype(np.int64)
+    person, people = pd.factorize(assessments["person_id"].to_numpy(dtype=object)[keep])
+    day = assessments["assessment_date"].to_numpy("datetime64[D]").astype(np.int64)[keep]
     lo = int(day.min()) if len(day) else 0
     span = int(day.max()) - lo + 1 if len(day) else 1
     key = (person.astype(np.int64) * 2 + tool) * span + (day - lo)
-    is_total = (a["area"].astype(str).str.lower() == "total").to_numpy()
-    score = a["score"].to_numpy(float)
+    area_codes, areas = pd.factorize(assessments["area"])
+    is_total = (np.array([str(x).lower() == "total" for x in areas] + [False], dtype=bool)[area_codes])[keep]
+    score = assessments["score"].to_numpy(float)[keep]
     totals = pd.Series(score[is_total]).groupby(key[is_total], sort=False).sum()
     summed = pd.Series(score[~is_total]).groupby(key[~is_total], sort=False).sum()
     both = pd.concat([summed[~summed.index.isin(totals.index)], totals])

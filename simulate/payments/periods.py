@@ -74,8 +74,13 @@ def merge_periods(offsets: np.ndarray, start: np.ndarray, end: np.ndarray) -> Pe
         empty = np.zeros(0, np.int64)
         return Periods(np.zeros(n + 1, np.int64), empty, empty.copy(), empty.copy())
     child = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
-    if np.all((np.diff(start) >= 0) | (child[1:] != child[:-1])):
+    same = child[1:] == child[:-1]
+    if not np.any(same & (np.diff(start) < 0)):
         s, e = start, end                                # already in order (the usual case)
+        if not np.any(same & (s[1:] <= e[:-1])):
+            # no row touches or overlaps the one before: each row is a period of its own (each
+            # start is after the previous end, which is at least every earlier end)
+            return Periods(offsets.copy(), s.copy(), e.copy(), np.ones(m, np.int64))
     else:
         order = np.lexsort((end, start, child))
         s, e = start[order], end[order]

@@ -44,7 +44,11 @@ def _day_array(series: pd.Series | None, n: int) -> np.ndarray:
 
 
 def _text(series: pd.Series) -> np.ndarray:
-    return series.astype(str).to_numpy(dtype=object)
+    """The column as an object array of str (read extracts hold ids as str already: no copy)."""
+    values = series.to_numpy(dtype=object)
+    if len(values) and not all(isinstance(v, str) for v in values[:: max(1, len(values) // 64)]):
+        values = series.astype(str).to_numpy(dtype=object)
+    return values
 
 
 def settle_sib(
@@ -133,7 +137,7 @@ def settle_sib(
     reason[no_home, :2] = "reunification child with no return_home_date: not home, no stability payment"
     rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume, mech.failing_spell_number,
                            terms.contract_end)
-    case_of, row_of = join_rows(child_ids[stab], care_episodes["child_id"].astype(str)) if len(care_episodes) else (np.zeros(0, np.int64),) * 2
+    case_of, row_of = join_rows(child_ids[stab], _text(care_episodes["child_id"])) if len(care_episodes) else (np.zeros(0, np.int64),) * 2
     ep_start = _day_array(care_episodes["start_date"], len(care_episodes))[row_of]
     ep_end = _day_array(care_episodes["end_date"], len(care_episodes))[row_of]
     ep_end = np.where(ep_end < 0, OPEN_END, ep_end)
@@ -255,13 +259,32 @@ def _payments_frame(row, metric, when, paid, child_ids, case_ids, cohort_names, 
     ok = amount2 > 0
     row2, metric2, when2, amount2, payer2 = row2[ok], metric2[ok], when2[ok], amount2[ok], payer2[ok]
     case_rank = _rank(case_ids)
-    order = np.lexsort((payer2, _METRIC_ALPHA[metric2], case_rank[row2] if len(row2) else row2, child_rank[row2] if len(row2) else row2, when2))
+    c_rank, k_rank = child_rank[row2], case_rank[row2]
+    lo = int(when2.min()) if len(when2) else 0
+    sizes = [int(when2.max()) - lo + 1 if len(when2) else 1, int(child_rank.max()) + 1 if len(child_rank) else 1,
+             int(case_rank.max()) + 1 if len(case_rank) else 1, 6, 2]
+    if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:
+        # one int64 key sorts faster than five: due, child, case, line name, payer
+        key = when2 - lo
+        for size, part in zip(sizes[1:], (c_rank, k_rank, _METRIC_ALPHA[metric2], payer2)):
+            key = key * size + part
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort((payer2, _METRIC_ALPHA[metric2], k_rank, c_rank, when2))
     row2, metric2, when2, amount2, payer2 = row2[order], metric2[order], when2[order], amount2[order], payer2[order]
-    frame = _frame({
-        "child_id": child_ids[row2], "case_id": case_ids[row2],
-        "sub_cohort": np.asarray(cohort_names, dtype=object)[cohort_codes[row2]] if len(row2) else np.zeros(0, object),
-        "metric": np.array(METRICS, dtype=object)[metric2], "due_date": _dates(when2), "amount": amount2,
-        "payer": np.array(["commissioner", "life_chances_fund"], dtype=object)[payer2],
+    # text columns as categoricals (integer codes, no millions of string copies) whose categories
+    # are in string order, so grouping and sorting them downstream orders as the strings would
+    child_codes, child_names = pd.factorize(child_ids, sort=True)
+    case_codes, case_names = pd.factorize(case_ids, sort=True)
+    names = np.asarray(cohort_names, dtype=object)
+    by_name = np.argsort(names, kind="stable")
+    cohort_rank = np.argsort(by_name)
+    frame = pd.DataFrame({
+        "child_id": pd.Categorical.from_codes(child_codes[row2], child_names),
+        "case_id": pd.Categorical.from_codes(case_codes[row2], case_names),
+        "sub_cohort": pd.Categorical.from_codes(cohort_rank[cohort_codes[row2]], names[by_name]) if len(names) else np.zeros(0, object),
+        "metric": pd.Categorical.from_codes(_METRIC_ALPHA[metric2], sorted(METRICS)), "due_date": _dates(when2), "amount": amount2,
+        "payer": pd.Categorical.from_codes(payer2, ["commissioner", "life_chances_fund"]),
     })
     return frame[PAYMENT_COLUMNS]
 
