@@ -6,7 +6,7 @@
    the CSV files (evaluation's data contracts), then settling every metric with the audit trail
    on arrays (``simulate.payments.sib.settle_sib``, what ``cusp payments settle`` runs), beside
    the old per-case path (``simulate.payments.sib_reference``, now the test oracle) timed in the
-   same run on the first ``--old-children`` referrals (it is ~100x slower). Goal (issue 11):
+   same run on the first ``--old-children`` referrals and their rows of every extract. Goal (issue 11):
    >= 200,000 children/s on one core for the settlement.
 
 Usage::
@@ -107,11 +107,16 @@ def real_part(scale: float, seed: int, extract: str | None, old_children: int) -
         print(f"real-data path, {n:,} children: read+validate {read:.1f} s, settle {settle:.2f} s "
               f"({n / settle:,.0f} children/s settling; {n / (read + settle):,.0f} children/s end to end); "
               f"{len(result.payments):,} payment rows, {len(result.audit):,} audit rows")
+        # the first --old-children referrals and only their rows of every extract, both ways
         refs = frames["referrals.csv"].iloc[:old_children]
         m = refs["child_id"].nunique()
+        kids = set(refs["child_id"].astype(str)) | set(refs["family_id"].astype(str))
+        part = {k: (f[f["person_id" if k == "assessments.csv" else "child_id"].astype(str).isin(kids)].reset_index(drop=True)
+                    if k != "referrals.csv" and isinstance(f, type(refs)) and ("child_id" in f or "person_id" in f) else f)
+                for k, f in frames.items()}
         terms = sib_terms(sc)
-        args = (refs, frames["care_episodes.csv"], terms, dt.date(2026, 8, 31), frames.get("assessments.csv"),
-                frames.get("school.csv"), frames.get("reading.csv"), True)
+        args = (refs, part["care_episodes.csv"], terms, dt.date(2026, 8, 31), part.get("assessments.csv"),
+                part.get("school.csv"), part.get("reading.csv"), True)
         t = time.perf_counter()
         settle_sib_reference(*args)
         old = time.perf_counter() - t
@@ -131,7 +136,7 @@ def main() -> None:
     parser.add_argument("--extract", help="folder to keep the synthetic extract in (reused when it exists)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-real", action="store_true")
-    parser.add_argument("--old-children", type=int, default=5000, help="referrals the old per-case path settles (it is slow)")
+    parser.add_argument("--old-children", type=int, default=10000, help="referrals the old per-case path settles (it is slow)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
