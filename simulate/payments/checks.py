@@ -32,7 +32,7 @@ def check_episodes(episodes: pd.DataFrame, referrals: pd.DataFrame | None = None
         raise PaymentDataError("care_episodes.csv", _lines(episodes, bad), "end_date before start_date", "lines")
     if np.isnat(start).any():
         raise PaymentDataError("care_episodes.csv", _lines(episodes, np.isnat(start)), "start_date missing", "lines")
-    if referrals is not None and "date_of_birth" in referrals.columns:
+    if referrals is not None and "date_of_birth" in referrals.columns and len(episodes):
         dob = referrals.drop_duplicates("child_id").set_index("child_id")["date_of_birth"]
         born = pd.to_datetime(episodes["child_id"].map(dob)).to_numpy(dtype="datetime64[D]")
         early = ~np.isnat(born) & (start < born)

@@ -129,3 +129,15 @@ def test_property_both_paths_agree_on_random_histories(children, as_of_offset):
     frames = {"referrals.csv": pd.DataFrame(refs), "care_episodes.csv": episodes}
     a, b = both(frames, {"payment.caps.total_gbp": 30_000}, (start + pd.Timedelta(days=as_of_offset)).date())
     assert_same(a, b)
+
+
+def test_header_only_files_settle_to_empty_tables_both_ways():
+    # a file with only a header states "no rows": nothing to pay, no error, the same columns
+    cols = ["case_id", "child_id", "family_id", "sub_cohort", "referral_date", "start_date", "return_home_date", "date_of_birth"]
+    refs = pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if "date" in c else object) for c in cols})
+    eps = pd.DataFrame({"child_id": pd.Series(dtype=object), "start_date": pd.Series(dtype="datetime64[ns]"),
+                        "end_date": pd.Series(dtype="datetime64[ns]")})
+    a, b = both({"referrals.csv": refs, "care_episodes.csv": eps}, {}, dt.date(2024, 1, 1))
+    for x in (a, b):
+        assert x.payments.empty and x.audit.empty and x.children.empty and x.cuts.empty
+    assert list(a.payments.columns) == list(b.payments.columns) and list(a.audit.columns) == list(b.audit.columns)
