@@ -3,7 +3,11 @@
 1. Vectorised stability rules (004 §9.2.1) on simulated children from flat arrays: children
    settled per second on one core (the process is pinned to one CPU). Goal: >= 1,000,000/s.
 2. The real-data path on a synthetic extract of about 100,000 children: reading and validating
-   the CSV files (evaluation's data contracts), then settling every metric with the audit trail.
+   the CSV files (evaluation's data contracts), then settling every metric with the audit trail
+   on arrays (``simulate.payments.sib.settle_sib``, what ``cusp payments settle`` runs), beside
+   the old per-case path (``simulate.payments.sib_reference``, now the test oracle) timed in the
+   same run on the first ``--old-children`` referrals and their rows of every extract. Goal (issue 11):
+   >= 200,000 children/s on one core for the settlement.
 
 Usage::
 
@@ -73,11 +77,13 @@ def arrays_part(n: int, repeat: int) -> None:
         print(f"  {label:34s} {sec:7.3f} s  {n / sec:>12,.0f} children/s")
 
 
-def real_part(scale: float, seed: int, extract: str | None) -> None:
+def real_part(scale: float, seed: int, extract: str | None, old_children: int) -> None:
     from cusp.commands.payments import read_folder
     from data_synthetic import synthesise
     from data_synthetic.write import write_extracts
     from simulate.payments.settle import settle_scenario
+    from simulate.payments.sib import settle_sib
+    from simulate.payments.sib_reference import settle_sib_reference
     from simulate.scenario import with_overrides
 
     # the preset's £9m outcome budget would be spent by the first few thousand of 100,000
@@ -98,9 +104,28 @@ def real_part(scale: float, seed: int, extract: str | None) -> None:
         t = time.perf_counter()
         result, _ = settle_scenario(sc, frames, dt.date(2026, 8, 31), allow_no_return_home=True)
         settle = time.perf_counter() - t
-        print(f"real-data path, {n:,} children: read+validate {read:.1f} s, settle {settle:.1f} s "
+        print(f"real-data path, {n:,} children: read+validate {read:.1f} s, settle {settle:.2f} s "
               f"({n / settle:,.0f} children/s settling; {n / (read + settle):,.0f} children/s end to end); "
               f"{len(result.payments):,} payment rows, {len(result.audit):,} audit rows")
+        # the first --old-children referrals and only their rows of every extract, both ways
+        refs = frames["referrals.csv"].iloc[:old_children]
+        m = refs["child_id"].nunique()
+        kids = set(refs["child_id"].astype(str)) | set(refs["family_id"].astype(str))
+        part = {k: (f[f["person_id" if k == "assessments.csv" else "child_id"].astype(str).isin(kids)].reset_index(drop=True)
+                    if k != "referrals.csv" and isinstance(f, type(refs)) and ("child_id" in f or "person_id" in f) else f)
+                for k, f in frames.items()}
+        terms = sib_terms(sc)
+        args = (refs, part["care_episodes.csv"], terms, dt.date(2026, 8, 31), part.get("assessments.csv"),
+                part.get("school.csv"), part.get("reading.csv"), True)
+        t = time.perf_counter()
+        settle_sib_reference(*args)
+        old = time.perf_counter() - t
+        t = time.perf_counter()
+        settle_sib(*args)
+        new = time.perf_counter() - t
+        print(f"  same {m:,} children both ways: old per-case path {old:.2f} s ({m / old:,.0f} children/s), "
+              f"arrays {new:.2f} s ({m / new:,.0f} children/s): {old / new:.0f}x")
+        print(f"  goal 200,000 children/s: settlement on arrays at {n / settle / 200_000:.2f} of it")
 
 
 def main() -> None:
@@ -111,13 +136,14 @@ def main() -> None:
     parser.add_argument("--extract", help="folder to keep the synthetic extract in (reused when it exists)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-real", action="store_true")
+    parser.add_argument("--old-children", type=int, default=10000, help="referrals the old per-case path settles (it is slow)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     print(f"one core; numpy {np.__version__}")
     arrays_part(args.children, args.repeat)
     if not args.skip_real:
-        real_part(args.rows_scale, args.seed, args.extract)
+        real_part(args.rows_scale, args.seed, args.extract, args.old_children)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -40,6 +41,40 @@ def tool_directions() -> dict[str, bool]:
         return {a.name: a.higher_is_better for a in get_tool("cfw_radar").areas}
     except Exception:  # noqa: BLE001 - registry absent: higher is better
         return {}
+
+
+def scenario_sha256(sc) -> str:
+    """SHA-256 of the validated scenario as canonical JSON (sorted keys, no spaces).
+
+    Canonical, so a preset and a YAML copy of it with other comments or key order hash alike,
+    and any change to a value that shapes the money changes the hash.
+    """
+    canonical = json.dumps(sc.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def settlement_settings(sc, scenario: str, data: Path, as_of: dt.date, known_at: dt.date | None, previous: Path | None,
+                        allow_no_return_home: bool) -> dict:
+    """Every setting that shaped a settlement's money, for summary.json and the audit's metadata.
+
+    as_of, known_at, the previous settlement (folder and SHA-256 of its summary.json), the
+    scenario (name and SHA-256 of its canonical JSON), Cusp's version and git commit, and the
+    SHA-256 of each input file.
+    """
+    from .. import __version__
+    from ..provenance import git_state, hash_inputs, sha256_file
+
+    prev = None
+    if previous is not None:
+        summary = previous / "summary.json"
+        prev = {"path": str(previous), "summary_sha256": sha256_file(summary) if summary.exists() else None}
+    return {
+        "as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None, "previous": prev,
+        "allow_no_return_home": allow_no_return_home,
+        "scenario": {"name": scenario, "sha256": scenario_sha256(sc)},
+        "cusp": {"version": __version__, **git_state(Path(__file__).resolve().parent)},
+        "inputs": hash_inputs([data], root=data),
+    }
 
 
 def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str], inputs: dict[str, Path | None] | None = None) -> None:
@@ -112,7 +147,12 @@ def settle(
         files["cuts.csv"] = result.cuts
     if reconciliation is not None:
         files["reconciliation.csv"] = reconciliation
-    summary = {"scenario": scenario, "as_of": as_of, "data": str(data), "mechanism": sc.payment.kind,
+    settings = settlement_settings(sc, scenario, data, day, known, previous, allow_no_return_home)
+    files["audit.csv-metadata.json"] = json.dumps(
+        {"@context": "http://www.w3.org/ns/csvw", "url": "audit.csv",
+         "dc:description": "Cusp payment audit: one row per case and payment line; the settings below shaped every amount",
+         "cusp:settings": settings}, indent=2, default=str) + "\n"
+    summary = {"scenario": scenario, "as_of": as_of, "data": str(data), "mechanism": sc.payment.kind, "settings": settings,
                "total_gbp": float(pay["amount"].sum()), "by_payer_gbp": pay.groupby("payer")["amount"].sum().round(2).to_dict(),
                "status_counts": audit["status"].value_counts().to_dict() if "status" in audit else {},
                "capped_gbp": float(audit["capped_gbp"].sum()) if "capped_gbp" in audit else 0.0}

@@ -1,8 +1,14 @@
 """Outcome payment engine: what is owed, when, by whom, and why not.
 
-- :mod:`.stability` / :mod:`.vectorised` — 004 §9.2.1 stability at home, per child and on arrays;
-- :mod:`.metrics` — 004 §9.2.2-9.2.4 family functioning, education, reading;
-- :mod:`.sib` — settle an edge-of-care SIB from tidy extracts, with caps, deadweight, LCF split;
+- :mod:`.periods` — care and remand episodes that touch or overlap joined into periods away
+  from home (the one place; every path goes through it);
+- :mod:`.vectorised` / :mod:`.stability` — 004 §9.2.1 stability at home on arrays, and per child
+  (the reference);
+- :mod:`.oneoffs` / :mod:`.metrics` — 004 §9.2.2-9.2.4 family functioning, education, reading on
+  arrays, and per case (the reference);
+- :mod:`.sib` — settle an edge-of-care SIB from tidy extracts on arrays, with caps
+  (:mod:`.cap_arrays`), deadweight, LCF split and the audit trail (:mod:`.stability_lines`,
+  :mod:`.texts`); :mod:`.sib_reference` is the per-case settlement kept as the test oracle;
 - :mod:`.pbr` — 000 Appendix 1 payment by results; :mod:`.kpi` — 001 KPI-linked and gain share;
 - :mod:`.invoices` — monthly/quarterly invoices and restatement against a previous settlement;
 - :mod:`.array_caps` — per-child and total caps on simulated payment arrays;

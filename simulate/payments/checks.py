@@ -1,8 +1,9 @@
 """Consistency checks on outcome extracts before settling (the rows named on failure).
 
 These are the checks a payment needs whatever the schema validation upstream did:
-spells ending before they start, overlapping spells of one child, a spell before the child's
-birth, and a reunification child engaged with no ``return_home_date``. Line numbers are those
+spells ending before they start, a spell before the child's birth, and a reunification child
+engaged with no ``return_home_date``. Spells of one child that touch or overlap are not an
+error: they are one period away from home (:mod:`simulate.payments.periods`). Line numbers are those
 of the CSV file (header = line 1, first data row = line 2), from the frame's default index.
 """
 
@@ -31,16 +32,7 @@ def check_episodes(episodes: pd.DataFrame, referrals: pd.DataFrame | None = None
         raise PaymentDataError("care_episodes.csv", _lines(episodes, bad), "end_date before start_date", "lines")
     if np.isnat(start).any():
         raise PaymentDataError("care_episodes.csv", _lines(episodes, np.isnat(start)), "start_date missing", "lines")
-    order = np.lexsort((start, episodes["child_id"].astype(str).to_numpy()))
-    ids = episodes["child_id"].astype(str).to_numpy()[order]
-    s, e = start[order], end[order]
-    e_fill = np.where(np.isnat(e), np.datetime64("2262-01-01"), e)
-    same = ids[1:] == ids[:-1]
-    overlap = same & (s[1:] < e_fill[:-1])
-    if overlap.any():
-        rows = sorted(set((order[1:][overlap] + 2).tolist()) | set((order[:-1][overlap] + 2).tolist()))
-        raise PaymentDataError("care_episodes.csv", rows, "overlapping care spells of one child", "lines")
-    if referrals is not None and "date_of_birth" in referrals.columns:
+    if referrals is not None and "date_of_birth" in referrals.columns and len(episodes):
         dob = referrals.drop_duplicates("child_id").set_index("child_id")["date_of_birth"]
         born = pd.to_datetime(episodes["child_id"].map(dob)).to_numpy(dtype="datetime64[D]")
         early = ~np.isnat(born) & (start < born)
@@ -57,4 +49,5 @@ def check_referrals(referrals: pd.DataFrame, reunification: set[str]) -> None:
         missing &= referrals["return_home_date"].isna()
     if missing.any():
         raise PaymentDataError("referrals.csv", _lines(referrals, missing),
-                               "reunification child engaged with no return_home_date", "lines")
+                               "reunification child engaged with no return_home_date (if the child is not home yet, "
+                               "--allow-no-return-home settles it as 'not eligible' for stability)", "lines")

@@ -3,7 +3,10 @@
 The flow simulation (:mod:`simulate.flow.timelines`) gives float days since its ``origin``
 (``NaN`` = did not happen, ``inf`` = spell still open). The payment engine counts whole day
 numbers since 1970-01-01. A float day ``x`` falls on day ``floor(x)``: a child who enters care
-at 10.4 is away from day 10; one home at 30.2 is home on day 30.
+at 10.4 is away from day 10; one home at 30.2 is home on day 30. A spell entered and left
+within one day (10.2 to 10.8) is a zero-day period: an entry to care that costs no home day, as
+a zero-day episode in a real extract (``docs/payments.md``); spells that touch are one period
+(:mod:`simulate.payments.periods`, applied inside the array engine).
 """
 
 from __future__ import annotations

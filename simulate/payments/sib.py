@@ -6,89 +6,49 @@ return_home_date, date_of_birth), ``care_episodes`` (child_id, start_date, end_d
 ``assessments`` (person_id, tool, area, assessment_date, score), ``school`` (child_id,
 period_start, period_end, unauthorised_absence_days, possible_days) and ``reading``
 (child_id, assessment_date, reading_age, forecast_reading_age). The last three are optional.
+
+Everything runs on arrays, with no Python loop per child: stability through
+:func:`simulate.payments.vectorised.settle_stability_arrays` (the engine the flow and stress
+paths use), the one-off lines through :mod:`simulate.payments.oneoffs`, caps through
+:mod:`simulate.payments.cap_arrays`, and each distinct audit reason formatted once
+(:mod:`simulate.payments.texts`). :func:`simulate.payments.sib_reference.settle_sib_reference`
+is the per-case reference it must agree with (tested).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .caps import apply_caps, split_payers
+from .cap_arrays import cap_payment_rows
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
-from .metrics import Line, settle_education, settle_reading, settle_star
-from .prepare import reading_by_case, school_by_case
-from .stability import StabilityResult, StabilityRules, settle_stability
-from .terms import CAPPED, FAILED, METRICS, NOT_ACHIEVED, NOT_ELIGIBLE, STATUSES, STOPPED, SibTerms
+from .oneoffs import Lines, education_lines, join_rows, reading_lines, star_lines, star_totals_frames
+from .settlement import AUDIT_COLUMNS, PAYMENT_COLUMNS, Settlement, capped_reason, known_by, standing_cases
+from .stability import StabilityRules
+from .stability_lines import rag, stability_reasons
+from .terms import CAPPED, METRICS, NOT_ELIGIBLE, STATUSES, SibTerms
+from .vectorised import settle_stability_arrays
 
-PAYMENT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "due_date", "amount", "payer"]
-AUDIT_COLUMNS = ["child_id", "case_id", "sub_cohort", "metric", "status", "amount", "gross", "capped_gbp", "due_date", "reason"]
-
-
-@dataclass
-class Settlement:
-    """What is owed as of a date.
-
-    ``payments``: child_id, case_id, sub_cohort, metric, due_date, amount (£), payer.
-    ``audit``: one row per case and metric: status, amount paid (£), gross (£ before caps),
-    capped_gbp, due_date (paid: the last due date; not yet due: the expected one where known;
-    blank otherwise), reason.
-    ``children``: (SIB) case, t0 and RAG rating. ``cuts``: (SIB) every payment a cap reduced:
-    child_id, case_id, metric, due_date, gross, amount, cut, cut_by.
-    """
-
-    as_of: dt.date
-    payments: pd.DataFrame
-    audit: pd.DataFrame
-    children: pd.DataFrame | None = None
-    cuts: pd.DataFrame | None = None
+_METRIC_ALPHA = np.argsort(np.argsort(np.array(METRICS)))   # rank of each metric's name: payments sort by name
 
 
-def _days(series: pd.Series) -> list:
-    arr = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
-    out = arr.astype(np.int64).astype(object)
-    out[np.isnat(arr)] = None
-    return out.tolist()
+def _day_array(series: pd.Series | None, n: int) -> np.ndarray:
+    """int64 day numbers; -1 where missing."""
+    if series is None:
+        return np.full(n, -1, np.int64)
+    arr = pd.to_datetime(series).to_numpy("datetime64[D]")
+    return np.where(np.isnat(arr), -1, arr.astype(np.int64))
 
 
-def _tool(name: str) -> str:
-    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def _star_totals(assessments: pd.DataFrame | None) -> dict[tuple[str, str], list[tuple[int, float]]]:
-    out: dict = defaultdict(list)
-    if assessments is None or assessments.empty:
-        return out
-    names = {t: _tool(t) for t in assessments["tool"].astype(str).unique()}
-    keep = [t for t, n in names.items() if n in ("family_star_plus", "my_star")]
-    a = assessments[assessments["tool"].astype(str).isin(keep)]
-    a = a.assign(tool=a["tool"].astype(str).map(names))
-    has_total = a["area"].astype(str).str.lower() == "total"
-    keys = ["person_id", "tool", "assessment_date"]
-    totals = a[has_total].groupby(keys, sort=False)["score"].sum()
-    summed = a[~has_total].groupby(keys, sort=False)["score"].sum()
-    both = pd.concat([summed[~summed.index.isin(totals.index)], totals]).reset_index()
-    for person, tool, day, score in zip(_strings(both["person_id"]), _strings(both["tool"]), _days(both["assessment_date"]), both["score"].tolist()):
-        out[(person, tool)].append((day, float(score)))
-    return out
-
-
-def _strings(series: pd.Series) -> list[str]:
-    return series.astype(str).to_numpy(dtype=object).tolist()
-
-
-def _group(frame: pd.DataFrame | None, cols: list[str], date_cols: set[str]) -> dict[str, list[tuple]]:
-    out: dict = defaultdict(list)
-    if frame is None or frame.empty:
-        return out
-    values = [(_days(frame[c]) if c in date_cols else frame[c].astype(float).tolist()) for c in cols]
-    for child, *rest in zip(_strings(frame["child_id"]), *values):
-        out[child].append(tuple(rest))
-    return out
+def _text(series: pd.Series) -> np.ndarray:
+    """The column as an object array of str (read extracts hold ids as str already: no copy)."""
+    values = series.to_numpy(dtype=object)
+    if len(values) and not all(isinstance(v, str) for v in values[:: max(1, len(values) // 64)]):
+        values = series.astype(str).to_numpy(dtype=object)
+    return values
 
 
 def settle_sib(
@@ -104,121 +64,229 @@ def settle_sib(
 ) -> Settlement:
     """Apply 004 §9 to every referred case as of ``as_of``.
 
+    One child, one set of payments: a child referred more than once (same ``child_id``) is
+    paid through its first engaged referral inside the referral window (its clock stands); its
+    other referrals are 'not eligible' on every line, and the standing case's reasons name them.
+    Care and remand episodes that touch or overlap are one period away from home
+    (:mod:`simulate.payments.periods`).
+
     ``allow_no_return_home`` settles an engaged reunification child with no
     ``return_home_date`` as 'not eligible' for stability (not home yet) instead of failing.
-    ``known_at`` keeps only care spells whose ``recorded_date`` (if the column exists) is on or
-    before it: the settlement as it could have been made then, before late recording.
+    ``known_at`` keeps only care episodes whose ``recorded_date`` is on or before it: the
+    settlement as it could have been made then, before late recording.
 
     Raises
     ------
     PaymentDataError
-        Overlapping spells, a spell before birth, a spell ending before it starts, or an
-        engaged reunification child with no return_home_date (lines named).
+        A spell before birth, a spell ending before it starts, an engaged reunification child
+        with no return_home_date (lines named), or ``known_at`` given for episodes that carry
+        no ``recorded_date``.
     """
     mech = terms.mechanism
-    if known_at is not None and "recorded_date" in care_episodes.columns:
-        recorded = pd.to_datetime(care_episodes["recorded_date"])
-        care_episodes = care_episodes[recorded.isna() | (recorded <= pd.Timestamp(known_at))].reset_index(drop=True)
+    if known_at is not None:
+        care_episodes = known_by(care_episodes, known_at)
     check_episodes(care_episodes, referrals)
     if not allow_no_return_home:
         check_referrals(referrals, {k for k, v in terms.cohort_kind.items() if v == "reunification"})
     day = to_day(as_of)
-    spells = _group(care_episodes, ["start_date", "end_date"], {"start_date", "end_date"})
-    spells = {k: [(s, OPEN_END if e is None else e) for s, e in v] for k, v in spells.items()}
-    stars = _star_totals(assessments)
     r = referrals
-    child_ids = _strings(r["child_id"])
-    case_ids = _strings(r["case_id"]) if "case_id" in r else child_ids
-    family_ids = _strings(r["family_id"]) if "family_id" in r else child_ids
-    cohorts = _strings(r["sub_cohort"])
-    ref_days, start_days = _days(r["referral_date"]), _days(r["start_date"])
-    home_days = _days(r["return_home_date"]) if "return_home_date" in r else [None] * len(r)
-    engaged = pd.DataFrame({"case": range(len(r)), "child_id": child_ids, "e": start_days}).dropna(subset=["e"])
-    periods = school_by_case(engaged, school, day)
-    tests = reading_by_case(engaged, reading, day, mech.reading_tolerance_days)
+    n = len(r)
+    child_ids = _text(r["child_id"])
+    case_ids = _text(r["case_id"]) if "case_id" in r else child_ids
+    family_ids = _text(r["family_id"]) if "family_id" in r else child_ids
+    cohort_codes, cohort_names = pd.factorize(_text(r["sub_cohort"]))
+    cohort_names = [str(c) for c in cohort_names]
+    ref = _day_array(r["referral_date"], n)
+    e = _day_array(r["start_date"], n)
+    home = _day_array(r["return_home_date"] if "return_home_date" in r else None, n)
 
-    gross: list[tuple] = []
-    audit: list[list] = []
-    kids: list[tuple] = []
+    # who is paid: engaged, referred in the window, the child's standing referral
+    none_or = [None if v < 0 else int(v) for v in ref.tolist()], [None if v < 0 else int(v) for v in e.tolist()]
+    standing, notes = standing_cases(child_ids.tolist(), case_ids.tolist(), *none_or, terms.start, terms.referral_end)
+    first_row = np.array([standing[c] for c in child_ids.tolist()], dtype=np.int64)
+    engaged, in_window = e >= 0, (ref >= terms.start) & (ref < terms.referral_end)
+    paid_row = engaged & in_window & (first_row == np.arange(n))
+
+    reun = np.array([terms.is_reunification(c) for c in cohort_names], dtype=bool)[cohort_codes] if n else np.zeros(0, bool)
+    t0 = np.where(reun, home, e)
+    prices = [terms.prices(c) for c in cohort_names]
+    keep = 1.0 - np.array([terms.deadweight(c) for c in cohort_names])[cohort_codes] if n else np.zeros(0)
+
+    def price(attr: str) -> np.ndarray:
+        return np.array([getattr(p, attr) for p in prices], dtype=float)[cohort_codes] if n else np.zeros(0)
+
+    status = np.full((n, 6), NOT_ELIGIBLE, np.int8)
+    gross = np.zeros((n, 6))
+    due = np.full((n, 6), -1, np.int64)
+    reason = np.empty((n, 6), dtype=object)
+
     window = f"[{to_date(terms.start)}, {to_date(terms.referral_end)})"
-    for i, (child, case, family, cohort, ref, e, home) in enumerate(zip(child_ids, case_ids, family_ids, cohorts, ref_days, start_days, home_days)):
-        if e is None or ref is None or not terms.start <= ref < terms.referral_end:
-            why = ("not engaged (no start_date)" if e is None else
-                   f"referred {to_date(ref) if ref is not None else 'on no date'}, outside the referral window {window}")
-            audit.extend([child, case, cohort, m, NOT_ELIGIBLE, 0.0, None, why] for m in METRICS)
-            kids.append((child, case, cohort, None, ""))
-            continue
-        prices, keep = terms.prices(cohort), 1.0 - terms.deadweight(cohort)
-        t0 = home if terms.is_reunification(cohort) else e
-        rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume,
-                               mech.failing_spell_number, terms.contract_end, prices.milestone, prices.tariff, 1.0 - keep)
-        if t0 is None:
-            why = "reunification child with no return_home_date: not home, no stability payment"
-            st = StabilityResult(NOT_ELIGIBLE, why, None, 0.0, NOT_ELIGIBLE, why)
-            kids.append((child, case, cohort, None, "red"))
-        else:
-            st = settle_stability(t0, spells.get(child, []), day, rules)
-            kids.append((child, case, cohort, t0, _rag(st, spells.get(child, []), t0, day)))
-        lines: dict[str, Line] = {
-            "stability_milestone": Line(st.milestone_status, st.milestone_reason, st.milestone_due, st.milestone_amount),
-            "stability_tariff": Line(st.tariff_status, st.tariff_reason, st.tariff[-1][0] if st.tariff else None, st.tariff_amount),
-            "family_star_plus": settle_star(e, stars.get((family, "family_star_plus")) or stars.get((child, "family_star_plus"), []), day,
-                                            "Family Star Plus", mech.family_functioning_improvement, mech.assessment_tolerance_days,
-                                            prices.family_star_plus, keep, terms.contract_end, mech.assessment_early_days),
-            "my_star": settle_star(e, stars.get((child, "my_star"), []), day, "My Star", mech.family_functioning_improvement,
-                                   mech.assessment_tolerance_days, prices.my_star, keep, terms.contract_end, mech.assessment_early_days),
-            "education": settle_education(e, periods.get(i, []), day, mech.absence_reduction, mech.absence_measure,
-                                          prices.education, keep, terms.contract_end),
-            "reading": settle_reading(e, tests.get(i, []), day, mech.reading_gain_years, mech.reading_tolerance_days,
-                                      prices.reading, keep, terms.contract_end),
-        }
-        if st.milestone_amount > 0:
-            gross.append((child, case, cohort, "stability_milestone", st.milestone_due, st.milestone_amount))
-        gross.extend((child, case, cohort, "stability_tariff", due, amount) for due, _, amount in st.tariff)
-        for metric in METRICS[2:]:
-            if lines[metric].amount > 0:
-                gross.append((child, case, cohort, metric, lines[metric].due, lines[metric].amount))
-        audit.extend([child, case, cohort, m, ln.status, ln.amount, ln.due, ln.reason] for m, ln in lines.items())
+    why_not = np.where(~engaged, "not engaged (no start_date)", "").astype(object)
+    out_w = engaged & ~in_window
+    if out_w.any():
+        why_not[out_w] = [f"referred {to_date(v) if v >= 0 else 'on no date'}, outside the referral window {window}" for v in ref[out_w].tolist()]
+    again = engaged & in_window & ~paid_row
+    if again.any():
+        why_not[again] = [f"re-referral of a child already in the cohort through case {case_ids[f]} (engaged "
+                          f"{to_date(e[f])}): one set of payments per child, on that engagement's clock" for f in first_row[again].tolist()]
+    reason[~paid_row] = why_not[~paid_row, None]
 
-    rows = pd.DataFrame(gross, columns=["child_id", "case_id", "sub_cohort", "metric", "due", "amount"])
-    capped = apply_caps(rows, mech.caps, terms.start)
-    children = pd.DataFrame(kids, columns=["child_id", "case_id", "sub_cohort", "t0", "rag"])
-    children["t0"] = pd.to_datetime(children["t0"].astype(float), unit="D")
-    cuts = capped[capped["cut"] > 0].assign(due_date=lambda f: pd.to_datetime(f["due"].astype(float), unit="D"))
-    cuts = cuts[["child_id", "case_id", "sub_cohort", "metric", "due_date", "gross", "amount", "cut", "cut_by"]].reset_index(drop=True)
-    return Settlement(as_of, _payments(capped, terms), _audit(audit, capped), children, cuts)
+    # stability (004 §9.2.1) on the array engine
+    stab = np.flatnonzero(paid_row & (t0 >= 0))
+    no_home = paid_row & (t0 < 0)
+    reason[no_home, :2] = "reunification child with no return_home_date: not home, no stability payment"
+    rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume, mech.failing_spell_number,
+                           terms.contract_end)
+    case_of, row_of = join_rows(child_ids[stab], _text(care_episodes["child_id"])) if len(care_episodes) else (np.zeros(0, np.int64),) * 2
+    ep_start = _day_array(care_episodes["start_date"], len(care_episodes))[row_of]
+    ep_end = _day_array(care_episodes["end_date"], len(care_episodes))[row_of]
+    ep_end = np.where(ep_end < 0, OPEN_END, ep_end)
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(case_of, minlength=len(stab))))).astype(np.int64)
+    k = keep[stab]
+    res = settle_stability_arrays(t0[stab], offsets, ep_start, ep_end, day, rules, price("milestone")[stab] * 1.0,
+                                  price("tariff")[stab], 1.0 - k, monthly=True, validate=False)
+    m_reason, t_reason, last_due = stability_reasons(res, t0[stab], day, rules)
+    status[stab, 0], status[stab, 1] = res.milestone_status, res.tariff_status
+    gross[stab, 0], gross[stab, 1] = res.milestone_amount, res.month_amount.sum(axis=1)
+    due[stab, 0], due[stab, 1] = res.milestone_due, last_due
+    reason[stab, 0], reason[stab, 1] = m_reason, t_reason
+
+    # one-off lines (004 §9.2.2-9.2.4)
+    pay = np.flatnonzero(paid_row)
+    ep = e[pay]
+    stars = star_totals_frames(assessments)
+    fsp_people = set(stars["family_star_plus"]["person_id"].tolist())
+    fam, kid = family_ids[pay], child_ids[pay]
+    fsp_key = np.where(pd.Index(list(fsp_people)).get_indexer(fam) >= 0, fam, kid) if len(fsp_people) else kid
+    kp = keep[pay]
+    lines: list[Lines] = [
+        star_lines(ep, fsp_key, stars["family_star_plus"], day, "Family Star Plus", mech.family_functioning_improvement,
+                   mech.assessment_tolerance_days, price("family_star_plus")[pay] * kp, terms.contract_end, mech.assessment_early_days),
+        star_lines(ep, kid, stars["my_star"], day, "My Star", mech.family_functioning_improvement, mech.assessment_tolerance_days,
+                   price("my_star")[pay] * kp, terms.contract_end, mech.assessment_early_days),
+        education_lines(ep, kid, school, day, mech.absence_reduction, mech.absence_measure, price("education")[pay] * kp, terms.contract_end),
+        reading_lines(ep, kid, reading, day, mech.reading_gain_years, mech.reading_tolerance_days, price("reading")[pay] * kp,
+                      terms.contract_end),
+    ]
+    for j, ln in enumerate(lines, start=2):
+        status[pay, j], gross[pay, j], due[pay, j], reason[pay, j] = ln.status, ln.amount, ln.due, ln.reason
+
+    # payment rows before caps: milestones, tariff months, one-offs
+    ms = stab[res.milestone_amount > 0]
+    ti, tj = np.nonzero(res.month_amount > 0)
+    oi, oj = np.nonzero(gross[pay, 2:] > 0)
+    row = np.concatenate((ms, stab[ti], pay[oi]))
+    metric = np.concatenate((np.zeros(ms.size, np.int64), np.ones(ti.size, np.int64), oj.astype(np.int64) + 2))
+    when = np.concatenate((res.milestone_due[res.milestone_amount > 0], res.month_due[ti, tj].astype(np.int64), due[pay[oi], oj + 2]))
+    amount = np.concatenate((res.milestone_amount[res.milestone_amount > 0], res.month_amount[ti, tj], gross[pay[oi], oj + 2]))
+    child_rank = _rank(child_ids)
+    order, paid, cut_by = cap_payment_rows(child_rank[row], metric, when, amount, mech.caps, terms.start)
+    row, metric, when, amount = row[order], metric[order], when[order], amount[order]
+    cut = amount - paid
+
+    # audit: one row per referral and line
+    flat = row * 6 + metric
+    amount_paid = np.bincount(flat, weights=paid, minlength=n * 6).reshape(n, 6)
+    capped_gbp = np.bincount(flat, weights=cut, minlength=n * 6).reshape(n, 6)
+    status[capped_gbp > 0] = CAPPED
+    status_text = np.array(STATUSES, dtype=object)[status]
+    shown = np.isin(status, [0, 1, 6]) | (amount_paid > 0)
+    reasons = reason.copy()
+    for i in notes:
+        reasons[i] = [x + notes[i] for x in reasons[i]]
+    hit_r, hit_c = np.nonzero(capped_gbp > 0)
+    if hit_r.size:
+        bit = cut > 0
+        first_cut = pd.Series(cut_by[bit]).groupby(flat[bit], sort=False).first()
+        names = first_cut.reindex(hit_r * 6 + hit_c).to_numpy(dtype=object)
+        reasons[hit_r, hit_c] = [capped_reason(x, c, g_cut, a, g) for x, c, g_cut, a, g in
+                                 zip(reasons[hit_r, hit_c], names, capped_gbp[hit_r, hit_c], amount_paid[hit_r, hit_c], gross[hit_r, hit_c])]
+    due_shown = np.where(shown & (due >= 0), due, -1)
+    audit = _frame({
+        "child_id": np.repeat(child_ids, 6), "case_id": np.repeat(case_ids, 6),
+        "sub_cohort": np.repeat(np.asarray(cohort_names, dtype=object)[cohort_codes], 6) if n else np.zeros(0, object),
+        "metric": np.tile(np.array(METRICS, dtype=object), n), "status": status_text.ravel(), "amount": amount_paid.ravel(),
+        "gross": gross.ravel(), "capped_gbp": capped_gbp.ravel(), "due_date": _dates(due_shown.ravel()), "reason": reasons.ravel(),
+    })[AUDIT_COLUMNS]
+
+    payments = _payments_frame(row, metric, when, paid, child_ids, case_ids, cohort_names, cohort_codes, child_rank, terms)
+    rag_all = np.where(paid_row & (t0 < 0), "red", "").astype(object)
+    if stab.size:
+        rag_all[stab] = rag(res, t0[stab], offsets, ep_start, ep_end, day)
+    children = _frame({"child_id": child_ids, "case_id": case_ids,
+                             "sub_cohort": np.asarray(cohort_names, dtype=object)[cohort_codes] if n else np.zeros(0, object),
+                             "t0": _dates(np.where(paid_row & (t0 >= 0), t0, -1)), "rag": rag_all})
+    bit = cut > 0
+    cuts = _frame({"child_id": child_ids[row[bit]], "case_id": case_ids[row[bit]],
+                         "sub_cohort": np.asarray(cohort_names, dtype=object)[cohort_codes[row[bit]]] if n else np.zeros(0, object),
+                         "metric": np.array(METRICS, dtype=object)[metric[bit]], "due_date": _dates(when[bit]),
+                         "gross": amount[bit], "amount": paid[bit], "cut": cut[bit], "cut_by": cut_by[bit]})
+    return Settlement(as_of, payments, audit, children, cuts)
 
 
-def _rag(st, spells: list[tuple[int, int]], t0: int, day: int) -> str:
-    """Red: milestone missed, tracking stopped or failed; amber: a spell since t0; else green."""
-    if st.milestone_status == NOT_ACHIEVED or st.tariff_status in (STOPPED, FAILED):
-        return "red"
-    if any(s <= day and e > t0 for s, e in spells):
-        return "amber"
-    return "green"
+def _rank(values: np.ndarray) -> np.ndarray:
+    """Rank of each string in sorted order (equal strings share a rank)."""
+    codes, _ = pd.factorize(values, sort=True)
+    return codes.astype(np.int64)
 
 
-def _payments(capped: pd.DataFrame, terms: SibTerms) -> pd.DataFrame:
-    paid = split_payers(capped[capped["amount"] > 0], terms.lcf_share, terms.lcf_end)
-    paid["due_date"] = pd.to_datetime(paid["due"].astype(float), unit="D")
-    return paid[PAYMENT_COLUMNS].sort_values(["due_date", "child_id", "case_id", "metric", "payer"], kind="stable").reset_index(drop=True)
+def _frame(columns: dict) -> pd.DataFrame:
+    """A DataFrame whose text columns stay object arrays (no conversion of millions of strings
+    to another string type: the conversion would cost more than the settlement)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v
+                         for k, v in columns.items()})
 
 
-def _audit(audit: list[list], capped: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame(audit, columns=["child_id", "case_id", "sub_cohort", "metric", "status", "gross", "due", "reason"])
-    key = ["case_id", "metric"]
-    sums = capped.groupby(key).agg(amount=("amount", "sum"), capped_gbp=("cut", "sum"))
-    names = capped[capped["cut"] > 0].groupby(key)["cut_by"].first()      # the first cap that bit
-    frame = frame.join(sums, on=key).join(names.rename("cut_by"), on=key)
-    frame["amount"] = frame["amount"].fillna(0.0)
-    frame["capped_gbp"] = frame["capped_gbp"].fillna(0.0)
-    hit = frame["capped_gbp"] > 0
-    frame.loc[hit, "status"] = CAPPED
-    frame["cut_by"] = frame["cut_by"].fillna("").astype(str)
-    if hit.any():
-        frame.loc[hit, "reason"] = [f"{r}; cap ({c}) cut £{x:,.2f}" for r, c, x in
-                                    zip(frame.loc[hit, "reason"], frame.loc[hit, "cut_by"], frame.loc[hit, "capped_gbp"])]
-    frame["status"] = frame["status"].map(dict(enumerate(STATUSES)))
-    shown = frame["status"].isin(["paid", "not yet due", "capped"])      # a date something is (or was) due
-    frame["due_date"] = pd.to_datetime(frame["due"].astype(float).where(shown), unit="D")
-    return frame[AUDIT_COLUMNS]
+def _dates(days: np.ndarray) -> np.ndarray:
+    """datetime64[ns] from day numbers; -1 becomes NaT."""
+    days = np.asarray(days, np.int64)
+    out = days.astype("datetime64[D]").astype("datetime64[ns]")
+    out[days < 0] = np.datetime64("NaT")
+    return out
+
+
+def _payments_frame(row, metric, when, paid, child_ids, case_ids, cohort_names, cohort_codes, child_rank, terms: SibTerms) -> pd.DataFrame:
+    """Payment rows split between the commissioner and the Life Chances Fund, in due-date order
+    (ties: child, case, line name, payer), as :func:`simulate.payments.settlement.payments_table`."""
+    keep = paid > 0
+    row, metric, when, paid = row[keep], metric[keep], when[keep], paid[keep]
+    share = np.where(when < terms.lcf_end, terms.lcf_share, 0.0) if terms.lcf_end is not None else np.full(len(row), terms.lcf_share)
+    lcf = paid * share
+    com = paid - lcf
+    row2, metric2, when2 = np.tile(row, 2), np.tile(metric, 2), np.tile(when, 2)
+    amount2 = np.concatenate((com, lcf))
+    payer2 = np.repeat(np.array([0, 1], np.int64), len(row))
+    ok = amount2 > 0
+    row2, metric2, when2, amount2, payer2 = row2[ok], metric2[ok], when2[ok], amount2[ok], payer2[ok]
+    case_rank = _rank(case_ids)
+    c_rank, k_rank = child_rank[row2], case_rank[row2]
+    lo = int(when2.min()) if len(when2) else 0
+    sizes = [int(when2.max()) - lo + 1 if len(when2) else 1, int(child_rank.max()) + 1 if len(child_rank) else 1,
+             int(case_rank.max()) + 1 if len(case_rank) else 1, 6, 2]
+    if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:
+        # one int64 key sorts faster than five: due, child, case, line name, payer
+        key = when2 - lo
+        for size, part in zip(sizes[1:], (c_rank, k_rank, _METRIC_ALPHA[metric2], payer2)):
+            key = key * size + part
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort((payer2, _METRIC_ALPHA[metric2], k_rank, c_rank, when2))
+    row2, metric2, when2, amount2, payer2 = row2[order], metric2[order], when2[order], amount2[order], payer2[order]
+    # text columns as categoricals (integer codes, no millions of string copies) whose categories
+    # are in string order, so grouping and sorting them downstream orders as the strings would
+    child_codes, child_names = pd.factorize(child_ids, sort=True)
+    case_codes, case_names = pd.factorize(case_ids, sort=True)
+    names = np.asarray(cohort_names, dtype=object)
+    by_name = np.argsort(names, kind="stable")
+    cohort_rank = np.argsort(by_name)
+    frame = pd.DataFrame({
+        "child_id": pd.Categorical.from_codes(child_codes[row2], child_names),
+        "case_id": pd.Categorical.from_codes(case_codes[row2], case_names),
+        "sub_cohort": pd.Categorical.from_codes(cohort_rank[cohort_codes[row2]], names[by_name]) if len(names) else np.zeros(0, object),
+        "metric": pd.Categorical.from_codes(_METRIC_ALPHA[metric2], sorted(METRICS)), "due_date": _dates(when2), "amount": amount2,
+        "payer": pd.Categorical.from_codes(payer2, ["commissioner", "life_chances_fund"]),
+    })
+    return frame[PAYMENT_COLUMNS]
+
+
+__all__ = ["AUDIT_COLUMNS", "PAYMENT_COLUMNS", "Settlement", "settle_sib"]

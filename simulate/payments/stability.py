@@ -6,13 +6,16 @@ rules to arrays and must give identical amounts (tested).
 
 Readings (quoted in ``docs/payments.md``):
 
-- a spell covers ``[start, end)``: the child is home again on ``end``; an open spell runs
-  through the settlement date; spells starting after the settlement date are not yet known;
-- milestone: home every day of ``[t0, t0 + 6 months)``; due on ``t0 + 6 months``; any spell
-  in that window means no stability payment of any kind;
+- episodes that touch or overlap are first joined into periods away from home
+  (:func:`simulate.payments.periods.merge_periods`); every rule below reads periods;
+- a period covers ``[start, end)``: the child is home again on ``end``; an open period runs
+  through the settlement date; periods starting after the settlement date are not yet known;
+- milestone: home every day of ``[t0, t0 + 6 months)``; due on ``t0 + 6 months``; any period
+  covering a day of that window, or starting in it (a zero-day period: into care and home
+  the same day), means no stability payment of any kind;
 - tariff: each home day of ``[t0 + 6m, t0 + 24m)`` earns ``tariff price / days in window``,
   summed per calendar month and due on the month's last day;
-- a tracking-window spell longer than 56 days ends tracking at its start; the third spell
+- a tracking-window period longer than 56 days ends tracking at its start; the third period
   starting in the window fails the intervention from its start;
 - nothing is due on or after the contract end.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .days import add_months_day, month_end_day, month_start_day, to_date
+from .periods import merge_child
 from .terms import FAILED, NOT_ACHIEVED, NOT_YET_DUE, PAID, STOPPED
 
 
@@ -73,8 +77,9 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
     t0
         Day number the clock starts: engagement (diversion) or return home (reunification).
     spells
-        ``(start, end)`` day numbers of care and remand spells, end exclusive (the day home);
-        an open spell has end :data:`simulate.payments.days.OPEN_END`.
+        ``(start, end)`` day numbers of care and remand episodes, end exclusive (the day home);
+        an open one has end :data:`simulate.payments.days.OPEN_END`. Episodes that touch or
+        overlap are joined into one period away from home first.
     as_of
         Settlement day: payments due on or before it are paid.
     rules
@@ -88,12 +93,12 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
     m6 = add_months_day(t0, rules.milestone_months)
     m24 = add_months_day(t0, rules.milestone_months + rules.tariff_months)
     end_contract = rules.contract_end
-    known = sorted((s, min(e, as_of + 1)) for s, e in spells if s <= as_of)
+    known = [(s, min(e, as_of + 1)) for s, e in merge_child(spells) if s <= as_of]
     keep = 1.0 - rules.deadweight
 
-    blocking = next(((s, e) for s, e in known if s < m6 and e > t0), None)
+    blocking = next(((s, e) for s, e in known if s < m6 and (e > t0 or s >= t0)), None)
     if blocking is not None:
-        why = (f"spell away from home from {_d(blocking[0])} fell within the first six months "
+        why = (f"period away from home from {_d(blocking[0])} fell within the first six months "
                f"[{_d(t0)}, {_d(m6)}): no stability payment of any kind")
         return StabilityResult(NOT_ACHIEVED, why, m6, 0.0, NOT_ACHIEVED, why)
 
@@ -136,13 +141,13 @@ def settle_stability(t0: int, spells: list[tuple[int, int]], as_of: int, rules: 
     last_due = month_end_day(m24 - 1)
     if why_code == FAILED:
         t_status = FAILED
-        t_reason = (f"spell number {rules.failing_spell} in the tracking window began {_d(why_spell[0])}: "
+        t_reason = (f"period away number {rules.failing_spell} in the tracking window began {_d(why_spell[0])}: "
                     f"intervention failed, no tariff from that date; {paid}")
     elif why_code == STOPPED:
         length = why_spell[1] - why_spell[0]
         lasted = f"still open after {length} days" if why_spell[1] == as_of + 1 else f"lasted {length} days"
         t_status = STOPPED
-        t_reason = (f"spell from {_d(why_spell[0])} {lasted} (over {rules.max_spell_days}): "
+        t_reason = (f"period away from {_d(why_spell[0])} {lasted} (over {rules.max_spell_days}): "
                     f"tracking ended on {_d(why_spell[0])}; {paid}")
     elif last_due >= end_contract and over:
         t_status = STOPPED

@@ -7,8 +7,11 @@ Children of every replication are stacked in one axis of length ``n``:
 ``t0``            int64[n]  day number (days since 1970-01-01) the stability clock starts:
                             engagement for diversion, return home for reunification
 ``spell_offsets`` int64[n+1] spells of child ``i`` are ``spell_start[offsets[i]:offsets[i+1]]``
-``spell_start``   int64[m]  first day away (care or remand), sorted within each child
+``spell_start``   int64[m]  first day away (care or remand episode), any order within a child
 ``spell_end``     int64[m]  day home again (exclusive end); ``OPEN_END`` while open
+
+Episodes that touch or overlap are joined into periods away from home first
+(:func:`simulate.payments.periods.merge_periods`); the rules read periods.
 ``replication``   int64[n]  optional replication index of each child
 
 Per-child prices (£, before deadweight), deadweight shares and an ``eligible`` mask (referred
@@ -26,6 +29,7 @@ import numpy as np
 
 from .days import OPEN_END, add_months_array, month_end_array, month_start_day
 from .errors import PaymentDataError
+from .periods import merge_periods
 from .stability import StabilityRules
 from .terms import FAILED, NOT_ACHIEVED, NOT_ELIGIBLE, NOT_YET_DUE, PAID, STOPPED
 
@@ -39,7 +43,9 @@ class StabilityArrays:
 
     ``month_*`` arrays (``n × (tariff_months + 1)``, column ``j`` = the ``j``-th calendar month
     from the milestone's month; due days and home days as int32) are filled only when
-    ``monthly=True``.
+    ``monthly=True``. ``block_day``: start of the first period away in the first six months
+    (``2**62`` if none); ``stop_length``: days the period that ended tracking had lasted by the
+    settlement day (-1 if none); both for the audit's reasons.
     """
 
     milestone_status: np.ndarray
@@ -52,6 +58,8 @@ class StabilityArrays:
     month_due: np.ndarray | None = None
     month_days: np.ndarray | None = None
     month_amount: np.ndarray | None = None
+    block_day: np.ndarray | None = None
+    stop_length: np.ndarray | None = None
 
     @property
     def total(self) -> np.ndarray:
@@ -69,12 +77,6 @@ def validate_spells(t0: np.ndarray, offsets: np.ndarray, start: np.ndarray, end:
     bad = np.flatnonzero(end < start)
     if bad.size:
         raise PaymentDataError("spells", bad.tolist(), "end before start")
-    first_of = np.zeros(m, dtype=bool)
-    first_of[offsets[:-1][offsets[:-1] < m]] = True
-    follow = ~first_of[1:]
-    bad = np.flatnonzero(follow & (start[1:] < end[:-1])) + 1
-    if bad.size:
-        raise PaymentDataError("spells", bad.tolist(), "overlaps the child's previous spell or is out of order")
 
 
 def settle_stability_arrays(
@@ -119,6 +121,8 @@ def settle_stability_arrays(
     end = np.asarray(spell_end, dtype=np.int64)
     if validate:
         validate_spells(t0, offsets, start, end)
+    periods = merge_periods(offsets, start, end)          # the one place rows become periods
+    offsets, start, end = periods.offsets, periods.start, periods.end
     n = len(t0)
     mprice = np.broadcast_to(np.asarray(rules.milestone_price if milestone_price is None else milestone_price, dtype=float), n)
     tprice = np.broadcast_to(np.asarray(rules.tariff_price if tariff_price is None else tariff_price, dtype=float), n)
@@ -133,8 +137,12 @@ def settle_stability_arrays(
     e_eff = np.minimum(end, as_of + 1)
 
     m6c = m6[child]
-    blk = known & (start < m6c) & (e_eff > t0[child])
+    t0c = t0[child]
+    # a period covering a day of [t0, m6), or a zero-day period starting in it
+    blk = known & (start < m6c) & ((e_eff > t0c) | (start >= t0c))
     blocked = np.bincount(child[blk], minlength=n) > 0
+    block_day = np.full(n, _NONE)
+    np.minimum.at(block_day, child[blk], start[blk])
 
     intrk = known & (start >= m6c) & (start < m24[child])
     counts = np.cumsum(intrk)
@@ -176,7 +184,10 @@ def settle_stability_arrays(
     stop_day = np.where(stop < m24, stop, -1)
     stop_day[blocked | ~ok] = -1
 
-    out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day)
+    stop_length = np.full(n, -1, np.int64)
+    at_stop = long_ & (start == long_day[child]) & (long_day[child] < fail_day[child])
+    stop_length[child[at_stop]] = (e_eff - start)[at_stop]
+    out = StabilityArrays(m_status, m6, m_amount, t_status, days, t_amount, stop_day, block_day=block_day, stop_length=stop_length)
     if monthly:
         k = rules.tariff_months + 1
         out.month_due = np.empty((n, k), np.int32)

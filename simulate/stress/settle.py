@@ -99,8 +99,11 @@ def _stability_by_payments_engine(p: CohortParams, c: Children, stab: np.ndarray
     contract_end = day0 + int(p.edges[-1])
     has = np.isfinite(c.entries)
     offsets = np.concatenate([[0], np.cumsum(has.sum(axis=1))]).astype(np.int64)
+    # a float day x falls on day floor(x), as in simulate.payments.from_flow: a spell entered and
+    # left within one day is a zero-day period (an entry to care that costs no home day), the
+    # same reading as on the real-data and flow paths (issue 11)
     start = day0 + np.floor(c.entries[has]).astype(np.int64)
-    stop = np.maximum(day0 + np.floor(np.minimum(c.exits[has], 1e9)).astype(np.int64), start + 1)
+    stop = np.maximum(day0 + np.floor(np.minimum(c.exits[has], 1e9)).astype(np.int64), start)
     rules = StabilityRules(milestone_months=p.milestone_months, tariff_months=p.tariff_months,
                            max_spell_days=int(p.resume_days), failing_spell=p.failing_spell, contract_end=contract_end)
     res = settle_stability_arrays(day0 + np.floor(c.t0).astype(np.int64), offsets, start, stop, contract_end - 1, rules,

@@ -8,9 +8,11 @@ from simulate.payments.days import OPEN_END
 
 
 def random_children(n: int, seed: int, first: int, last: int, as_of: int) -> tuple[np.ndarray, list[list[tuple[int, int]]]]:
-    """``n`` children with t0 in ``[first, last)`` and 0-5 non-overlapping spells of 1-200 days.
+    """``n`` children with t0 in ``[first, last)`` and 0-5 care episodes of 0-200 days.
 
-    Some spells are open (no end) and some start before t0 (reunification-like histories).
+    Some episodes are open (no end), some start before t0 (reunification-like histories), some
+    touch the previous one (a placement change the same day), overlap it, or last zero days;
+    the rows of a child are shuffled, as an extract may hold them.
     """
     rng = np.random.default_rng(seed)
     t0 = rng.integers(first, last, size=n)
@@ -25,6 +27,9 @@ def random_children(n: int, seed: int, first: int, last: int, as_of: int) -> tup
                 child.append((day, int(OPEN_END)))
                 break
             child.append((day, day + length))
-            day += length + int(rng.integers(0, 120))
+            u = rng.random()
+            # 20% touch the next row, 10% overlap it, the rest leave a gap home
+            day += length + (0 if u < 0.2 else -int(rng.integers(1, 10)) if u < 0.3 else int(rng.integers(1, 120)))
+        rng.shuffle(child)
         spells.append(child)
     return t0.astype(np.int64), spells

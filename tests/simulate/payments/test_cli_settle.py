@@ -49,7 +49,8 @@ def test_settle_writes_every_file_and_restates(tmp_path, capsys):
     first = write(tmp_path / "v1", [referral("R1", "A", "F1")])
     assert run("--data", first, "--as-of", "2021-06-30", "--out", tmp_path / "s1") == 0
     names = sorted(p.name for p in (tmp_path / "s1").iterdir())
-    assert names == [".cusp-output", "audit.csv", "children.csv", "cuts.csv", "invoices_monthly.csv", "invoices_quarterly.csv", "payments.csv", "summary.json"]
+    assert names == [".cusp-output", "audit.csv", "audit.csv-metadata.json", "children.csv", "cuts.csv", "invoices_monthly.csv", "invoices_quarterly.csv",
+                     "payments.csv", "summary.json"]
     home = 17 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 + 30   # 2020-07-15 .. 2021-06-30 (a month end)
     total = json.loads((tmp_path / "s1" / "summary.json").read_text())["total_gbp"]
     assert total == pytest.approx(MILESTONE + RATE * home)
@@ -119,3 +120,31 @@ def test_kpi_linked_year_end_reconciliation(tmp_path):
     assert rec.loc[2, "provider_gain"] == pytest.approx((2_700_000 - 35_700_000 * 0.03) / 2)
     pay = pd.read_csv(tmp_path / "s" / "payments.csv")
     assert pay["due_date"].tolist() == ["2019-03-31"]
+
+
+def test_summary_records_every_setting_that_shaped_the_money(tmp_path):
+    import hashlib
+
+    folder = write(tmp_path / "d", [referral("R1", "A", "F1")])
+    assert run("--data", folder, "--as-of", "2021-06-30", "--out", tmp_path / "s1") == 0
+    assert run("--data", folder, "--as-of", "2021-09-30", "--previous", tmp_path / "s1", "--out", tmp_path / "s2") == 0
+    settings = json.loads((tmp_path / "s2" / "summary.json").read_text())["settings"]
+    assert settings["as_of"] == "2021-09-30" and settings["known_at"] is None
+    assert settings["previous"]["path"] == str(tmp_path / "s1")
+    assert settings["previous"]["summary_sha256"] == hashlib.sha256((tmp_path / "s1" / "summary.json").read_bytes()).hexdigest()
+    assert settings["scenario"]["name"] == "lancs-edge-of-care-004" and len(settings["scenario"]["sha256"]) == 64
+    assert settings["cusp"]["version"] and "commit" in settings["cusp"]
+    hashed = {f["path"]: f["sha256"] for f in settings["inputs"]}
+    assert hashed["referrals.csv"] == hashlib.sha256((folder / "referrals.csv").read_bytes()).hexdigest()
+    meta = json.loads((tmp_path / "s2" / "audit.csv-metadata.json").read_text())
+    assert meta["url"] == "audit.csv" and meta["cusp:settings"] == settings
+
+
+def test_known_at_without_recorded_dates_exits_2_with_one_line(tmp_path, capsys):
+    # care_episodes.csv has no recorded_date column: --known-at cannot be honoured, never ignored
+    folder = write(tmp_path / "d", [referral("R1", "A", "F1")], [("E1", "A", "2021-02-10", "2021-03-02", "care")])
+    assert run("--data", folder, "--as-of", "2021-06-30", "--known-at", "2021-03-31", "--out", tmp_path / "s") == 2
+    err = capsys.readouterr().err
+    assert "--known-at" in err and "recorded_date" in err and "care_episodes.csv" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "s").exists()
