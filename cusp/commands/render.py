@@ -43,7 +43,7 @@ def render(
     out_dir: Path = typer.Option(..., "--out", help="report folder, e.g. reports/annual-evaluation (replaced atomically)"),
     params_file: Path | None = typer.Option(None, "--params", help="YAML file of parameter values"),
     param: list[str] = typer.Option([], "--param", "-p", help="key=value, typed as the notebook declares (repeatable; wins over --params)"),
-    pdf: bool = typer.Option(False, "--pdf", help="also print the HTML to PDF with headless Chromium"),
+    pdf: bool = typer.Option(False, "--pdf", help="also print the HTML to an A4 PDF with Chromium, Chrome or Edge (or $CUSP_BROWSER)"),
     list_params: bool = typer.Option(False, "--list-params", is_eager=True, callback=_list_params, help="list the notebook's parameters and exit (no --out needed)"),
     timeout: float = typer.Option(600.0, "--timeout", min=1.0, help="seconds any one cell may run"),
     cwd: Path | None = typer.Option(None, "--cwd", help="working directory of the kernel (default: here)"),
@@ -55,12 +55,17 @@ def render(
     Example: cusp render notebooks/annual_evaluation.ipynb --param data_dir=reports/data --out reports/annual-evaluation
     """
     from ..render import render_notebook
+    from ..render.errors import RenderError
+    from ..render.export import find_browser, no_browser_message
     from ..render.params import parse_assignments
 
-    result = render_notebook(notebook, out_dir, params_file=params_file, params=parse_assignments(param), pdf=pdf, cwd=cwd, timeout=timeout, progress=progress)
+    no_browser = pdf and find_browser() is None  # render anyway and keep the HTML, then say how to get a PDF
+    result = render_notebook(notebook, out_dir, params_file=params_file, params=parse_assignments(param), pdf=pdf and not no_browser, cwd=cwd, timeout=timeout, progress=progress)
     out.print(f"report: {result.html}")
     out.print(f"executed notebook: {result.notebook}")
     if result.results:
         out.print(f"results: {result.results}")
     if result.pdf:
         out.print(f"pdf: {result.pdf}")
+    if no_browser:
+        raise RenderError(no_browser_message(result.html))
