@@ -79,6 +79,9 @@ def print_style(title: str, day: dt.date) -> str:
     overflow: visible !important; }}
   ::-webkit-scrollbar {{ display: none; }}
   .jp-OutputArea-child {{ break-inside: auto !important; }}  /* a long table flows over pages */
+  html, body, .jp-Notebook {{ height: auto !important; min-height: 0 !important; margin-bottom: 0 !important;
+                             padding-bottom: 0 !important; }}  /* no page holding only the bottom padding */
+  .jp-Cell:last-child, .jp-Cell:last-child * {{ margin-bottom: 0 !important; padding-bottom: 0 !important; }}
   table {{ zoom: var(--cusp-fit, 1); page-break-inside: auto; }}
   th {{ white-space: normal !important; word-break: normal; overflow-wrap: normal; }}
   td {{ white-space: nowrap; }}
