@@ -4,9 +4,16 @@ This package ties the three analysis packages together: the command line (``cusp
 report rendering. ``simulate``, ``evaluation`` and ``data_synthetic`` hold the analysis.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("cusp")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # looked up on first use: importlib.metadata costs the command line's start-up ~30 ms
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("cusp")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

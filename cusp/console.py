@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+if TYPE_CHECKING:  # pandas is imported where a table is drawn: `cusp --help` starts without it
+    import pandas as pd
 
 
 def fail(message: str, status: int = 2) -> None:
@@ -21,6 +23,8 @@ def fail(message: str, status: int = 2) -> None:
 
 def table(frame: pd.DataFrame, title: str | None = None, formats: dict[str, str] | None = None) -> Table:
     """A rich table from a DataFrame; ``formats`` maps column → format spec (``",.0f"``)."""
+    import pandas as pd
+
     formats = formats or {}
     tbl = Table(title=title, title_justify="left", show_lines=False)
     for col in frame.columns:
@@ -32,6 +36,8 @@ def table(frame: pd.DataFrame, title: str | None = None, formats: dict[str, str]
 
 
 def _cell(value: Any, spec: str | None) -> str:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if spec and isinstance(value, (int, float)):

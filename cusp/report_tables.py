@@ -105,10 +105,10 @@ def kpi_table(df: pd.DataFrame, policy: str, *, guards: Sequence[tuple[str | Non
     for c in derived:
         for i, (idx, v) in enumerate(df[c].items()):
             style = row_formats.iloc[i] if row_formats is not None else formats.get(c, "3")
-            disp.iloc[i, df.columns.get_loc(c)] = "*" if hidden.iloc[i][c] else _fmt(v, style)
+            disp.iloc[i, df.columns.get_loc(c)] = first.policy.suppressed if hidden.iloc[i][c] else _fmt(v, style)
         vals[c] = df[c].where(~hidden[c])
     for c in count_cols:
-        disp[c] = np.where(hidden[c], "*", disp[c])
+        disp[c] = np.where(hidden[c], first.policy.suppressed, disp[c])
         vals[c] = vals[c].where(~hidden[c])
     keep = [c for c in df.columns if c not in set(hide)]
     return DisclosedTable(disp[keep], vals[keep], hidden[keep], (first.primary | hidden)[keep], first.policy)

@@ -28,7 +28,7 @@ from .. import provenance
 from ..outputs import OutputError, check_file, check_output, output_file, output_folder
 from .errors import ExecutionFailed, RenderError
 from .export import notebook_to_html, print_pdf
-from .gate import DISCLOSURE_PARAMETER, check_disclosure
+from .gate import DISCLOSURE_PARAMETER, check_disclosure, declared_policy
 from .params import check_parameters, declared_parameters
 
 RESULTS_PARAMETER = "results_path"
@@ -91,6 +91,7 @@ def render_notebook(
 
         from_file = {**read_params_file(params_file), **from_file}
     chosen = check_parameters(declared, from_file, dict(params or {}), source=f" (notebook {nb_path})", dayfirst=dayfirst)
+    policy = declared_policy(nb_path, declared, chosen.get(DISCLOSURE_PARAMETER))  # refuses a notebook that declares none
     target = Path(out)
     name = target.name
     work_dir = Path(cwd) if cwd is not None else Path.cwd()
@@ -108,6 +109,7 @@ def render_notebook(
             papermill.execute_notebook(
                 str(nb_path), str(executed), parameters=run_values, kernel_name=kernel, cwd=str(work_dir),
                 execution_timeout=timeout, start_timeout=120, progress_bar=progress, log_output=False, report_mode=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no "Kernel is running over TCP without encryption"
             )
         except PapermillExecutionError as exc:
             kept = _keep_failed(executed, failed)
@@ -131,9 +133,9 @@ def render_notebook(
             shown[RESULTS_PARAMETER] = str(target / "results.json")
         record = provenance.collect(notebook=nb_path, parameters=shown, inputs=[p for _, p in _named_inputs(shown, work_dir)], repo=_repo_root())
         nb = nbformat.read(executed, as_version=4)
-        if DISCLOSURE_PARAMETER in declared:  # the report publishes children's data: gate it
+        if policy:  # every report is gated (declared_policy refused a notebook without one)
             try:
-                check_disclosure(nb, notebook_to_html(nb), str(shown[DISCLOSURE_PARAMETER]), str(nb_path))
+                check_disclosure(nb, notebook_to_html(nb), policy, str(nb_path))
             except RenderError:
                 _keep_failed(executed, failed)
                 raise

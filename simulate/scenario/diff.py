@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .model import Scenario
+
+if TYPE_CHECKING:  # pandas is imported inside the functions: `cusp scenario list` starts without it
+    import pandas as pd
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -31,6 +32,8 @@ def diff_scenarios(a: Scenario, b: Scenario) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``key_path``, ``a``, ``b`` (``None`` where a side lacks the key), sorted by path.
     """
+    import pandas as pd
+
     fa = flatten(a.model_dump(mode="json", by_alias=True))
     fb = flatten(b.model_dump(mode="json", by_alias=True))
     rows = [

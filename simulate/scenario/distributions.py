@@ -7,12 +7,14 @@ Parameters are unitless; the field that holds a distribution names the unit
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-import numpy as np
 from pydantic import Field, model_validator
 
 from .base import NonNegative, Positive, Strict
+
+if TYPE_CHECKING:  # numpy is imported where a draw is made: `cusp scenario list` starts without it
+    import numpy as np
 
 
 class Fixed(Strict):
@@ -26,6 +28,8 @@ class Fixed(Strict):
         return self.value
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(size, float(self.value))
 
 
@@ -72,6 +76,8 @@ class LogNormal(_ByMeanSd):
     dist: Literal["lognormal"] = "lognormal"
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         sigma2 = np.log1p((self.sd / self.mean_value) ** 2)
         mu = np.log(self.mean_value) - sigma2 / 2
         return rng.lognormal(mu, np.sqrt(sigma2), size)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .mechanisms import Block, KpiLinked, PaymentByResults, SibEdgeOfCare
 from .model import Scenario
+
+if TYPE_CHECKING:  # pandas is imported inside the functions: `cusp scenario list` starts without it
+    import pandas as pd
 
 
 def annual_referrals(scenario: Scenario) -> pd.DataFrame:
@@ -23,6 +24,8 @@ def annual_referrals(scenario: Scenario) -> pd.DataFrame:
         Columns ``district``, ``sub_cohort``, ``ages`` (``"5-7"`` or the sub-cohort's range),
         ``per_year`` (expected referrals in a year).
     """
+    import pandas as pd
+
     rows: list[dict[str, Any]] = []
     if scenario.referrals is None:
         return pd.DataFrame(columns=["district", "sub_cohort", "ages", "per_year"])
@@ -51,6 +54,8 @@ def scenario_summary(scenario: Scenario) -> dict[str, Any]:
         ``districts`` (DataFrame), ``workforce``, ``intervention``, ``payment``, ``kpis``
         (DataFrame).
     """
+    import pandas as pd
+
     h = scenario.horizon
     refs = annual_referrals(scenario)
     cohorts = pd.DataFrame(

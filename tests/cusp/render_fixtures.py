@@ -13,6 +13,7 @@ def tiny_notebook(path: Path) -> Path:
     """Write the test notebook: reads a CSV, draws two figures, writes results.json."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["cusp"] = {"disclosure_policy": "modelled"}  # its made-up CSV holds no one's record
     params = nbformat.v4.new_code_cell(
         'input_file = "in.csv"  # a CSV to read\ncode = "00123"\nseed = 3\nsleep_seconds = 0.0\nmarker = ""\n'
         'fail = False\nresults_path = "results.json"'

@@ -45,7 +45,9 @@ def test_annual_evaluation_renders_without_code_and_with_input_hashes(report):
     for f in sorted(data.iterdir()):
         assert hashlib.sha256(f.read_bytes()).hexdigest() in html, f.name
     results = json.loads(result.results.read_text())
-    assert results["referrals"] == sum(1 for _ in (data / "referrals.csv").open()) - 1
+    referrals = sum(1 for _ in (data / "referrals.csv").open()) - 1
+    assert results["referrals"] == int(referrals / 5 + 0.5) * 5  # published under nhs-digital: nearest 5
+    assert results["disclosure"]["policy"] == "nhs-digital"
     assert results["data_seed"] == 2
     assert results["data_end_date"] == json.loads((data / "truth.json").read_text())["generator"]["extract_date"]
     assert 0 < results["hazard_ratio"]["ci_low"] < results["hazard_ratio"]["estimate"] < results["hazard_ratio"]["ci_high"]
@@ -64,6 +66,17 @@ def test_report_has_every_section_the_guidance_expects(report):
     for phrase in ("Maryland level 1", "Maryland level 3", "IPW", "regression adjustment", "no caliper",
                    "numbers at risk", "Balance before and after matching", "95% CI"):
         assert phrase in text, phrase
+
+
+def test_no_small_count_can_be_derived_from_what_the_report_publishes(report):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_published import derived_small_counts
+
+    result = report[1]
+    page = _DATA_URI.sub("", result.html.read_text())
+    assert derived_small_counts(json.loads(result.results.read_text()), page) == []
 
 
 def test_rendered_report_passes_the_disclosure_scan_and_shows_no_identifier(report):
@@ -154,14 +167,15 @@ def test_kpi_table_formats_never_look_like_counts_and_hides_columns():
 
 def test_count_table_drops_totals_after_protecting_them():
     tab = pd.DataFrame({"a": [10, 3], "b": [20, 30]}, index=pd.Index(["r1", "r2"], name="row"))
-    full = rt.count_table(tab, "nhs-digital")
+    full = rt.count_table(tab, "threshold-10")
+    # threshold-10 publishes exact counts, so it adds secondary suppression (nhs-digital rounds instead)
     # 3 is primary; the row r2 and column a (with their totals) each need a second hidden cell
     assert full.display.loc["r2", "a"] == "*"
     assert (full.display.loc["r2"] == "*").sum() >= 2 and (full.display["a"] == "*").sum() >= 2
-    t = rt.count_table(tab, "nhs-digital", total_row=False)
+    t = rt.count_table(tab, "threshold-10", total_row=False)
     assert list(t.display.index) == ["r1", "r2"] and list(t.display.columns) == ["a", "b", "Total"]
     assert t.display.loc["r2"].tolist() == full.display.loc["r2"].tolist()
-    one = rt.count_table(tab[["a"]].rename(index={"r2": "r2"}), "nhs-digital", total_column=False)
+    one = rt.count_table(tab[["a"]].rename(index={"r2": "r2"}), "threshold-10", total_column=False)
     assert list(one.display.columns) == ["a"]
 
 

@@ -9,10 +9,10 @@ from cusp.cli import app, main
 
 
 def _paths(cmd, path=()):
-    subs = getattr(cmd, "commands", None)
-    if subs:
-        for name, sub in subs.items():
-            yield from _paths(sub, (*path, name))
+    # sub-commands are loaded lazily: ask the group for them rather than reading .commands
+    if hasattr(cmd, "list_commands"):
+        for name in cmd.list_commands(None):
+            yield from _paths(cmd.get_command(None, name), (*path, name))
     else:
         yield path
 

@@ -1,26 +1,17 @@
-"""Statistical disclosure control: every table that leaves the toolkit goes through :func:`disclose`.
+"""Tables through disclosure control: :func:`disclose` and :class:`DisclosedTable`.
 
-Policies (``POLICIES``):
-
-``nhs-digital``
-    Sub-national counts 1–7 shown as ``*``; counts of 8 or more rounded to the nearest 5 (so a
-    published 10 means 8–12); zeros shown; means and percentages from fewer than 8 people, or
-    whose numerator or complement is 1–7, suppressed.
-``threshold-10``
-    Counts below 10 (1–9) suppressed, no rounding; a cell fails the dominance check when its
-    largest 2 contributors make up more than 85% of its total (the SACRO/ACRO output checker's
-    defaults: ``safe_threshold: 10``, ``safe_nk_n: 2``, ``safe_nk_k: 0.85``).
-
-Cross-tabulations with totals get **primary** suppression (the policy's small cells) and then
-**secondary** suppression so no hidden cell can be recovered from the row, column and grand
-totals.  Secondary cells are chosen by a small integer program (:func:`scipy.optimize.milp`):
-every table equation (a row or column and its total) that holds a hidden cell must hold at least
-two, at the least cost (one per cell plus its share of the grand total, so small cells are
-preferred).  The result is then *proved* by an attacker check: for each hidden cell, two linear
-programmes (:func:`scipy.optimize.linprog`) give the smallest and largest value consistent with
-everything published (rounded cells as their rounding intervals, all cells non-negative).  A
-primary cell whose feasible range is narrower than the policy's protection width is not safe;
-a cut forcing one more suppression around it is added and the integer program solved again.
+Cross-tabulations with totals get **primary** suppression (the policy's small cells) and, when
+the policy asks for it (or ``secondary=True``), **secondary** suppression so no hidden cell can be
+recovered from the row, column and grand totals.  Secondary cells are chosen by a small integer
+program (:func:`scipy.optimize.milp`): every table equation (a row or column and its total) that
+holds a hidden cell must hold at least two, at the least cost (one per cell plus its share of the
+grand total, so small cells are preferred).  The result is then *proved* by an attacker check: for
+each hidden cell, two linear programmes (:func:`scipy.optimize.linprog`) give the smallest and
+largest value consistent with everything published (rounded cells as their rounding intervals,
+all cells non-negative).  A primary cell whose feasible range is narrower than the policy's
+protection width is not safe; a cut forcing one more suppression around it is added and the
+integer program solved again.  Without secondary suppression the attacker ranges are still
+computed and reported (``attacker_ranges``), so a rounding policy's protection can be read off.
 
 KPI tables (one row per measure with ``numerator``/``denominator``) are suppressed row by row:
 derived percentages, means and intervals are blanked when their counts break the policy.
@@ -30,7 +21,6 @@ The policy applied is printed under every rendered table.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -38,42 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from evaluation.balance import DataInputError
+from .policy import Policy, get_policy
 
-__all__ = ["Policy", "POLICIES", "DisclosedTable", "disclose", "scan_report"]
-
-
-@dataclass(frozen=True)
-class Policy:
-    """A named disclosure-control policy."""
-
-    name: str
-    min_count: int                  # counts 1..min_count-1 are suppressed
-    round_to: int | None            # publish counts >= min_count rounded to this base
-    dominance_n: int | None = None  # dominance (n, k) rule on magnitude tables
-    dominance_k: float | None = None
-    text: str = ""
-
-    @property
-    def protection(self) -> int:
-        """Width an attacker's feasible range for a hidden primary cell must reach."""
-        return self.min_count
-
-
-POLICIES: dict[str, Policy] = {
-    "nhs-digital": Policy(
-        "nhs-digital", min_count=8, round_to=5,
-        text=("Disclosure control (nhs-digital): counts of 1-7 are shown as *, other counts are "
-              "rounded to the nearest 5, and percentages or means resting on 1-7 people are "
-              "suppressed; further cells (*) are hidden so no suppressed value can be worked out "
-              "from the totals.")),
-    "threshold-10": Policy(
-        "threshold-10", min_count=10, round_to=None, dominance_n=2, dominance_k=0.85,
-        text=("Disclosure control (threshold-10): counts of 1-9 are shown as *, cells whose two "
-              "largest contributors exceed 85% of the total are hidden, and percentages or means "
-              "resting on 1-9 people are suppressed; further cells (*) are hidden so no "
-              "suppressed value can be worked out from the totals.")),
-}
+__all__ = ["DisclosedTable", "disclose"]
 
 
 @dataclass
@@ -112,13 +69,6 @@ class DisclosedTable:
                 f'<p class="cusp-policy">{html.escape(self.policy_text)}</p>')
 
 
-def _policy(policy: str | Policy) -> Policy:
-    if isinstance(policy, Policy):
-        return policy
-    try:
-        return POLICIES[policy]
-    except KeyError:
-        raise DataInputError(f"unknown disclosure policy {policy!r}; known: {', '.join(POLICIES)}") from None
 
 
 def _round(x: np.ndarray, base: int | None) -> np.ndarray:
@@ -231,7 +181,7 @@ def _secondary(full: np.ndarray, primary: np.ndarray, eqs: list[list[int]], pol:
 
 
 def _crosstab(table: pd.DataFrame, pol: Policy, dominance: pd.DataFrame | None,
-              margins: bool) -> DisclosedTable:
+              margins: bool, secondary: bool) -> DisclosedTable:
     counts = table.to_numpy(dtype=float)
     if np.any(counts < 0) or np.any(counts != np.round(counts)):
         raise DataInputError("a count table must hold non-negative whole numbers")
@@ -242,7 +192,11 @@ def _crosstab(table: pd.DataFrame, pol: Policy, dominance: pd.DataFrame | None,
     if dominance is not None and pol.dominance_k is not None:
         dom = dominance.reindex(index=table.index, columns=table.columns).to_numpy(dtype=float)
         primary[: R * C] |= np.nan_to_num(dom.ravel()) > pol.dominance_k
-    hidden, lo, hi = _secondary(full, primary, eqs, pol)
+    if secondary:
+        hidden, lo, hi = _secondary(full, primary, eqs, pol)
+    else:  # a rounding policy: the attacker ranges are reported, not enforced by more cells
+        hidden = primary.copy()
+        lo, hi = _attacker_ranges(full, hidden, eqs, pol)
     pub = _round(full, pol.round_to)
     rlab = list(table.index) + ["Total"]
     clab = list(table.columns) + ["Total"]
@@ -257,7 +211,7 @@ def _crosstab(table: pd.DataFrame, pol: Policy, dominance: pd.DataFrame | None,
 
     hid_g, prim_g, pub_g = grid(hidden), grid(primary), grid(pub)
     vals = np.where(hid_g, np.nan, pub_g)
-    disp = np.where(hid_g, "*", np.vectorize(lambda v: f"{int(v):,}")(np.nan_to_num(pub_g)))
+    disp = np.where(hid_g, pol.suppressed, np.vectorize(lambda v: f"{int(v):,}")(np.nan_to_num(pub_g)))
     idx = pd.Index(rlab, name=table.index.name)
     mk = lambda a: pd.DataFrame(a, index=idx, columns=clab)  # noqa: E731
     out = DisclosedTable(mk(disp), mk(vals), mk(hid_g), mk(prim_g), pol)
@@ -299,17 +253,18 @@ def _kpi_table(table: pd.DataFrame, pol: Policy, numerator: str | None, denomina
         if c in count_cols:
             x = _round(t[c].to_numpy(dtype=float), pol.round_to)
             vals[c] = np.where(sup[c], np.nan, x)
-            disp[c] = ["*" if s else ("" if np.isnan(v) else f"{int(v):,}") for s, v in zip(sup[c], x)]
+            disp[c] = [pol.suppressed if s else (pol.unavailable if np.isnan(v) else f"{int(v):,}") for s, v in zip(sup[c], x)]
         elif c in derived:
             vals[c] = t[c].where(~sup[c])
-            disp[c] = ["*" if s else ("" if pd.isna(v) else f"{v:.3g}") for s, v in zip(sup[c], t[c])]
+            disp[c] = [pol.suppressed if s else (pol.unavailable if pd.isna(v) else f"{v:.3g}") for s, v in zip(sup[c], t[c])]
     return DisclosedTable(disp, vals, sup, sup.copy(), pol)
 
 
 def disclose(table: pd.DataFrame, policy: str | Policy = "nhs-digital", *,
              denominator: str | None = None, numerator: str | None = None,
              derived: Sequence[str] = (), counts: Sequence[str] = (),
-             dominance: pd.DataFrame | None = None, margins: bool = True) -> DisclosedTable:
+             dominance: pd.DataFrame | None = None, margins: bool = True,
+             secondary: bool | None = None) -> DisclosedTable:
     """Protect a table for publication under a named policy.
 
     Parameters
@@ -318,7 +273,7 @@ def disclose(table: pd.DataFrame, policy: str | Policy = "nhs-digital", *,
         Either a cross-tabulation of counts (rows × columns, interior cells only; totals are
         added), or — when ``denominator`` is given — a KPI table with one row per measure.
     policy : str or Policy
-        ``"nhs-digital"`` or ``"threshold-10"``.
+        A registered policy name (``"nhs-digital"``, ``"dfe"``, ``"threshold-10"``) or a policy.
     denominator, numerator : str, optional
         KPI tables: count columns the derived values rest on.
     derived : sequence of str
@@ -329,50 +284,18 @@ def disclose(table: pd.DataFrame, policy: str | Policy = "nhs-digital", *,
         Cross-tabs: share of each cell's total from its ``dominance_n`` largest contributors.
     margins : bool
         Cross-tabs: publish the row, column and grand totals (they are always protected).
+    secondary : bool, optional
+        Cross-tabs: add secondary suppression. Default: the policy's own choice (off for
+        ``nhs-digital``, whose rounding protects the suppressed cells; on for ``dfe`` and
+        ``threshold-10``, which publish exact counts).
 
     Returns
     -------
     DisclosedTable
-        ``display`` (strings, ``*`` where hidden), ``values``, ``suppressed``, ``primary``,
+        ``display`` (strings, the policy's symbol where hidden), ``values``, ``suppressed``, ``primary``,
         ``attacker_ranges`` (each hidden cell's feasible range) and ``policy_text``.
     """
-    pol = _policy(policy)
+    pol = get_policy(policy)
     if denominator is not None:
         return _kpi_table(table, pol, numerator, denominator, derived, counts)
-    return _crosstab(table, pol, dominance, margins)
-
-
-_NUM = re.compile(r"^-?[\d,]+$")
-
-
-def scan_report(text: str, policy: str | Policy = "nhs-digital",
-                identifiers: Sequence[str] = ()) -> list[str]:
-    """Problems in a rendered HTML report: unprotected tables, visible counts, identifiers.
-
-    Every ``<table>`` must carry class ``cusp-disclosed``; every count cell (class ``count``)
-    must be ``*``, 0 or a number the policy allows; no string in ``identifiers`` may appear.
-
-    Returns
-    -------
-    list of str
-        One line per problem (empty when the report passes).
-    """
-    pol = _policy(policy)
-    problems = []
-    for m in re.finditer(r"<table([^>]*)>", text):
-        if "cusp-disclosed" not in m.group(1):
-            problems.append(f"table at character {m.start()} has not been through disclosure control")
-    for m in re.finditer(r'<td class="count">([^<]*)</td>', text):
-        v = html.unescape(m.group(1)).strip()
-        if v in ("*", "") or not _NUM.match(v):
-            continue
-        x = int(v.replace(",", ""))
-        if 0 < x < pol.min_count:
-            problems.append(f"visible count {x} below {pol.min_count} at character {m.start()}")
-        elif pol.round_to and x % pol.round_to:
-            problems.append(f"count {x} not rounded to {pol.round_to} at character {m.start()}")
-    for ident in identifiers:
-        if ident and ident in text:
-            problems.append("a child identifier appears in the report")
-            break
-    return problems
+    return _crosstab(table, pol, dominance, margins, pol.secondary if secondary is None else secondary)

@@ -1,0 +1,156 @@
+"""Tables and charts of the payments statement, each through the notebook's disclosure policy.
+
+``notebooks/payments_statement.ipynb`` only orchestrates: it settles the extracts with
+:mod:`simulate.payments` and hands the results to these functions, which shape them into
+:class:`~evaluation.disclosure.DisclosedTable` objects (shown with :func:`cusp.report_tables.show`)
+and charts drawn from the *published* values. Money is in pounds; an amount is published only when
+the children it is paid for are not a small count under the policy. The child-level audit is
+never published here: the notebook writes it to ``restricted-internal-use/``
+(:func:`cusp.render.results.save_restricted`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.disclosure import DisclosedTable, Policy, get_policy
+
+from . import report_tables as rt
+
+__all__ = ["headline", "money_table", "status_table", "caps_table", "indicator_table", "rag_table",
+           "plot_counts", "plot_money", "results_values"]
+
+CHILDREN = "children paid"
+
+
+def headline(service: str, payments: pd.DataFrame, audit: pd.DataFrame, as_of: str, policy: str) -> str:
+    """One sentence: £ due as of the date and the number of cases (a count through the policy)."""
+    pol = get_policy(policy)
+    cases = audit["case_id"].nunique() if "case_id" in audit else 0
+    shown = pol.count(cases)
+    return f"{service}: £{payments['amount'].sum():,.0f} due as of {as_of} ({shown} cases, as published under {pol.name})."
+
+
+def money_table(payments: pd.DataFrame, by: str, policy: str) -> DisclosedTable:
+    """£ due by ``by`` ("quarter", "metric") and payer, with the number of children paid.
+
+    Rows are financial quarters (labelled by their first month, ``YYYY-MM``) or payment lines;
+    columns are payers (£) and ``children paid`` (distinct children with a payment in the row).
+    A row's amounts are suppressed when its children are a small count.
+    """
+    frame = payments.copy()
+    if by == "quarter":
+        q = pd.PeriodIndex(pd.to_datetime(frame["due_date"]), freq="Q-MAR")
+        frame["row"] = q.start_time.strftime("%Y-%m")
+        label = "quarter starting"
+    else:
+        frame["row"] = frame[by]
+        label = "payment line"
+    money = frame.pivot_table(index="row", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
+    money[CHILDREN] = frame.groupby("row")["child_id"].nunique()
+    money.index.name = label
+    money.columns.name = None
+    payers = [c for c in money.columns if c != CHILDREN]
+    return rt.kpi_table(money, policy, guards=[(None, CHILDREN)], derived=payers, formats={c: "gbp" for c in payers})
+
+
+def status_table(audit: pd.DataFrame, policy: str) -> DisclosedTable:
+    """Cases at each status (rows: payment line; columns: status), a cross-tabulation of counts."""
+    return rt.count_table(pd.crosstab(audit["metric"].rename("payment line"), audit["status"]), policy)
+
+
+def caps_table(audit: pd.DataFrame, policy: str) -> DisclosedTable:
+    """Lines cut by caps and the £ cut, by payment line; one row saying none when no cap applied."""
+    cut = audit[audit["capped_gbp"] > 0] if "capped_gbp" in audit else audit.iloc[0:0]
+    table = cut.groupby("metric").agg(lines=("capped_gbp", "size"), cut_gbp=("capped_gbp", "sum"))
+    table = table.rename(columns={"cut_gbp": "£ cut"})
+    if table.empty:
+        table = pd.DataFrame({"lines": [0], "£ cut": [0.0]}, index=["no cap cut any payment"])
+    table.index.name = "payment line"
+    return rt.kpi_table(table, policy, guards=[(None, "lines")], derived=["£ cut"], formats={"£ cut": "gbp"})
+
+
+def _table(rows: list[tuple[str, Any]], pol: Policy, label: str) -> DisclosedTable:
+    """A one-column table of already-published values (numbers or symbols) and their text."""
+    idx = pd.Index([r[0] for r in rows], name=label)
+    shown = [v if isinstance(v, str) else (f"{v:,}" if isinstance(v, int) else f"{v:,.1f}") for _, v in rows]
+    hidden = [isinstance(v, str) and v in pol.symbols for _, v in rows]
+    values = [np.nan if isinstance(v, str) else float(v) for _, v in rows]
+    frame = lambda col: pd.DataFrame({"value": col}, index=idx)  # noqa: E731
+    return DisclosedTable(frame(shown), frame(values), frame(hidden), frame(hidden), pol)
+
+
+def indicator_table(indicators: pd.DataFrame, policy: str) -> DisclosedTable:
+    """The leading indicators (004 §8.3.2) with counts and proportions through the policy.
+
+    ``indicators`` is :func:`simulate.payments.indicators.leading_indicators`' table
+    (``indicator``, ``value``). Proportions are re-derived from their counts so that the
+    policy's share rule applies (suppressed when it rests on a small count).
+    """
+    pol = get_policy(policy)
+    v = dict(zip(indicators["indicator"], indicators["value"]))
+    referrals = v["referrals to date"]
+    accepted = round(v["proportion of referrals accepted"] * referrals)
+    past, missed = v["children past the first milestone date"], v["number not reaching the first stability milestone"]
+    rows: list[tuple[str, Any]] = [
+        ("referrals to date", pol.count(referrals)),
+        ("referrals planned to date", float(v["referrals planned to date"])),
+        ("referrals against plan", pol.format_share(float(v["referrals against plan"])) if not pol.is_small(referrals) else pol.suppressed),
+        ("referrals accepted", pol.format_share(pol.share(accepted, referrals))),
+        ("children past the first milestone date", pol.count(past)),
+        ("children not reaching the first stability milestone", pol.count(missed)),
+        ("share not reaching the first stability milestone", pol.format_share(pol.share(missed, past))),
+    ]
+    rows += [(f"RAG {c}", pol.count(v.get(f"RAG {c}", 0))) for c in ("green", "amber", "red")]
+    return _table(rows, pol, "indicator")
+
+
+def rag_table(children: pd.DataFrame, policy: str) -> DisclosedTable:
+    """Children by RAG rating of stability (green, amber, red), counts through the policy."""
+    rag = children.loc[children["rag"] != "", "rag"].value_counts().reindex(["green", "amber", "red"], fill_value=0)
+    return rt.count_table(rag.rename_axis("RAG rating").to_frame("children"), policy, total_column=False)
+
+
+def plot_counts(table: DisclosedTable, column: str, title: str, colours: list[str] | None = None):
+    """Bar chart of a disclosed table's published values; suppressed bars labelled, never drawn as 0."""
+    import matplotlib.pyplot as plt
+
+    data = table.values[column].drop(index="Total", errors="ignore")
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.bar(data.index.astype(str), data.fillna(0).to_numpy(), color=colours)
+    for i, (v, hidden) in enumerate(zip(data, table.suppressed[column].reindex(data.index))):
+        if hidden:
+            ax.text(i, 0, "suppressed", ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel(f"{column} (as published)")
+    ax.set_title(title)
+    return fig
+
+
+def plot_money(table: DisclosedTable, title: str):
+    """Stacked bars of published £ by row and payer; rows whose amounts are suppressed are labelled."""
+    import matplotlib.pyplot as plt
+
+    payers = [c for c in table.values.columns if c != CHILDREN]
+    data = table.values[payers]
+    fig, ax = plt.subplots(figsize=(10, 4))
+    data.fillna(0).plot(kind="bar", stacked=True, ax=ax, width=0.8)
+    for i, hidden in enumerate(data.isna().any(axis=1)):
+        if hidden:
+            ax.text(i, 0, "suppressed", rotation=90, ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("£ due")
+    ax.set_xlabel("")
+    ax.set_title(title)
+    return fig
+
+
+def results_values(payments: pd.DataFrame, audit: pd.DataFrame, as_of: str) -> tuple[dict, dict]:
+    """Values for ``results.json``: money (£, not counts) and counts (published through the policy)."""
+    money = {"as_of": as_of, "total_gbp": round(float(payments["amount"].sum()), 2),
+             "by_payer_gbp": payments.groupby("payer")["amount"].sum().round(2).to_dict(),
+             "capped_gbp": round(float(audit["capped_gbp"].sum()), 2) if "capped_gbp" in audit else 0.0}
+    counts = {"status_counts": audit["status"].value_counts().to_dict(),
+              "children_paid": int(payments["child_id"].nunique())}
+    return money, counts
