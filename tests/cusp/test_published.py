@@ -99,7 +99,7 @@ def test_child_level_files_are_only_in_the_restricted_folder(statement):
     folder = statement.folder
     restricted = folder / "restricted-internal-use"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["payments.html", "payments.ipynb", "provenance.json", "results.json", "restricted-internal-use"])
+        [".cusp-output", "payments.html", "payments.ipynb", "provenance.json", "results.json", "restricted-internal-use"])
     assert stat.S_IMODE(restricted.stat().st_mode) == 0o700
     assert "NOT FOR PUBLICATION" in (restricted / "README.txt").read_text()
     audit = (restricted / "payment_audit.csv").read_text()

@@ -16,6 +16,7 @@ from cusp.render import ParameterError, check_parameters, declared_parameters, r
 def dated_notebook(path: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["cusp"] = {"disclosure_policy": "modelled"}  # made-up dates, no one's record
     params = nbformat.v4.new_code_cell('end_date = ""  # end of the data\nas_of = "2024-03-31"\nlabel = "x"\n'
                                        'period_end = ""  # last day, YYYY-MM-DD\nresults_path = "results.json"')
     params.metadata["tags"] = ["parameters"]
