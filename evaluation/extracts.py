@@ -17,17 +17,24 @@ Every failing row is reported. :func:`read_extracts` returns the typed frames or
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+import difflib
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import ExtractError, MissingExtractError, RowIssue
+from .readers import read_table
 from .schemas import ISSUE_COLUMNS, SCHEMAS, _issues, check_frame
 from .tools import tool_areas
 
 OPTIONAL_FILES = ("care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv")
+DEFAULT_REQUIRED = ("referrals.csv", "assessments.csv")
+"""Required when the caller names no mechanism (``cusp data validate`` without ``--scenario``)."""
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
+"""An extract ``name.csv`` may arrive as ``name.csv`` or as a workbook ``name.xlsx`` (``.xlsm``, ``.xls``)."""
 
 
 @dataclass
@@ -43,11 +50,17 @@ class ValidationReport:
         ``column``, ``reason``; sorted by file order, row and column.
     folder
         The folder validated.
+    sources
+        How each file was read (``"referrals.csv": "CSV, Windows-1252"``).
+    absent
+        Contract files not in the folder and not required (not checked).
     """
 
     frames: dict[str, pd.DataFrame]
     issues: pd.DataFrame
     folder: Path
+    sources: dict[str, str] = field(default_factory=dict)
+    absent: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -67,15 +80,61 @@ class ValidationReport:
 
 
 def read_text_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV with every column as text and blank cells as missing (nothing else is NA).
+    """Read one extract (CSV in any common encoding, or a workbook) with every column as text.
 
-    Uses pyarrow's multi-threaded reader (about twice as fast), falling back to pandas' own
-    parser for files pyarrow refuses (e.g. a quoted value spanning lines).
+    Blank cells are missing; nothing else is. Rows are renumbered 0, 1, ... (blank lines
+    dropped): use :func:`evaluation.readers.read_table` for their spreadsheet row numbers.
     """
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
-    except Exception:  # noqa: BLE001 - any pyarrow refusal: the C parser reports real errors
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], engine="c")
+    return read_table(path).frame
+
+
+def _norm(name: str) -> str:
+    """A file name as a person might have meant it: no case, copy marks, spaces or extension."""
+    stem = Path(name).stem.lower()
+    stem = re.sub(r"(\s*\(\d+\)|\s*-?\s*copy(\s*\(\d+\))?|\s+\d+)$", "", stem)
+    return re.sub(r"[\s\-.]+", "_", stem).strip("_")
+
+
+def locate(folder: Path, name: str) -> Path | None:
+    """The file holding extract ``name`` (``referrals.csv``): exactly that name, or the workbook ``referrals.xlsx``."""
+    stem = Path(name).stem
+    for suffix in (Path(name).suffix, *SUFFIXES):
+        path = folder / f"{stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def near_misses(name: str, listing: Iterable[str]) -> list[str]:
+    """Files in ``listing`` that look like ``name`` misnamed (``Care_Episodes.csv``, ``care_episodes (1).csv``)."""
+    listing = [f for f in listing if f != name]
+    want = _norm(name)
+    same = [f for f in listing if _norm(f) == want]
+    close = difflib.get_close_matches(want, [_norm(f) for f in listing], n=3, cutoff=0.75)
+    near = same + [f for f in listing if _norm(f) in close and f not in same]
+    return near[:3]
+
+
+def missing_file_issues(folder: str | Path, required: Iterable[str], optional: Iterable[str] = ()) -> list[RowIssue]:
+    """Issues for extracts the caller needs that are not in ``folder`` under their exact name.
+
+    A ``required`` file that is absent is an issue ("did you mean ..." when a near miss is
+    there); an ``optional`` file that is absent is an issue only when a near miss of its name is
+    there (a misnamed file is never read as "no records").
+    """
+    folder = Path(folder)
+    listing = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    out: list[RowIssue] = []
+    for name, needed in [(n, True) for n in required] + [(n, False) for n in optional]:
+        if locate(folder, name) is not None:
+            continue
+        near = near_misses(name, listing)
+        hint = f"; did you mean {' or '.join(map(repr, near))}? (file names are exact: rename it)" if near else ""
+        if needed:
+            out.append(RowIssue(name, None, "-", f"required file is missing (a file with only the header row states 'no records'){hint}"))
+        elif near:
+            out.append(RowIssue(name, None, "-", f"not found under its exact name{hint}"))
+    return out
 
 
 def validate_folder(
@@ -83,16 +142,25 @@ def validate_folder(
     *,
     districts: Iterable[str] | None = None,
     sub_cohorts: Iterable[str] | None = None,
+    required: Iterable[str] | None = None,
+    dayfirst: bool = False,
 ) -> ValidationReport:
     """Validate every extract in ``folder``.
 
     Parameters
     ----------
     folder
-        Folder holding ``referrals.csv`` and ``assessments.csv`` (required) and optionally
-        ``care_episodes.csv``, ``school.csv``, ``reading.csv``, ``comparison_pool.csv``.
+        Folder holding the extracts (``referrals.csv``, ``assessments.csv``,
+        ``care_episodes.csv``, ``school.csv``, ``reading.csv``, ``comparison_pool.csv``), each
+        as CSV or as a workbook of the same name.
     districts, sub_cohorts
         When given (e.g. from the scenario), the only values allowed in those columns.
+    required
+        File names that must be present (e.g. ``simulate.payments.requirements.required_extracts``);
+        default :data:`DEFAULT_REQUIRED`. Names outside the six contracts (``kpi_results.csv``)
+        are checked for presence only. Other contract files are checked when present.
+    dayfirst
+        Also accept ``dd/mm/yyyy`` dates (UK style); ISO dates are always accepted.
 
     Returns
     -------
@@ -107,41 +175,66 @@ def validate_folder(
     folder = Path(folder)
     if not folder.is_dir():
         raise MissingExtractError(f"{folder}: not a folder of extracts")
+    required = tuple(DEFAULT_REQUIRED if required is None else required)
     frames: dict[str, pd.DataFrame] = {}
     raws: dict[str, pd.DataFrame] = {}
+    rows: dict[str, np.ndarray | None] = {}
+    sources: dict[str, str] = {}
     found: list[pd.DataFrame] = []
+    absent = [n for n in SCHEMAS if n not in required and locate(folder, n) is None]
+    found.append(_issue_frame(missing_file_issues(folder, required, absent)))
     for name, schema in SCHEMAS.items():
-        path = folder / name
-        if not path.exists():
-            if name not in OPTIONAL_FILES:
-                found.append(pd.DataFrame([{"file": name, "row": -1, "column": "-", "reason": "required file is missing"}]))
+        path = locate(folder, name)
+        if path is None:
             continue
-        raw = read_text_csv(path)
-        frame, issues = check_frame(raw, schema)
-        raws[name], frames[name] = raw, frame
+        try:
+            table = read_table(path, label=path.name if path.name == name else f"{path.name} ({name})")
+        except ExtractError as exc:
+            found.append(_issue_frame(exc.issues))
+            continue
+        frame, issues = check_frame(table.frame, schema, dayfirst=dayfirst)
+        raws[name], frames[name], rows[name], sources[name] = table.frame, frame, table.rows, table.source
         found.append(issues)
-    found.extend(_cross_checks(raws, frames, districts, sub_cohorts))
+    found.extend(_cross_checks(raws, frames, districts, sub_cohorts, rows))
     found = [f for f in found if len(f)]
     issues = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ISSUE_COLUMNS)
+    issues = _renumber(issues.astype({"row": "int64"}), rows)
     order = {name: i for i, name in enumerate(SCHEMAS)}
-    issues = issues.assign(_f=issues["file"].map(order)).sort_values(["_f", "row", "column"], kind="stable").drop(columns="_f")
-    return ValidationReport(frames=frames, issues=issues.reset_index(drop=True).astype({"row": "int64"}), folder=folder)
+    issues = issues.assign(_f=issues["file"].map(order).fillna(-1)).sort_values(["_f", "row", "column"], kind="stable").drop(columns="_f")
+    return ValidationReport(frames=frames, issues=issues.reset_index(drop=True).astype({"row": "int64"}), folder=folder,
+                            sources=sources, absent=tuple(n for n in absent if n not in set(issues["file"])))
 
 
-def read_extracts(folder: str | Path, **kwargs: Iterable[str] | None) -> dict[str, pd.DataFrame]:
-    """Validate ``folder`` and return its typed frames by file name.
+def _issue_frame(issues: list[RowIssue]) -> pd.DataFrame:
+    return pd.DataFrame([(i.file, -1 if i.row is None else i.row, i.column, i.reason) for i in issues], columns=ISSUE_COLUMNS)
+
+
+def _renumber(issues: pd.DataFrame, rows: dict[str, np.ndarray | None]) -> pd.DataFrame:
+    """Positional rows (data position + 2) → the rows a spreadsheet shows, where blank rows were skipped."""
+    for name, numbers in rows.items():
+        if numbers is None:
+            continue
+        at = (issues["file"] == name).to_numpy() & (issues["row"] >= 2).to_numpy()
+        if at.any():
+            issues.loc[at, "row"] = numbers[issues.loc[at, "row"].to_numpy() - 2]
+    return issues
+
+
+def read_extracts(folder: str | Path, **kwargs: object) -> dict[str, pd.DataFrame]:
+    """Validate ``folder`` (keyword arguments as :func:`validate_folder`) and return its typed frames by file name.
 
     Raises
     ------
     ExtractError
-        Listing every failing row, when any file breaks its contract.
+        Listing every failing row, when any file breaks its contract or a needed file is missing.
     """
     report = validate_folder(folder, **kwargs)  # type: ignore[arg-type]
     report.raise_for_issues()
     return report.frames
 
 
-def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame], districts: Iterable[str] | None, sub_cohorts: Iterable[str] | None) -> list[pd.DataFrame]:
+def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame], districts: Iterable[str] | None,
+                  sub_cohorts: Iterable[str] | None, rows: dict[str, np.ndarray | None] | None = None) -> list[pd.DataFrame]:
     out: list[pd.DataFrame] = []
     ref = frames.get("referrals.csv")
     pool = frames.get("comparison_pool.csv")
@@ -170,7 +263,7 @@ def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame]
         out.extend(_assessment_rules(raws["assessments.csv"], frames["assessments.csv"], children | families))
     episodes = frames.get("care_episodes.csv")
     if episodes is not None and {"child_id", "start_date", "end_date"} <= set(episodes):
-        out.append(_overlaps(episodes))
+        out.append(_overlaps(episodes, (rows or {}).get("care_episodes.csv")))
     return out
 
 
@@ -232,7 +325,7 @@ def _assessment_rules(raw: pd.DataFrame, frame: pd.DataFrame, people: set[str]) 
     return out
 
 
-def _overlaps(episodes: pd.DataFrame) -> pd.DataFrame:
+def _overlaps(episodes: pd.DataFrame, row_numbers: np.ndarray | None = None) -> pd.DataFrame:
     """Flag every spell that starts before an earlier spell of the same child has ended.
 
     Spells are ordered by start date (then file row); an ongoing spell (blank end) runs forever.
@@ -254,5 +347,6 @@ def _overlaps(episodes: pd.DataFrame) -> pd.DataFrame:
     mask = ~np.isnan(previous) & (start < np.nan_to_num(previous, nan=-np.inf))
     rows = e["pos"].to_numpy()[mask]
     other = prev_holder.to_numpy()[mask]
-    reasons = [f"overlaps another spell of the same child (row {int(o) + 2})" for o in other]
+    numbers = np.arange(len(episodes)) + 2 if row_numbers is None else row_numbers
+    reasons = [f"overlaps another spell of the same child (row {int(numbers[int(o)])})" for o in other]
     return _issues("care_episodes.csv", rows, "start_date", reasons)

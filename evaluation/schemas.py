@@ -13,6 +13,7 @@ row is row 2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -186,7 +187,7 @@ def _issues(file: str, rows: np.ndarray, column: str, reasons: object) -> pd.Dat
     return pd.DataFrame({"file": file, "row": rows.astype("int64") + 2, "column": column, "reason": reasons})
 
 
-def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_frame(raw: pd.DataFrame, schema: FileSchema, *, dayfirst: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check a frame read as text (blanks as NaN) against ``schema``.
 
     Parameters
@@ -196,6 +197,9 @@ def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd
         default ``RangeIndex``.
     schema
         The file's contract.
+    dayfirst
+        Also accept dates written ``dd/mm/yyyy`` (UK style); ISO ``YYYY-MM-DD`` is always
+        accepted. Without it a ``dd/mm/yyyy`` date is an issue, never read month-first.
 
     Returns
     -------
@@ -215,7 +219,7 @@ def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd
             if col.required:
                 found.append(pd.DataFrame([{"file": schema.file, "row": -1, "column": col.name, "reason": "required column is missing"}]))
             continue
-        values, bad = _convert(raw[col.name], col)
+        values, bad = _convert(raw[col.name], col, dayfirst)
         for mask, reason in bad:
             idx = np.flatnonzero(mask)
             if len(idx):
@@ -237,16 +241,16 @@ def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd
     return frame, issues
 
 
-def _convert(text: pd.Series, col: Column) -> tuple[pd.Series, list[tuple[np.ndarray, object]]]:
+def _convert(text: pd.Series, col: Column, dayfirst: bool = False) -> tuple[pd.Series, list[tuple[np.ndarray, object]]]:
     """Convert one text column; return the values and (mask, reason) pairs of failing cells."""
     missing = text.isna().to_numpy()
     bad: list[tuple[np.ndarray, object]] = []
     if not col.nullable:
         bad.append((missing, "blank where a value is required"))
     if col.dtype == "date":
-        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        values = parse_dates(text, dayfirst)
         wrong = values.isna().to_numpy() & ~missing
-        bad.append((wrong, lambda v: [f"not an ISO date (YYYY-MM-DD): {x!r}" for x in v]))
+        bad.append((wrong, lambda v: [date_reason(x, dayfirst) for x in v]))
         return values, bad
     if col.dtype in ("int", "float"):
         values = pd.to_numeric(text, errors="coerce").astype("float64")
@@ -270,6 +274,35 @@ def _convert(text: pd.Series, col: Column) -> tuple[pd.Series, list[tuple[np.nda
     if col.dtype == "bool":
         return text.map({"true": True, "false": False}).astype("boolean"), bad
     return text.astype(object), bad
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DMY = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def parse_dates(text: pd.Series, dayfirst: bool = False) -> pd.Series:
+    """Dates from text: ISO ``YYYY-MM-DD`` always; ``dd/mm/yyyy`` too when ``dayfirst``.
+
+    Never month-first: without ``dayfirst`` ``01/02/2025`` is missing (an issue), not 2 January.
+    Impossible dates (``2019-02-30``) are missing.
+    """
+    values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if dayfirst:
+        rest = values.isna() & text.notna()
+        if rest.any():
+            values = values.where(~rest, pd.to_datetime(text.where(rest), format="%d/%m/%Y", errors="coerce"))
+    return values
+
+
+def date_reason(value: object, dayfirst: bool = False) -> str:
+    """Why a date cell failed: impossible, day-first without ``--dayfirst``, or not a date."""
+    text = str(value).strip()
+    if _ISO.match(text) or (dayfirst and _DMY.match(text)):
+        return f"not a real date: {text!r}"
+    if _DMY.match(text):
+        return (f"{text!r} is dd/mm/yyyy or mm/dd/yyyy: dates are ISO YYYY-MM-DD, or day-first with --dayfirst "
+                "(never read month-first)")
+    return f"not an ISO date (YYYY-MM-DD){' or dd/mm/yyyy' if dayfirst else ''}: {text!r}"
 
 
 def _fmt(x: float) -> str:

@@ -1,4 +1,4 @@
-"""``cusp data``: check a folder of CSV extracts against Cusp's data contracts."""
+"""``cusp data``: check a folder of extracts against Cusp's data contracts; import SSDA903."""
 
 from __future__ import annotations
 
@@ -8,43 +8,59 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from evaluation.extracts import validate_folder
+from evaluation.extracts import DEFAULT_REQUIRED, validate_folder
 
 from ..console import err, fail, out, table
 
-app = typer.Typer(no_args_is_help=True, help="Data extracts: validate a folder against the contracts (docs/data-contracts.md).")
+app = typer.Typer(no_args_is_help=True, help="Data extracts: validate a folder against the contracts, import SSDA903 (docs/data-contracts.md).")
+
+
+def shown_issues(issues: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[str, int]]:
+    """At most ``limit`` issues per file (0 = all), and how many of each file's were left out."""
+    if limit <= 0 or issues.empty:
+        return issues, {}
+    rank = issues.groupby("file", sort=False).cumcount()
+    hidden = issues[rank >= limit].groupby("file", sort=False).size()
+    return issues[rank < limit], {str(k): int(v) for k, v in hidden.items()}
 
 
 @app.command()
 def validate(
-    folder: Path = typer.Argument(..., help="folder holding referrals.csv, assessments.csv, ..."),
-    scenario: str | None = typer.Option(None, "--scenario", help="also check districts and sub-cohorts against this scenario"),
-    limit: int = typer.Option(0, "--limit", help="print at most this many issues (0 = all); the count is always exact"),
+    folder: Path = typer.Argument(..., help="folder holding referrals.csv, assessments.csv, ... (CSV in any common encoding, or .xlsx of the same name)"),
+    scenario: str | None = typer.Option(None, "--scenario", help="also check districts and sub-cohorts against this scenario, and require every file its payment mechanism reads"),
+    limit: int = typer.Option(50, "--limit", help="print at most this many issues per file (0 = all); the count of the rest is always given"),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="also accept UK dates dd/mm/yyyy (ISO YYYY-MM-DD is always accepted; nothing is read month-first)"),
 ) -> None:
-    """Validate every extract in FOLDER; print every failing row (file, row, column, reason).
+    """Validate every extract in FOLDER; print the failing rows (file, row, column, reason).
 
     Exits 0 when every file meets its contract, 2 otherwise. Rows are numbered as a
-    spreadsheet shows them (header = row 1).
+    spreadsheet shows them (header = row 1; blank lines count).
 
     Example: cusp data validate reports/data --scenario lancs-edge-of-care-004
     """
     districts = sub_cohorts = None
+    required: tuple[str, ...] = DEFAULT_REQUIRED
     if scenario is not None:
+        from simulate.payments.requirements import required_extracts
         from simulate.scenario import load_scenario
 
         sc = load_scenario(scenario)
         districts, sub_cohorts = sc.district_names, [s.name for s in sc.sub_cohorts]
+        required = tuple(dict.fromkeys((*DEFAULT_REQUIRED, *required_extracts(sc))))
     started = time.perf_counter()
-    report = validate_folder(folder, districts=districts, sub_cohorts=sub_cohorts)
+    report = validate_folder(folder, districts=districts, sub_cohorts=sub_cohorts, required=required, dayfirst=dayfirst)
     seconds = time.perf_counter() - started
     rows = {name: len(f) for name, f in report.frames.items()}
-    out.print(table(pd.DataFrame({"file": list(rows), "rows": list(rows.values())}), f"Extracts in {folder} (checked in {seconds:.2f} s)"))
+    summary = pd.DataFrame({"file": list(rows), "rows": list(rows.values()), "read as": [report.sources.get(n, "") for n in rows]})
+    out.print(table(summary, f"Extracts in {folder} (checked in {seconds:.2f} s)"))
+    if report.absent:
+        out.print(f"not present (not needed{' by the scenario' if scenario else ''}; not checked): {', '.join(report.absent)}")
     if report.ok:
         out.print("[green]every file meets its contract[/]")
         return
-    shown = report.issues if limit <= 0 else report.issues.head(limit)
+    shown, hidden = shown_issues(report.issues, limit)
     shown = shown.assign(row=shown["row"].map(lambda r: "file" if r < 0 else str(r)))
-    out.print(table(shown, f"{len(report.issues)} failing cells"))
-    if limit and len(report.issues) > limit:
-        err.print(f"... {len(report.issues) - limit} more not shown (--limit 0 shows all)")
-    fail(report.row_issues()[0].__str__() + f" ({len(report.issues)} issues in all)")
+    out.print(table(shown, f"{len(report.issues)} issues"))
+    for file, count in hidden.items():
+        err.print(f"{file}: {count} more issues not shown (--limit {limit} per file; --limit 0 shows all)")
+    fail(str(report.row_issues()[0]) + f" ({len(report.issues)} issues in all)")
