@@ -13,6 +13,8 @@ from evaluation.extracts import DEFAULT_REQUIRED, validate_folder
 from ..console import err, fail, out, table
 
 app = typer.Typer(no_args_is_help=True, help="Data extracts: validate a folder against the contracts, import SSDA903 (docs/data-contracts.md).")
+import_app = typer.Typer(no_args_is_help=True, help="Build Cusp's extracts from what a council holds.")
+app.add_typer(import_app, name="import")
 
 
 def shown_issues(issues: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -64,3 +66,64 @@ def validate(
     for file, count in hidden.items():
         err.print(f"{file}: {count} more issues not shown (--limit {limit} per file; --limit 0 shows all)")
     fail(str(report.row_issues()[0]) + f" ({len(report.issues)} issues in all)")
+
+
+IMPORT_MARKER = ".cusp-import"
+"""Marks a folder ``cusp data import`` created, so a re-run may replace its own files."""
+
+
+def write_import(out_dir: Path, files: dict[str, pd.DataFrame | str]) -> None:
+    """Write the import's files into ``out_dir``: one call, so the output-ownership rule applies in one place.
+
+    A folder Cusp did not create for an import is refused (exit 2) when it already holds a file of
+    the same name: a council's own ``care_episodes.csv`` is never overwritten. Each file is written
+    atomically; nothing else in the folder is touched.
+    """
+    from simulate.atomic import atomic_path, write_text_atomic
+
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"{out_dir}: --out is a file, not a folder")
+    ours = (out_dir / IMPORT_MARKER).exists()
+    clash = [name for name in files if (out_dir / name).exists()]
+    if clash and not ours:
+        fail(f"{out_dir}: already holds {', '.join(clash)}, not written by cusp data import; choose a new --out folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out_dir / IMPORT_MARKER, "written by cusp data import\n")
+    for name, content in files.items():
+        if isinstance(content, pd.DataFrame):
+            with atomic_path(out_dir / name) as tmp:
+                content.to_csv(tmp, index=False, date_format="%Y-%m-%d")
+        else:
+            write_text_atomic(out_dir / name, content)
+
+
+@import_app.command("ssda903")
+def import_ssda903(
+    episodes: Path = typer.Argument(..., help="SSDA903 episodes file (CSV or .xlsx): CHILD, DECOM, LS, DEC, REC, ..."),
+    header: Path = typer.Argument(..., help="SSDA903 header file (CSV or .xlsx): CHILD, SEX, DOB, ETHNIC, ..."),
+    out_dir: Path = typer.Option(..., "--out", help="folder to write care_episodes.csv, children.csv and the mapping report into"),
+    include_short_breaks: bool = typer.Option(False, "--include-short-breaks", help="count short breaks (legal status V3, V4) as time away from home"),
+    episodes_sheet: str | None = typer.Option(None, "--episodes-sheet", help="Excel: the episodes sheet's name"),
+    header_sheet: str | None = typer.Option(None, "--header-sheet", help="Excel: the header sheet's name"),
+) -> None:
+    """Build Cusp's care_episodes.csv (periods away from home) from an SSDA903 return.
+
+    Episodes that continue one another (REC X1, or starting the day the previous ended) are one
+    period; legal statuses J1-J3 are remand; short breaks are left out unless asked for. Dates
+    are read day-first (dd/mm/yyyy), as the return is. Writes care_episodes.csv, children.csv
+    and ssda903_mapping.json into --out and prints the mapping report.
+
+    Example: cusp data import ssda903 episodes.csv header.csv --out reports/data-903
+    """
+    import json
+
+    from evaluation.readers.ssda903 import read_ssda903
+    from evaluation.readers.ssda903_periods import episodes_to_periods
+
+    data = read_ssda903(episodes, header, episodes_sheet=episodes_sheet, header_sheet=header_sheet)
+    care, children, report = episodes_to_periods(data, include_short_breaks=include_short_breaks)
+    summary = {"episodes": str(episodes), "header": str(header), **report.as_dict()}
+    write_import(out_dir, {"care_episodes.csv": care, "children.csv": children,
+                           "ssda903_mapping.json": json.dumps(summary, indent=2) + "\n"})
+    out.print(table(pd.DataFrame(report.lines(), columns=["SSDA903 mapping", "count"]), f"{data.episodes_label} + {data.header_label}"))
+    out.print(f"wrote {out_dir / 'care_episodes.csv'}, {out_dir / 'children.csv'}, {out_dir / 'ssda903_mapping.json'}")
