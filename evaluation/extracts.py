@@ -24,9 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import ExtractError, MissingExtractError, RowIssue
 from .readers import read_table
+from .readers.convert import Encodings, isin
 from .schemas import ISSUE_COLUMNS, SCHEMAS, _issues, check_frame
 from .tools import tool_areas
 
@@ -180,6 +183,7 @@ def validate_folder(
     raws: dict[str, pd.DataFrame] = {}
     rows: dict[str, np.ndarray | None] = {}
     sources: dict[str, str] = {}
+    encodings = Encodings()
     found: list[pd.DataFrame] = []
     absent = [n for n in SCHEMAS if n not in required and locate(folder, n) is None]
     found.append(_issue_frame(missing_file_issues(folder, required, absent)))
@@ -192,10 +196,10 @@ def validate_folder(
         except ExtractError as exc:
             found.append(_issue_frame(exc.issues))
             continue
-        frame, issues = check_frame(table.frame, schema, dayfirst=dayfirst)
+        frame, issues = check_frame(table.frame, schema, dayfirst=dayfirst, encodings=encodings)
         raws[name], frames[name], rows[name], sources[name] = table.frame, frame, table.rows, table.source
         found.append(issues)
-    found.extend(_cross_checks(raws, frames, districts, sub_cohorts, rows))
+    found.extend(_cross_checks(raws, frames, districts, sub_cohorts, rows, encodings))
     found = [f for f in found if len(f)]
     issues = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ISSUE_COLUMNS)
     issues = _renumber(issues.astype({"row": "int64"}), rows)
@@ -234,12 +238,19 @@ def read_extracts(folder: str | Path, **kwargs: object) -> dict[str, pd.DataFram
 
 
 def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame], districts: Iterable[str] | None,
-                  sub_cohorts: Iterable[str] | None, rows: dict[str, np.ndarray | None] | None = None) -> list[pd.DataFrame]:
+                  sub_cohorts: Iterable[str] | None, rows: dict[str, np.ndarray | None] | None = None,
+                  encodings: Encodings | None = None) -> list[pd.DataFrame]:
     out: list[pd.DataFrame] = []
+    enc = encodings if encodings is not None else Encodings()
+
+    def encoded(file: str, column: str) -> tuple[pa.Array, np.ndarray]:
+        return enc.get((file, column), raws[file][column])
+
     ref = frames.get("referrals.csv")
     pool = frames.get("comparison_pool.csv")
-    children = _ids(ref, pool, "child_id")
-    families = _ids(ref, pool, "family_id")
+    children = _ids(raws, encoded, ("referrals.csv", "comparison_pool.csv"), "child_id")
+    families = _ids(raws, encoded, ("referrals.csv", "comparison_pool.csv"), "family_id")
+    people = pc.unique(pa.concat_arrays([children, families]))
     for name, allowed in (("district", districts), ("sub_cohort", sub_cohorts)):
         if allowed is None:
             continue
@@ -247,32 +258,35 @@ def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame]
         for file in ("referrals.csv", "comparison_pool.csv"):
             f = frames.get(file)
             if f is not None and name in f:
-                out.append(_flag(file, f[name].notna() & ~f[name].isin(allowed), name, f"not a {name} of the scenario ({', '.join(sorted(allowed))})"))
+                found = isin(encoded(file, name), pa.array(sorted(allowed), type=pa.string()))
+                out.append(_flag(file, f[name].notna().to_numpy() & ~found, name, f"not a {name} of the scenario ({', '.join(sorted(allowed))})"))
     if ref is not None:
         out.extend(_referral_rules(ref))
     if pool is not None and ref is not None and "child_id" in pool and "child_id" in ref:
-        out.append(_flag("comparison_pool.csv", pool["child_id"].isin(set(ref["child_id"].dropna())), "child_id", "child is also in referrals: the comparison pool holds children not served"))
+        out.append(_flag("comparison_pool.csv", isin(encoded("comparison_pool.csv", "child_id"), _ids(raws, encoded, ("referrals.csv",), "child_id")),
+                         "child_id", "child is also in referrals: the comparison pool holds children not served"))
     for file in ("care_episodes.csv", "school.csv", "reading.csv"):
         f = frames.get(file)
         if f is not None and "child_id" in f:
-            out.append(_flag(file, f["child_id"].notna() & ~f["child_id"].isin(children), "child_id", "unknown child: not in referrals or comparison_pool"))
+            out.append(_flag(file, f["child_id"].notna().to_numpy() & ~isin(encoded(file, "child_id"), children), "child_id",
+                             "unknown child: not in referrals or comparison_pool"))
     school = frames.get("school.csv")
     if school is not None and {"unauthorised_absence_days", "possible_days"} <= set(school):
         out.append(_flag("school.csv", school["unauthorised_absence_days"] > school["possible_days"], "unauthorised_absence_days", "more absence days than possible days"))
     if "assessments.csv" in frames:
-        out.extend(_assessment_rules(raws["assessments.csv"], frames["assessments.csv"], children | families))
+        out.extend(_assessment_rules(frames["assessments.csv"], people, lambda c: encoded("assessments.csv", c)))
     episodes = frames.get("care_episodes.csv")
     if episodes is not None and {"child_id", "start_date", "end_date"} <= set(episodes):
         out.append(_overlaps(episodes, (rows or {}).get("care_episodes.csv")))
     return out
 
 
-def _ids(ref: pd.DataFrame | None, pool: pd.DataFrame | None, column: str) -> set[str]:
-    ids: set[str] = set()
-    for f in (ref, pool):
-        if f is not None and column in f:
-            ids |= set(f[column].dropna())
-    return ids
+def _ids(raws: dict[str, pd.DataFrame], encoded, files: tuple[str, ...], column: str) -> pa.Array:
+    """Distinct non-blank values of ``column`` in ``files`` (those present), as Arrow strings."""
+    parts = [encoded(f, column)[0].cast(pa.large_string()) for f in files if f in raws and column in raws[f]]
+    if not parts:
+        return pa.array([], type=pa.large_string())
+    return pc.drop_null(pc.unique(pa.concat_arrays(parts)))
 
 
 def _flag(file: str, mask: pd.Series | np.ndarray, column: str, reason: str) -> pd.DataFrame:
@@ -298,30 +312,38 @@ def _referral_rules(ref: pd.DataFrame) -> list[pd.DataFrame]:
     return out
 
 
-def _assessment_rules(raw: pd.DataFrame, frame: pd.DataFrame, people: set[str]) -> list[pd.DataFrame]:
+def _assessment_rules(frame: pd.DataFrame, people: pa.Array, encoded) -> list[pd.DataFrame]:
     out = []
     if not {"tool", "area", "score", "person_id"} <= set(frame):
         return out
     registry = tool_areas()
-    known_tools = set(registry["tool"])
-    tool = frame["tool"]
-    out.append(_flag("assessments.csv", tool.notna() & ~tool.isin(known_tools), "tool", f"unknown tool (registered: {', '.join(sorted(known_tools))})"))
-    # Position of each (tool, area) pair in the registry (-1 if absent): vectorised range lookup.
-    pair = tool.str.cat(frame["area"], sep="/")
-    pairs = registry["tool"] + "/" + registry["area"]
-    codes = pd.Index(pairs).get_indexer(pair)
-    bad_area = tool.isin(known_tools).to_numpy() & frame["area"].notna().to_numpy() & (codes < 0)
-    out.append(_flag("assessments.csv", bad_area, "area", "not an area of this tool"))
-    lo = registry["min_score"].to_numpy(float)[codes]
-    hi = registry["max_score"].to_numpy(float)[codes]
+    known_tools = sorted(set(registry["tool"]))
+    tools, tool_idx = encoded("tool")
+    areas, area_idx = encoded("area")
+    tool_known = isin((tools, tool_idx), pa.array(known_tools, type=pa.string()))
+    out.append(_flag("assessments.csv", (tool_idx >= 0) & ~tool_known, "tool", f"unknown tool (registered: {', '.join(known_tools)})"))
+    # Registry row of each distinct (tool, area) pair (-1 if none), spread to the rows by the
+    # two columns' codes: the lookup touches the few distinct pairs, not a million strings.
+    position = {(t, a): i for i, (t, a) in enumerate(zip(registry["tool"], registry["area"]))}
+    table = np.array([[position.get((t, a), -1) for a in areas.to_pylist()] for t in tools.to_pylist()], dtype=np.int64).reshape(len(tools), len(areas))
+    # One more row and column of -1 for blank tool or area (index -1 picks them).
+    padded = np.full((len(tools) + 1, len(areas) + 1), -1, dtype=np.int64)
+    padded[:-1, :-1] = table
+    codes = padded[tool_idx, area_idx]     # a blank tool or area has index -1: the padding
+    out.append(_flag("assessments.csv", tool_known & (area_idx >= 0) & (codes < 0), "area", "not an area of this tool"))
+    lo = np.append(registry["min_score"].to_numpy(float), np.nan)[codes]   # code -1: NaN bounds, never out of range
+    hi = np.append(registry["max_score"].to_numpy(float), np.nan)[codes]
     score = frame["score"].to_numpy(float)
-    out_of_range = (codes >= 0) & ~np.isnan(score) & ((score < lo) | (score > hi))
+    with np.errstate(invalid="ignore"):
+        out_of_range = (score < lo) | (score > hi)
     idx = np.flatnonzero(out_of_range)
     if len(idx):
-        reasons = [f"{s:g} outside {a:g}-{b:g} for {p}" for s, a, b, p in zip(score[idx], lo[idx], hi[idx], pair.to_numpy()[idx])]
+        pair = (registry["tool"] + "/" + registry["area"]).to_numpy()[codes[idx]]
+        reasons = [f"{s:g} outside {a:g}-{b:g} for {p}" for s, a, b, p in zip(score[idx], lo[idx], hi[idx], pair)]
         out.append(_issues("assessments.csv", idx, "score", reasons))
-    person = frame["person_id"]
-    out.append(_flag("assessments.csv", person.notna() & ~person.isin(people), "person_id", "unknown person: not a child or family in referrals or comparison_pool"))
+    person = encoded("person_id")
+    out.append(_flag("assessments.csv", (person[1] >= 0) & ~isin(person, people), "person_id",
+                     "unknown person: not a child or family in referrals or comparison_pool"))
     return out
 
 

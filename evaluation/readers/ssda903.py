@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExtractError, RowIssue
-from ..schemas import date_reason, parse_dates
+from .convert import date_reason, parse_dates
 from . import read_table
 from .base import Table
 
