@@ -187,16 +187,19 @@ def validate_folder(
     found: list[pd.DataFrame] = []
     absent = [n for n in SCHEMAS if n not in required and locate(folder, n) is None]
     found.append(_issue_frame(missing_file_issues(folder, required, absent)))
-    for name, schema in SCHEMAS.items():
+    tables = {}
+    for name in SCHEMAS:
         path = locate(folder, name)
         if path is None:
             continue
         try:
-            table = read_table(path, label=path.name if path.name == name else f"{path.name} ({name})")
+            tables[name] = read_table(path, label=path.name if path.name == name else f"{path.name} ({name})")
         except ExtractError as exc:
             found.append(_issue_frame(exc.issues))
-            continue
-        frame, issues = check_frame(table.frame, schema, dayfirst=dayfirst, encodings=encodings)
+    # Encode every column a check will hash, all files at once, on every core.
+    encodings.prefetch({(name, c): t.frame[c] for name, t in tables.items() for c in _hashed_columns(SCHEMAS[name]) if c in t.frame})
+    for name, table in tables.items():
+        frame, issues = check_frame(table.frame, SCHEMAS[name], dayfirst=dayfirst, encodings=encodings)
         raws[name], frames[name], rows[name], sources[name] = table.frame, frame, table.rows, table.source
         found.append(issues)
     found.extend(_cross_checks(raws, frames, districts, sub_cohorts, rows, encodings))
@@ -207,6 +210,13 @@ def validate_folder(
     issues = issues.assign(_f=issues["file"].map(order).fillna(-1)).sort_values(["_f", "row", "column"], kind="stable").drop(columns="_f")
     return ValidationReport(frames=frames, issues=issues.reset_index(drop=True).astype({"row": "int64"}), folder=folder,
                             sources=sources, absent=tuple(n for n in absent if n not in set(issues["file"])))
+
+
+def _hashed_columns(schema) -> list[str]:
+    """Columns whose checks work on their dictionary encoding (typed, coded, keys, identifiers)."""
+    typed = [c.name for c in schema.columns if c.dtype != "str" or c.allowed is not None]
+    return list(dict.fromkeys([*typed, *schema.key, *(c for c in ("child_id", "family_id", "person_id", "tool", "area")
+                                                      if any(col.name == c for col in schema.columns))]))
 
 
 def _issue_frame(issues: list[RowIssue]) -> pd.DataFrame:

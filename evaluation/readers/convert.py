@@ -12,8 +12,10 @@ impossible dates (2019-02-30) are failures, not rolled over.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -50,11 +52,26 @@ class Encodings:
     def get(self, key: Hashable, text: pd.Series) -> tuple[pa.Array, np.ndarray]:
         """``(distinct values, index of each row's value or -1 where blank)`` for ``text``."""
         if key not in self._cache:
-            arr = arrow(text)
-            enc = pc.dictionary_encode(arr).combine_chunks()
-            indices = pc.fill_null(enc.indices, -1) if arr.null_count else enc.indices
-            self._cache[key] = (enc.dictionary, indices.to_numpy(zero_copy_only=False))
+            self._cache[key] = _encode(text)
         return self._cache[key]
+
+    def prefetch(self, columns: dict[Hashable, pd.Series]) -> None:
+        """Encode several columns at once on a thread pool (Arrow releases the GIL while hashing)."""
+        todo = {k: v for k, v in columns.items() if k not in self._cache}
+        if len(todo) < 2:
+            for key, text in todo.items():
+                self.get(key, text)
+            return
+        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+            done = pool.map(lambda item: (item[0], _encode(item[1])), todo.items())
+            self._cache.update(dict(done))
+
+
+def _encode(text: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    arr = arrow(text)
+    enc = pc.dictionary_encode(arr).combine_chunks()
+    indices = pc.fill_null(enc.indices, -1) if arr.null_count else enc.indices
+    return enc.dictionary, indices.to_numpy(zero_copy_only=False)
 
 
 def spread(per_value: np.ndarray, idx: np.ndarray, blank: Any) -> np.ndarray:
@@ -92,6 +109,13 @@ def duplicated_rows(encoded: list[tuple[pa.Array, np.ndarray]], n: int) -> np.nd
         codes *= len(dictionary) + 1
         codes += idx
         codes += 1
+    if width <= 1 << 26:
+        # Fast answer to the usual question "any duplicate at all?": mark each code in a bitmap
+        # of all possible codes; as many marks as rows means every key is distinct.
+        seen = np.zeros(width, dtype=bool)
+        seen[codes] = True
+        if int(np.count_nonzero(seen)) == n:
+            return np.zeros(n, dtype=bool)
     dup = pd.Series(codes).duplicated(keep="first").to_numpy().copy()
     if dup.any():
         for _, idx in encoded:
