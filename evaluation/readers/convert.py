@@ -78,7 +78,12 @@ def spread(per_value: np.ndarray, idx: np.ndarray, blank: Any) -> np.ndarray:
     """Per-row values from per-distinct-value ``per_value`` (``blank`` where the cell is blank)."""
     if not len(per_value):
         return np.full(len(idx), blank, dtype=per_value.dtype)
-    out = np.take(per_value, idx)            # idx -1 picks the last value: blanks are reset below
+    if per_value.dtype == bool and not per_value.any() and not blank:
+        return np.zeros(len(idx), dtype=bool)     # the usual case of a failure mask: nothing failed
+    if len(per_value) == 1 or (per_value.dtype == bool and per_value.all()):
+        out = np.full(len(idx), per_value[0], dtype=per_value.dtype)
+    else:
+        out = np.take(per_value, idx)            # idx -1 picks the last value: blanks are reset below
     blanks = idx < 0
     if blanks.any():
         out[blanks] = blank
@@ -180,26 +185,28 @@ def convert(text: pd.Series, col: Any, dayfirst: bool, encoded: Callable[[], tup
     missing = idx < 0
     if not col.nullable:
         bad.append((missing, "blank where a value is required"))
+    # Every test below runs on the distinct values; only its result is spread to the rows
+    # (a mask with no failure costs nothing to spread).
     if col.dtype == "date":
         distinct = parse_dates(pd.Series(dictionary.to_pylist(), dtype=object), dayfirst).to_numpy(dtype="datetime64[us]")
-        values = spread(distinct, idx, np.datetime64("NaT"))
-        bad.append((np.isnat(values) & ~missing, lambda v: [date_reason(x, dayfirst) for x in v]))
-        return pd.Series(values, index=text.index), bad
+        bad.append((spread(np.isnat(distinct), idx, False), lambda v: [date_reason(x, dayfirst) for x in v]))
+        return pd.Series(spread(distinct, idx, np.datetime64("NaT")), index=text.index), bad
     if col.dtype in ("int", "float"):
         per_value, not_number = _numbers(dictionary)
-        values = spread(per_value, idx, np.nan)
-        wrong = spread(not_number, idx, False).astype(bool)
-        bad.append((wrong, lambda v, t=col.dtype: [f"not {'a whole number' if t == 'int' else 'a number'}: {x!r}" for x in v]))
-        ok = ~np.isnan(values)
+        bad.append((spread(not_number, idx, False),
+                    lambda v, t=col.dtype: [f"not {'a whole number' if t == 'int' else 'a number'}: {x!r}" for x in v]))
+        ok = ~np.isnan(per_value)
         if col.dtype == "int":
-            frac = ok & (np.floor(values, where=ok, out=np.zeros_like(values)) != values)
-            bad.append((frac, lambda v: [f"not a whole number: {x!r}" for x in v]))
+            frac = ok & (np.floor(per_value, where=ok, out=np.zeros_like(per_value)) != per_value)
+            bad.append((spread(frac, idx, False), lambda v: [f"not a whole number: {x!r}" for x in v]))
             ok &= ~frac
         lo = -np.inf if col.min is None else col.min
         hi = np.inf if col.max is None else col.max
-        out = ok & ((values < lo) | (values > hi))
-        bad.append((out, lambda v: [f"{x} outside {_fmt(lo)}-{_fmt(hi)}" for x in v]))
-        return pd.Series(np.where(out | ~ok, np.nan, values), index=text.index, dtype="float64"), bad
+        with np.errstate(invalid="ignore"):
+            out = ok & ((per_value < lo) | (per_value > hi))
+        bad.append((spread(out, idx, False), lambda v: [f"{x} outside {_fmt(lo)}-{_fmt(hi)}" for x in v]))
+        clean = np.where(out | ~ok, np.nan, per_value)
+        return pd.Series(spread(clean, idx, np.nan), index=text.index, dtype="float64"), bad
     if col.allowed is not None:
         wrong = ~isin((dictionary, idx), pa.array(col.allowed, type=pa.string())) & ~missing
         bad.append((wrong, lambda v: [f"{x!r} is not one of {', '.join(col.allowed or ())}" for x in v]))
