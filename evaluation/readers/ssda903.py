@@ -146,9 +146,14 @@ def read_ssda903(episodes: str | Path, header: str | Path, *, episodes_sheet: st
     issues += _codes(rec, REASONS_CEASED, e_label, er, "REC", nullable=True)
     issues += _issues(e_label, er, (dec.notna() & rec.isna()).to_numpy(), "REC", "episode ceased (DEC) with no reason (REC)")
     issues += _issues(e_label, er, (dec.isna() & rec.notna()).to_numpy(), "DEC", "a reason ceased (REC) but no date ceased (DEC)")
-    key = pd.DataFrame({"c": child, "d": decom})
-    dup = key.duplicated(keep="first").to_numpy() & child.notna().to_numpy() & decom.notna().to_numpy()
-    issues += _issues(e_label, er, dup, "DECOM", "a second episode of this child starting on the same day (duplicate CHILD, DECOM)")
+    # Two episodes of a child may start on one day only when all but one last no time (a
+    # zero-day placement, then the next one the same day); two that both run on are a duplicate.
+    runs_on = (dec.isna() | (dec > decom)).to_numpy()
+    key = pd.DataFrame({"c": child, "d": decom, "on": runs_on})
+    second = (key[runs_on].groupby(["c", "d"], sort=False).cumcount() > 0).reindex(key.index, fill_value=False).to_numpy()
+    dup = second & child.notna().to_numpy() & decom.notna().to_numpy()
+    issues += _issues(e_label, er, dup, "DECOM", "a second episode of this child starting on the same day, both lasting beyond it "
+                      "(duplicate CHILD, DECOM)")
 
     h_child = hf["CHILD"].str.strip()
     issues += _issues(h_label, hr, h_child.isna().to_numpy(), "CHILD", "blank where a child identifier is required")

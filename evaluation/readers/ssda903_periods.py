@@ -97,7 +97,9 @@ def episodes_to_periods(data: Ssda903, *, include_short_breaks: bool = False) ->
     e = data.episodes
     short = e["LS"].isin(list(SHORT_BREAKS)).to_numpy()
     used = e if include_short_breaks else e[~short]
-    used = used.sort_values(["CHILD", "DECOM", "row"], kind="stable").reset_index(drop=True)
+    # Same-day starts: a zero-day placement first (DEC = DECOM), an open episode last.
+    used = used.assign(_end=used["DEC"].fillna(pd.Timestamp.max)).sort_values(["CHILD", "DECOM", "_end", "row"], kind="stable")
+    used = used.drop(columns="_end").reset_index(drop=True)
     child = used["CHILD"].to_numpy(dtype=object)
     start = used["DECOM"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     end_dt = used["DEC"].to_numpy(dtype="datetime64[D]")

@@ -175,3 +175,22 @@ def test_imported_fixture_settles_to_the_payments_worked_by_hand(tmp_path, capsy
     }
     assert paid.to_dict() == pytest.approx(expected, abs=0.01)
     assert paid.sum() == pytest.approx(sum(expected.values()), abs=0.05)
+
+
+def test_a_zero_day_placement_then_the_next_the_same_day_is_one_period_not_a_duplicate(tmp_path):
+    # 100001's chain with a zero-day placement on 15/09/2020 (DECOM = DEC, REC X1) before the next row.
+    text = EPISODES.read_text().replace(
+        "100001,15/09/2020,L,C2", "100001,15/09/2020,P,C2,N1,U4,PR1,15/09/2020,X1,CARPL,BB1 1AA,BB2 2AA,\n100001,15/09/2020,L,C2")
+    (tmp_path / "e.csv").write_text(text)
+    care, _, report = episodes_to_periods(read_ssda903(tmp_path / "e.csv", HEADER))
+    assert periods(care) == EXPECTED_PERIODS and report.joined_by_x1 == 6
+
+
+def test_two_episodes_both_running_on_from_one_day_are_a_duplicate(tmp_path, capsys):
+    # A second 100003 row from 01/12/2020 lasting beyond the day: row 8 (the row after the first, row 7).
+    text = EPISODES.read_text().replace("100003,01/12/2020,S,J1,N4,K2,PR1,21/12/2020,E14,,PR2 2AA,PR1 1AA,SC000001",
+                                        "100003,01/12/2020,S,J1,N4,K2,PR1,21/12/2020,E14,,PR2 2AA,PR1 1AA,SC000001\n"
+                                        "100003,01/12/2020,S,J1,N4,K2,PR1,22/12/2020,E14,,PR2 2AA,PR1 1AA,SC000001")
+    (tmp_path / "episodes.csv").write_text(text)
+    code, _, err = run(capsys, "data", "import", "ssda903", tmp_path / "episodes.csv", HEADER, "--out", tmp_path / "out")
+    assert code == 2 and "episodes.csv row 8, column DECOM: a second episode of this child starting on the same day" in err
