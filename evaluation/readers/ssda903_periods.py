@@ -48,6 +48,7 @@ class MappingReport:
     joined_by_x1: int
     joined_by_dates_without_x1: int
     x1_followed_by_a_gap: int
+    x1_on_last_episode: int
     header_rows_read: int
     short_breaks_included: bool
 
@@ -69,6 +70,7 @@ class MappingReport:
             ("  joined: previous REC X1", str(self.joined_by_x1)),
             ("  joined: dates touch or overlap, REC not X1", str(self.joined_by_dates_without_x1)),
             ("REC X1 but the next episode starts later (new period)", str(self.x1_followed_by_a_gap)),
+            ("REC X1 on a child's last episode (no continuation; period ends)", str(self.x1_on_last_episode)),
             ("children with periods", str(self.children_with_periods)),
             ("header rows read (children.csv)", str(self.header_rows_read)),
         ]
@@ -144,6 +146,7 @@ def episodes_to_periods(data: Ssda903, *, include_short_breaks: bool = False) ->
         episodes_joined_to_previous=int(joined.sum()), joined_by_x1=int((joined & prev_x1).sum()),
         joined_by_dates_without_x1=int((joined & ~prev_x1).sum()),
         x1_followed_by_a_gap=int((same_child & prev_x1 & ~joined).sum()),
+        x1_on_last_episode=int((~np.append(same_child[1:], False) & (rec == CONTINUES) & used["DEC"].notna().to_numpy()).sum()),
         header_rows_read=len(h), short_breaks_included=include_short_breaks,
     )
     return care_episodes, children, report

@@ -194,3 +194,14 @@ def test_two_episodes_both_running_on_from_one_day_are_a_duplicate(tmp_path, cap
     (tmp_path / "episodes.csv").write_text(text)
     code, _, err = run(capsys, "data", "import", "ssda903", tmp_path / "episodes.csv", HEADER, "--out", tmp_path / "out")
     assert code == 2 and "episodes.csv row 8, column DECOM: a second episode of this child starting on the same day" in err
+
+
+def test_x1_on_a_childs_last_episode_is_counted_and_the_period_ends(tmp_path):
+    # DfE rule 388: X1 must be followed by an episode the same day. 100003's only episode coded X1:
+    # nothing follows, so the period still ends on DEC (21/12/2020) and the report counts it.
+    text = EPISODES.read_text().replace("21/12/2020,E14", "21/12/2020,X1")
+    (tmp_path / "e.csv").write_text(text)
+    care, _, report = episodes_to_periods(read_ssda903(tmp_path / "e.csv", HEADER))
+    assert periods(care) == EXPECTED_PERIODS
+    assert report.x1_on_last_episode == 1
+    assert episodes_to_periods(read_ssda903(EPISODES, HEADER))[2].x1_on_last_episode == 0
