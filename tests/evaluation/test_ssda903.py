@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,6 @@ import pytest
 import xlsxwriter
 
 from cusp.cli import main
-from evaluation.errors import ExtractError
 from evaluation.readers.ssda903 import read_ssda903
 from evaluation.readers.ssda903_periods import episodes_to_periods
 
