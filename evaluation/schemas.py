@@ -19,6 +19,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .readers.convert import Encodings, convert, date_reason, duplicated_rows, parse_dates  # noqa: F401 - re-exported
+
 DType = Literal["str", "int", "float", "date", "bool"]
 TRUE_FALSE = ("true", "false")
 SEXES = ("female", "male", "other", "not_known")
@@ -186,7 +188,8 @@ def _issues(file: str, rows: np.ndarray, column: str, reasons: object) -> pd.Dat
     return pd.DataFrame({"file": file, "row": rows.astype("int64") + 2, "column": column, "reason": reasons})
 
 
-def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_frame(raw: pd.DataFrame, schema: FileSchema, *, dayfirst: bool = False,
+                encodings: Encodings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check a frame read as text (blanks as NaN) against ``schema``.
 
     Parameters
@@ -196,17 +199,24 @@ def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd
         default ``RangeIndex``.
     schema
         The file's contract.
+    dayfirst
+        Also accept dates written ``dd/mm/yyyy`` (UK style); ISO ``YYYY-MM-DD`` is always
+        accepted. Without it a ``dd/mm/yyyy`` date is an issue, never read month-first.
+    encodings
+        Shared dictionary encodings of text columns (keyed ``(file, column)``), so the
+        cross-file checks reuse them; a new one by default.
 
     Returns
     -------
     typed : pandas.DataFrame
         The schema's columns converted: ``date`` → ``datetime64``, ``int``/``float`` →
-        ``float64`` (missing as NaN), ``bool`` → ``boolean``, ``str`` → ``object``. Cells that
-        failed are missing.
+        ``float64`` (missing as NaN), ``bool`` → ``boolean``, ``str`` → pandas ``str`` (Arrow
+        strings, as read). Cells that failed are missing.
     issues : pandas.DataFrame
         Columns ``file``, ``row`` (header = row 1), ``column``, ``reason``; one row per failing
         cell, plus file-level issues (``row`` = -1) for missing columns.
     """
+    encodings = encodings if encodings is not None else Encodings()
     found: list[pd.DataFrame] = []
     typed: dict[str, pd.Series] = {}
     n = len(raw)
@@ -215,17 +225,16 @@ def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd
             if col.required:
                 found.append(pd.DataFrame([{"file": schema.file, "row": -1, "column": col.name, "reason": "required column is missing"}]))
             continue
-        values, bad = _convert(raw[col.name], col)
+        values, bad = convert(raw[col.name], col, dayfirst, lambda c=col.name: encodings.get((schema.file, c), raw[c]))
         for mask, reason in bad:
             idx = np.flatnonzero(mask)
             if len(idx):
-                text = reason(raw[col.name].to_numpy()[idx]) if callable(reason) else reason
+                text = reason(raw[col.name].iloc[idx].tolist()) if callable(reason) else reason
                 found.append(_issues(schema.file, idx, col.name, text))
         typed[col.name] = values
     frame = pd.DataFrame(typed, index=raw.index) if typed else pd.DataFrame(index=raw.index)
     if n and schema.key and all(k in frame.columns for k in schema.key):
-        dup = raw.duplicated(list(schema.key), keep="first").to_numpy() & raw[list(schema.key)].notna().all(axis=1).to_numpy()
-        idx = np.flatnonzero(dup)
+        idx = np.flatnonzero(duplicated_rows([encodings.get((schema.file, k), raw[k]) for k in schema.key], n))
         if len(idx):
             found.append(_issues(schema.file, idx, "+".join(schema.key), f"duplicate key ({', '.join(schema.key)}) already on an earlier row"))
     for early, late in schema.order:
@@ -235,42 +244,3 @@ def check_frame(raw: pd.DataFrame, schema: FileSchema) -> tuple[pd.DataFrame, pd
                 found.append(_issues(schema.file, idx, late, f"{late} is before {early}"))
     issues = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ISSUE_COLUMNS)
     return frame, issues
-
-
-def _convert(text: pd.Series, col: Column) -> tuple[pd.Series, list[tuple[np.ndarray, object]]]:
-    """Convert one text column; return the values and (mask, reason) pairs of failing cells."""
-    missing = text.isna().to_numpy()
-    bad: list[tuple[np.ndarray, object]] = []
-    if not col.nullable:
-        bad.append((missing, "blank where a value is required"))
-    if col.dtype == "date":
-        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        wrong = values.isna().to_numpy() & ~missing
-        bad.append((wrong, lambda v: [f"not an ISO date (YYYY-MM-DD): {x!r}" for x in v]))
-        return values, bad
-    if col.dtype in ("int", "float"):
-        values = pd.to_numeric(text, errors="coerce").astype("float64")
-        arr = values.to_numpy()
-        wrong = np.isnan(arr) & ~missing
-        bad.append((wrong, lambda v, t=col.dtype: [f"not {'a whole number' if t == 'int' else 'a number'}: {x!r}" for x in v]))
-        ok = ~np.isnan(arr)
-        if col.dtype == "int":
-            frac = ok & (np.floor(arr, where=ok, out=np.zeros_like(arr)) != arr)
-            bad.append((frac, lambda v: [f"not a whole number: {x!r}" for x in v]))
-            ok &= ~frac
-        lo = -np.inf if col.min is None else col.min
-        hi = np.inf if col.max is None else col.max
-        out = ok & ((arr < lo) | (arr > hi))
-        bad.append((out, lambda v: [f"{x} outside {_fmt(lo)}-{_fmt(hi)}" for x in v]))
-        values = values.where(~(out | wrong))
-        return values, bad
-    if col.allowed is not None:
-        wrong = ~text.isin(col.allowed).to_numpy() & ~missing
-        bad.append((wrong, lambda v: [f"{x!r} is not one of {', '.join(col.allowed or ())}" for x in v]))
-    if col.dtype == "bool":
-        return text.map({"true": True, "false": False}).astype("boolean"), bad
-    return text.astype(object), bad
-
-
-def _fmt(x: float) -> str:
-    return "∞" if np.isinf(x) else f"{x:g}"

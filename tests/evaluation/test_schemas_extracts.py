@@ -119,7 +119,7 @@ def test_cli_prints_the_table_and_exits_2(clean, tmp_path, capsys):
         main(["data", "validate", str(bad)])
     assert info.value.code == 2
     printed = capsys.readouterr()
-    assert "2 failing cells" in printed.out and "assessments.csv row 4, column score" in printed.err
+    assert "2 issues" in printed.out and "assessments.csv row 4, column score" in printed.err
     with pytest.raises(SystemExit) as ok:
         main(["data", "validate", str(clean)])
     assert ok.value.code == 0

@@ -30,6 +30,9 @@ def write(folder: Path, refs, episodes=(), stars=()) -> Path:
     pd.DataFrame(refs).to_csv(folder / "referrals.csv", index=False)
     pd.DataFrame(list(episodes), columns=["episode_id", "child_id", "start_date", "end_date", "episode_type"]).to_csv(folder / "care_episodes.csv", index=False)
     pd.DataFrame(list(stars), columns=["person_id", "tool", "area", "timepoint", "assessment_date", "score"]).to_csv(folder / "assessments.csv", index=False)
+    # 004 weights education and reading: their files are required; a header row alone states "no records".
+    (folder / "school.csv").write_text("child_id,period_start,period_end,unauthorised_absence_days,possible_days\n")
+    (folder / "reading.csv").write_text("child_id,assessment_date,reading_age,forecast_reading_age\n")
     return folder
 
 
