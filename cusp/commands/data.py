@@ -68,33 +68,23 @@ def validate(
     fail(str(report.row_issues()[0]) + f" ({len(report.issues)} issues in all)")
 
 
-IMPORT_MARKER = ".cusp-import"
 """Marks a folder ``cusp data import`` created, so a re-run may replace its own files."""
 
 
-def write_import(out_dir: Path, files: dict[str, pd.DataFrame | str]) -> None:
-    """Write the import's files into ``out_dir``: one call, so the output-ownership rule applies in one place.
+def write_import(out_dir: Path, files: dict[str, pd.DataFrame | str], inputs: dict[str, Path]) -> None:
+    """Write the import's files into ``out_dir`` through Cusp's output-ownership rule (docs/outputs.md).
 
-    A folder Cusp did not create for an import is refused (exit 2) when it already holds a file of
-    the same name: a council's own ``care_episodes.csv`` is never overwritten. Each file is written
-    atomically; nothing else in the folder is touched.
+    ``out_dir`` must be new, empty or made by Cusp, and apart from the return's files (``inputs``);
+    it is written whole in a temporary sibling and swapped in atomically.
     """
-    from simulate.atomic import atomic_path, write_text_atomic
+    from ..outputs import output_folder
 
-    if out_dir.exists() and not out_dir.is_dir():
-        fail(f"{out_dir}: --out is a file, not a folder")
-    ours = (out_dir / IMPORT_MARKER).exists()
-    clash = [name for name in files if (out_dir / name).exists()]
-    if clash and not ours:
-        fail(f"{out_dir}: already holds {', '.join(clash)}, not written by cusp data import; choose a new --out folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out_dir / IMPORT_MARKER, "written by cusp data import\n")
-    for name, content in files.items():
-        if isinstance(content, pd.DataFrame):
-            with atomic_path(out_dir / name) as tmp:
-                content.to_csv(tmp, index=False, date_format="%Y-%m-%d")
-        else:
-            write_text_atomic(out_dir / name, content)
+    with output_folder(out_dir, command="cusp data import ssda903", inputs=inputs) as tmp:
+        for name, content in files.items():
+            if isinstance(content, pd.DataFrame):
+                content.to_csv(tmp / name, index=False, date_format="%Y-%m-%d")
+            else:
+                (tmp / name).write_text(content, encoding="utf-8")
 
 
 @import_app.command("ssda903")
@@ -124,6 +114,7 @@ def import_ssda903(
     care, children, report = episodes_to_periods(data, include_short_breaks=include_short_breaks)
     summary = {"episodes": str(episodes), "header": str(header), **report.as_dict()}
     write_import(out_dir, {"care_episodes.csv": care, "children.csv": children,
-                           "ssda903_mapping.json": json.dumps(summary, indent=2) + "\n"})
+                           "ssda903_mapping.json": json.dumps(summary, indent=2) + "\n"},
+                 inputs={"EPISODES": episodes, "HEADER": header})
     out.print(table(pd.DataFrame(report.lines(), columns=["SSDA903 mapping", "count"]), f"{data.episodes_label} + {data.header_label}"))
     out.print(f"wrote {out_dir / 'care_episodes.csv'}, {out_dir / 'children.csv'}, {out_dir / 'ssda903_mapping.json'}")

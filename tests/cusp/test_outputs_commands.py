@@ -47,6 +47,8 @@ def user_folder(root: Path) -> Path:
     (folder / "referrals.csv").write_text("case_id,child_id\n")
     (folder / "care_episodes.csv").write_text("episode_id,child_id,start_date,end_date,episode_type\n")
     (folder / "waiting.csv").write_text("district,referral_date\n")
+    (folder / "episodes.csv").write_text("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n")
+    (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n")
     shutil.copy(resolve_scenario_path(PRESET), folder / "scenario.yaml")
     return folder
 
@@ -60,6 +62,7 @@ COMMANDS = {
     "stress run": ["stress", "run", "--scenario", "@IN/scenario.yaml", "--draws", "2", "--out", "@OUT"],
     "stress run --monthly": ["stress", "run", "--scenario", "@IN/scenario.yaml", "--draws", "2", "--out", "@NEW/run.parquet", "--monthly", "@OUT"],
     "stress ledger": ["stress", "ledger", "--scenario", "@IN/scenario.yaml", "--out", "@OUT"],
+    "data import ssda903": ["data", "import", "ssda903", "@IN/episodes.csv", "@IN/header.csv", "--out", "@OUT"],
     "stress indigo": ["stress", "indigo", "--scenario", "@IN/scenario.yaml", "--replications", "2", "--out", "@OUT"],
 }
 FILE_OUTPUTS = {"stress run", "stress run --monthly", "stress ledger", "stress indigo"}

@@ -110,7 +110,7 @@ def test_import_refuses_to_overwrite_a_councils_own_file(tmp_path, capsys):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "care_episodes.csv").write_text("the council's own\n")
     code, _, err = run(capsys, "data", "import", "ssda903", EPISODES, HEADER, "--out", tmp_path / "out")
-    assert code == 2 and "not written by cusp data import" in err
+    assert code == 2 and "was not made by Cusp" in err
     assert (tmp_path / "out" / "care_episodes.csv").read_text() == "the council's own\n"
 
 
