@@ -39,7 +39,7 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
         length = np.maximum(rng.gamma(2.0, 150.0, before.sum()).astype(int), 30)
         rows.append(pd.DataFrame({"child_id": kids["child_id"].to_numpy()[before], "start_date": end - length * DAY, "end_date": end, "episode_type": "care"}))
     outcomes = np.array([_care_for(sc, c) for c in kids["sub_cohort"].to_numpy()], dtype=object)
-    has = np.array([o is not None for o in outcomes]) & kids["_t0"].notna().to_numpy()
+    has = np.array([o is not None for o in outcomes], dtype=bool) & kids["_t0"].notna().to_numpy()
     idx = np.flatnonzero(has)
     if len(idx):
         served = kids["_served"].to_numpy()[idx]

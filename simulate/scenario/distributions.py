@@ -12,14 +12,14 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import Field, model_validator
 
-from .base import NonNegative, Positive, Strict
+from .base import DistributionScale, DistributionValue, Strict
 
 
 class Fixed(Strict):
     """Always the same value."""
 
     dist: Literal["fixed"] = "fixed"
-    value: NonNegative
+    value: DistributionValue
 
     @property
     def mean(self) -> float:
@@ -32,7 +32,7 @@ class Fixed(Strict):
 class _ByMean(Strict):
     """A distribution given by its mean (the YAML key ``mean``)."""
 
-    mean_value: Positive = Field(alias="mean")
+    mean_value: DistributionScale = Field(alias="mean")
 
     model_config = Strict.model_config | {"populate_by_name": True}
 
@@ -44,7 +44,14 @@ class _ByMean(Strict):
 class _ByMeanSd(_ByMean):
     """A distribution given by its mean and standard deviation."""
 
-    sd: Positive
+    sd: DistributionScale
+
+    @model_validator(mode="after")
+    def _spread(self) -> "_ByMeanSd":
+        # A gamma's shape is (mean / sd)²: outside this band it overflows or collapses to 0.
+        if not self.mean_value / 1000 <= self.sd <= self.mean_value * 1000:
+            raise ValueError("sd must lie between mean / 1000 and mean × 1000")
+        return self
 
 
 class Exponential(_ByMean):
@@ -81,8 +88,8 @@ class Uniform(Strict):
     """Equally likely between low and high."""
 
     dist: Literal["uniform"] = "uniform"
-    low: NonNegative
-    high: NonNegative
+    low: DistributionValue
+    high: DistributionValue
 
     @model_validator(mode="after")
     def _ordered(self) -> "Uniform":
@@ -102,9 +109,9 @@ class Triangular(Strict):
     """Three-point estimate: low, most likely, high."""
 
     dist: Literal["triangular"] = "triangular"
-    low: NonNegative
-    mode: NonNegative
-    high: NonNegative
+    low: DistributionValue
+    mode: DistributionValue
+    high: DistributionValue
 
     @model_validator(mode="after")
     def _ordered(self) -> "Triangular":
