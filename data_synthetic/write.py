@@ -18,7 +18,10 @@ import pandas as pd
 from evaluation.schemas import SCHEMAS
 
 from .generate import SyntheticExtracts
+from .ssda903 import as_text as ssda903_text
 from .truth import dump_truth
+
+SSDA903_FOLDER = "ssda903"
 
 
 def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -45,12 +48,14 @@ def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
 
 
 def write_extracts(extracts: SyntheticExtracts, folder: str | Path) -> list[Path]:
-    """Write every extract and ``truth.json`` into ``folder`` (created if needed).
+    """Write every extract, the SSDA903 pair (``ssda903/episodes.csv``, ``ssda903/header.csv``)
+    and ``truth.json`` into ``folder`` (created if needed).
 
     Returns
     -------
     list of pathlib.Path
-        The files written, in the order written.
+        The contract extracts in the order written, then ``truth.json`` (always last). The
+        SSDA903 files are in :func:`ssda903_paths`.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -58,8 +63,19 @@ def write_extracts(extracts: SyntheticExtracts, folder: str | Path) -> list[Path
     for name, frame in extracts.frames.items():
         text = as_text(frame, name).to_csv(index=False, lineterminator="\n")
         written.append(_atomic_write(folder / name, text))
+    if extracts.ssda903:
+        sub = folder / SSDA903_FOLDER
+        sub.mkdir(exist_ok=True)
+        for name, frame in extracts.ssda903.items():
+            _atomic_write(sub / name, ssda903_text(frame))
     written.append(_atomic_write(folder / "truth.json", dump_truth(extracts.truth)))
     return written
+
+
+def ssda903_paths(folder: str | Path) -> tuple[Path, Path]:
+    """The SSDA903 episodes and header files :func:`write_extracts` writes under ``folder``."""
+    sub = Path(folder) / SSDA903_FOLDER
+    return sub / "episodes.csv", sub / "header.csv"
 
 
 def _atomic_write(path: Path, text: str) -> Path:
