@@ -180,14 +180,16 @@ def _short_breaks(periods: pd.DataFrame, kids: pd.DataFrame, eligible: np.ndarra
     """Respite stays of 1-3 nights while at home, at least a day clear of any period and each other."""
     index = kids["_index"].to_numpy("datetime64[D]")
     chosen = np.flatnonzero(eligible & ~np.isnat(index) & (rng.random(len(kids)) < p.short_break_child_share))
+    if not len(chosen):
+        return pd.DataFrame(columns=ROW_COLUMNS[:-1])
     per_child = rng.integers(1, 5, len(chosen))
     who = np.repeat(chosen, per_child)
     s = index[who] + rng.integers(0, 730, who.size) * DAY
     e = s + rng.integers(p.short_break_nights[0], p.short_break_nights[1] + 1, who.size) * DAY
-    child = kids["child_id"].to_numpy()[who]
+    child = kids["child_id"].to_numpy()[who].astype(object)
     cand = pd.DataFrame({"child_id": child, "s": s, "e": e, "i": np.arange(who.size)})
     # refuse a stay that touches or overlaps a period away from home
-    hits = cand.merge(periods[["child_id", "start_date", "end_date"]], on="child_id")
+    hits = cand.merge(periods[["child_id", "start_date", "end_date"]].astype({"child_id": object}), on="child_id")
     ps = hits["start_date"].to_numpy("datetime64[D]")
     pe = hits["end_date"].to_numpy("datetime64[D]")
     clash = (hits["s"].to_numpy("datetime64[D]") <= pe + DAY) & (ps - DAY <= hits["e"].to_numpy("datetime64[D]"))

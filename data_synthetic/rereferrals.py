@@ -40,6 +40,8 @@ def re_referrals(sc: Scenario, p: SynthParams, ref: pd.DataFrame, periods: pd.Da
     eligible = (~np.isnat(end) & np.isin(reason, ["completed", "disengaged", "stepped_down"])
                 & (ref["_kind"].to_numpy() != "reunification"))
     chosen = np.flatnonzero(eligible & (rng.random(len(ref)) < p.re_referral_share))
+    if not len(chosen):
+        return ref.iloc[0:0].copy()
     gap = np.maximum(np.round(rng.gamma(2.0, p.re_referral_gap_days_mean / 2.0, len(chosen))).astype(int), 1)
     day = end[chosen] + gap * DAY
     child = ref["child_id"].to_numpy()[chosen]

@@ -65,6 +65,7 @@ LOADERS = [
     ["capacity", "run", "--scenario", "{path}", "--reps", "1"],
     ["stress", "run", "--scenario", "{path}", "--draws", "2", "--out", "{tmp}/stress.parquet"],
     ["payments", "settle", "--scenario", "{path}", "--data", "{tmp}/data", "--as-of", "2024-01-01", "--out", "{tmp}/settled"],
+    ["data", "validate", "{tmp}/data", "--scenario", "{path}"],
 ]
 
 

@@ -1,9 +1,11 @@
 """Nothing that validates can crash or exhaust memory later.
 
-Hypothesis perturbs the bundled presets (a few numbers set to wild or plausible values) and
-asserts the outcome is one of two: a clean :class:`ScenarioError` naming a key path, or a
-scenario on which a flow replication and ``cusp synth``'s generator both run. The horizon is cut
-to a few months so an example costs well under a second.
+Hypothesis perturbs the bundled presets (a few numbers, including uncertainty ranges and stress
+overrides, set to wild or plausible values) and asserts the outcome is one of two: a clean
+:class:`ScenarioError` naming a key path, or a scenario on which a flow replication and
+``cusp synth``'s generator run, and, for a Social Impact Bond, the stress engine over its
+uncertainty ranges and every named stress. The horizon is cut to a few months so an example
+costs about a second.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from hypothesis import strategies as st
 from data_synthetic import synthesise
 from simulate.errors import ScenarioError
 from simulate.flow import run_replication
-from simulate.scenario import list_presets, load_scenario, scenario_from_dict
+from simulate.scenario import SibEdgeOfCare, list_presets, load_scenario, scenario_from_dict
+from simulate.stress.runner import run_stress
 
 
 def _small(preset: str) -> dict[str, Any]:
@@ -92,6 +95,11 @@ def test_a_perturbed_preset_is_rejected_cleanly_or_runs(case: tuple[str, dict[st
     for frame in extracts.frames.values():
         numeric = frame.select_dtypes("number")
         assert np.isfinite(numeric.to_numpy(dtype=float)[~np.isnan(numeric.to_numpy(dtype=float))]).all()
+    if isinstance(sc.payment, SibEdgeOfCare):
+        event("valid SIB: stress engine ran")
+        assert len(run_stress(sc, draws=2, seed=0, keep_monthly=False).table) == 2
+        for stress in sc.stresses:
+            run_stress(sc, draws=1, seed=0, overrides=stress.overrides, effects=stress.effects, keep_monthly=False)
 
 
 def test_the_shrunken_presets_are_valid() -> None:
