@@ -193,3 +193,38 @@ def test_same_seed_same_ssda903_bytes(folder: Path, tmp_path: Path) -> None:
     write_extracts(synthesise(load_scenario("lancs-edge-of-care-004"), seed=3, scenario_name="lancs-edge-of-care-004"), tmp_path)
     for a, b in zip(ssda903_paths(folder), ssda903_paths(tmp_path)):
         assert a.read_bytes() == b.read_bytes()
+
+
+# The DfE code sets for SSDA903 2023-24, as listed in Social Finance's liiatools 0.2.0
+# (liiatools/spec/s903/SSDA903_schema_2024.yml); checked by hand against that file.
+RNE = {"S", "L", "P", "T", "B", "U"}
+LS = {"C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"}
+CIN = {f"N{i}" for i in range(1, 9)}
+PLACE = {"A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
+         "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1"}
+PROVIDER = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
+REC = {"", "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5", "E6", "E7",
+       "E9", "E14", "E15", "E16", "E17", "E8"}
+REASON = {"", "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE", "CUSTOD", "OTHER"}
+ETHNIC = {"WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH",
+          "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"}
+
+
+def test_ssda903_codes_are_in_the_dfe_code_sets(folder: Path) -> None:
+    episodes_path, header_path = ssda903_paths(folder)
+    epi = pd.read_csv(episodes_path, dtype=str, keep_default_na=False)
+    head = pd.read_csv(header_path, dtype=str, keep_default_na=False)
+    for column, allowed in (("RNE", RNE), ("LS", LS), ("CIN", CIN), ("PLACE", PLACE), ("PLACE_PROVIDER", PROVIDER),
+                            ("REC", REC), ("REASON_PLACE_CHANGE", REASON)):
+        assert set(epi[column]) <= allowed, column
+    assert set(head.ETHNIC) <= ETHNIC and set(head.MOTHER) <= {"", "0", "1"}
+    # lac_validator rule 225: a reason is recorded where an X1 episode is followed by a placement
+    # change (RNE P or B), and (here) nowhere else
+    e = epi.assign(s=pd.to_datetime(epi.DECOM, format="%d/%m/%Y"), d=pd.to_datetime(epi.DEC, format="%d/%m/%Y", errors="coerce"))
+    rne_by_start = e.groupby(["CHILD", "s"]).RNE.agg(lambda r: set(r))
+    nxt = [rne_by_start.get((c, d), set()) if rec == "X1" else set() for c, d, rec in zip(e.CHILD, e.d, e.REC)]
+    needs = np.array([bool(n & {"P", "B"}) for n in nxt])
+    assert (e.REASON_PLACE_CHANGE.ne("").to_numpy() <= needs).all()
+    assert e.REASON_PLACE_CHANGE.ne("").sum() > 0
+    # an episode after one that ended the period (REC other than X1) starts a new period: RNE S
+    assert e.loc[e.RNE != "S"].shape[0] == e.REC.eq("X1").sum()
