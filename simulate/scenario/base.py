@@ -40,17 +40,17 @@ def number_not_bool(value: Any) -> Any:
 
 
 _NUMBER = BeforeValidator(number_not_bool)
-_FINITE = Field(allow_inf_nan=False)
 
 
 def _num(ge: float | None = None, le: float | None = None, gt: float | None = None, description: str | None = None) -> Any:
     """``Annotated`` float: a finite number (not a boolean, not text) within the given bounds."""
-    return Annotated[float, _NUMBER, _FINITE, Field(ge=ge, le=le, gt=gt, description=description)]
+    # constraints first, so pydantic-core checks them natively inside the before-validator
+    return Annotated[float, Field(ge=ge, le=le, gt=gt, allow_inf_nan=False, description=description), _NUMBER]
 
 
 def _int(ge: int | None = None, le: int | None = None, gt: int | None = None, description: str | None = None) -> Any:
     """``Annotated`` int within bounds; booleans and text are refused (``24.0`` is read as 24)."""
-    return Annotated[int, _NUMBER, Field(ge=ge, le=le, gt=gt, description=description)]
+    return Annotated[int, Field(ge=ge, le=le, gt=gt, description=description), _NUMBER]
 
 
 # -- generic -----------------------------------------------------------------------------------

@@ -140,15 +140,21 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     return scenario_from_dict(read_yaml(path), source=path)
 
 
-def scenario_from_dict(data: Any, source: str | Path | None = None) -> Scenario:
-    """Validate plain data (as parsed from YAML) into a :class:`Scenario`."""
+def scenario_from_dict(data: Any, source: str | Path | None = None, *, check_what_ifs: bool = True) -> Scenario:
+    """Validate plain data (as parsed from YAML) into a :class:`Scenario`.
+
+    ``check_what_ifs=False`` skips re-validating every uncertainty range and stress
+    (:func:`.whatifs.what_if_issues`): for data dumped from a scenario that was loaded with
+    them checked and changed only within them (a stress draw), where checking again per draw
+    would cost more than the rest of the validation.
+    """
     if not isinstance(data, dict):
         raise ScenarioError([Issue("", "a scenario must be a mapping of sections")], source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation(exc, data), source) from None
-    issues = what_if_issues(scenario)
+    issues = what_if_issues(scenario) if check_what_ifs else []
     if issues:
         raise ScenarioError(issues, source)
     return scenario

@@ -153,7 +153,9 @@ def _payment_rules(sc: Scenario) -> list[tuple[str, str]]:
 
 
 def _parameters(sc: Scenario) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
+    if not sc.uncertainty and not sc.stresses:
+        return out  # nothing to resolve: skip the dump (what-if copies have neither)
     data = sc.model_dump(by_alias=True)
     for i, rng in enumerate(sc.uncertainty):
         value = resolve(data, rng.parameter)
