@@ -42,43 +42,43 @@ def number_not_bool(value: Any) -> Any:
 _NUMBER = BeforeValidator(number_not_bool)
 
 
-def _num(ge: float | None = None, le: float | None = None, gt: float | None = None, description: str | None = None) -> Any:
+def number(ge: float | None = None, le: float | None = None, gt: float | None = None, description: str | None = None) -> Any:
     """``Annotated`` float: a finite number (not a boolean, not text) within the given bounds."""
     # constraints first, so pydantic-core checks them natively inside the before-validator
     return Annotated[float, Field(ge=ge, le=le, gt=gt, allow_inf_nan=False, description=description), _NUMBER]
 
 
-def _int(ge: int | None = None, le: int | None = None, gt: int | None = None, description: str | None = None) -> Any:
+def whole(ge: int | None = None, le: int | None = None, gt: int | None = None, description: str | None = None) -> Any:
     """``Annotated`` int within bounds; booleans and text are refused (``24.0`` is read as 24)."""
     return Annotated[int, Field(ge=ge, le=le, gt=gt, description=description), _NUMBER]
 
 
 # -- generic -----------------------------------------------------------------------------------
-Share = _num(ge=0.0, le=1.0, description="a fraction between 0 and 1")
-NonNegative = _num(ge=0.0, le=1e9, description="a finite number from 0 to 1e9")
-Positive = _num(gt=0.0, le=1e9, description="a finite number above 0, at most 1e9")
-Real = _num(ge=-1e9, le=1e9, description="a finite number between -1e9 and 1e9")
+Share = number(ge=0.0, le=1.0, description="a fraction between 0 and 1")
+NonNegative = number(ge=0.0, le=1e9, description="a finite number from 0 to 1e9")
+Positive = number(gt=0.0, le=1e9, description="a finite number above 0, at most 1e9")
+Real = number(ge=-1e9, le=1e9, description="a finite number between -1e9 and 1e9")
 Bool = StrictBool  # true/false only: 1 and 0 are numbers, not yes/no
 
 # -- money (pounds sterling) -------------------------------------------------------------------
-Money = _num(ge=0.0, le=1e9, description="pounds sterling (£), at most £1bn")
-Price = _num(ge=0.0, le=1e6, description="pounds sterling (£) per child, case, FTE-year or week; at most £1m")
+Money = number(ge=0.0, le=1e9, description="pounds sterling (£), at most £1bn")
+Price = number(ge=0.0, le=1e6, description="pounds sterling (£) per child, case, FTE-year or week; at most £1m")
 
 # -- volumes, staff and time -------------------------------------------------------------------
-PerYearVolume = _num(ge=0.0, le=100_000.0, description="referrals or births per year, at most 100,000")
-Fte = _num(ge=0.0, le=10_000.0, description="full-time equivalents, at most 10,000")
-Caseload = _num(gt=0.0, le=1_000.0, description="open cases one FTE holds, at most 1,000")
-HoursPerWeek = _num(gt=0.0, le=168.0, description="hours a week (there are 168)")
-HazardPerYear = _num(ge=0.0, le=100.0, description="events per child-year, at most 100")
-Weeks = _num(gt=0.0, le=520.0, description="weeks, above 0 and at most 520 (10 years)")
-WeeksOrZero = _num(ge=0.0, le=520.0, description="weeks, 0 to 520 (10 years)")
-IntervalWeeks = _num(ge=1.0, le=520.0, description="weeks between repeated events, 1 to 520")
-Days = _num(gt=0.0, le=3_653.0, description="days, above 0 and at most 3,653 (10 years)")
-DaysOrZero = _num(ge=0.0, le=3_653.0, description="days, 0 to 3,653 (10 years)")
-IntDays = _int(ge=0, le=3_653, description="whole days, 0 to 3,653 (10 years)")
-Months = _int(gt=0, le=240, description="whole months, 1 to 240 (20 years)")
-DistributionValue = _num(ge=0.0, le=100_000.0, description="a duration or score, 0 to 100,000 in the field's unit")
-DistributionScale = _num(gt=0.0, le=100_000.0, description="a mean or SD, above 0 and at most 100,000 in the field's unit")
+PerYearVolume = number(ge=0.0, le=100_000.0, description="referrals or births per year, at most 100,000")
+Fte = number(ge=0.0, le=10_000.0, description="full-time equivalents, at most 10,000")
+Caseload = number(gt=0.0, le=1_000.0, description="open cases one FTE holds, at most 1,000")
+HoursPerWeek = number(gt=0.0, le=168.0, description="hours a week (there are 168)")
+HazardPerYear = number(ge=0.0, le=100.0, description="events per child-year, at most 100")
+Weeks = number(gt=0.0, le=520.0, description="weeks, above 0 and at most 520 (10 years)")
+WeeksOrZero = number(ge=0.0, le=520.0, description="weeks, 0 to 520 (10 years)")
+IntervalWeeks = number(ge=1.0, le=520.0, description="weeks between repeated events, 1 to 520")
+Days = number(gt=0.0, le=3_653.0, description="days, above 0 and at most 3,653 (10 years)")
+DaysOrZero = number(ge=0.0, le=3_653.0, description="days, 0 to 3,653 (10 years)")
+IntDays = whole(ge=0, le=3_653, description="whole days, 0 to 3,653 (10 years)")
+Months = whole(gt=0, le=240, description="whole months, 1 to 240 (20 years)")
+DistributionValue = number(ge=0.0, le=100_000.0, description="a duration or score, 0 to 100,000 in the field's unit")
+DistributionScale = number(gt=0.0, le=100_000.0, description="a mean or SD, above 0 and at most 100,000 in the field's unit")
 
 # Contracts Cusp models run in this century; the bound keeps calendar arithmetic in range.
 EARLIEST_DATE = dt.date(1990, 1, 1)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field, field_validator
 
-from .base import ContractDate, Money, Price, Share, Strict, _int, require_shares
+from .base import ContractDate, Money, Price, Share, Strict, whole, require_shares
 
 
 class PlacementCosts(Strict):
@@ -48,7 +48,7 @@ class Finance(Strict):
     provider_overhead_share: Share = Field(default=0.15, description="overheads on top of staff costs")
     provider_fee_margin: Share = Field(default=0.0, description="provider's margin on its fee for service from the investor")
     investor_surplus_share: Share = Field(default=1.0, description="investor's share of surplus after capital is returned (the rest to the provider)")
-    distribution_interval_months: _int(gt=0, le=120) = Field(default=12, description="months between distributions of surplus cash")
-    savings_horizon_months: _int(gt=0, le=600) | None = Field(
+    distribution_interval_months: whole(gt=0, le=120) = Field(default=12, description="months between distributions of surplus cash")
+    savings_horizon_months: whole(gt=0, le=600) | None = Field(
         default=None, description="months from the start of tracking over which care days avoided count; default the tracking window"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import HazardPerYear, HoursPerWeek, IntervalWeeks, Real, Share, Strict, Weeks, WeeksOrZero, _num
+from .base import HazardPerYear, HoursPerWeek, IntervalWeeks, Real, Share, Strict, Weeks, WeeksOrZero, number
 from .distributions import Distribution, Gamma
 
 
@@ -49,8 +49,8 @@ class DistanceChange(Strict):
 
     tool: str
     area: str = "total"
-    mean_change: _num(ge=-1000.0, le=1000.0, description="points on the tool's scale")
-    sd_change: _num(gt=0.0, le=1000.0, description="points on the tool's scale")
+    mean_change: number(ge=-1000.0, le=1000.0, description="points on the tool's scale")
+    sd_change: number(gt=0.0, le=1000.0, description="points on the tool's scale")
     follow_up_share: Share = Field(default=0.8, description="share with a follow-up assessment")
 
 
@@ -62,4 +62,4 @@ class Outcomes(Strict):
     unauthorised_absence_reduction: Share = Field(
         default=0.0, description="expected fractional fall in unauthorised absence days"
     )
-    reading_gain_beyond_forecast_years: _num(ge=-20.0, le=20.0, description="years of reading age") = 0.0
+    reading_gain_beyond_forecast_years: number(ge=-20.0, le=20.0, description="years of reading age") = 0.0

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Bool, IntDays, Money, Months, Price, Share, Strict, _int, _num, require_shares
+from .base import Bool, IntDays, Money, Months, Price, Share, Strict, number, whole, require_shares
 
 SIB_METRICS = ("stability", "family_functioning", "education", "reading")
 
@@ -45,7 +45,7 @@ class SibEdgeOfCare(Strict):
     milestone_months: Months = 6
     tariff_months: Months = 18
     max_spell_days_to_resume: IntDays = Field(default=56, description="8 weeks: a longer spell ends tracking")
-    failing_spell_number: _int(ge=1, le=100) = Field(default=3, description="the spell that makes the intervention 'failed'")
+    failing_spell_number: whole(ge=1, le=100) = Field(default=3, description="the spell that makes the intervention 'failed'")
     family_functioning_improvement: Share = Field(description="X: fractional rise in Star total score required")
     assessment_tolerance_days: IntDays = 42
     assessment_early_days: IntDays = Field(
@@ -53,7 +53,7 @@ class SibEdgeOfCare(Strict):
     )
     absence_reduction: Share = Field(description="X: fractional fall in unauthorised absence required")
     absence_measure: Literal["days", "rate"] = "days"
-    reading_gain_years: _num(ge=0.0, le=20.0) = Field(description="Y: reading-age gain beyond the school's forecast")
+    reading_gain_years: number(ge=0.0, le=20.0) = Field(description="Y: reading-age gain beyond the school's forecast")
     reading_tolerance_days: IntDays = 42
     deadweight_by_sub_cohort: dict[str, Share] = Field(default_factory=dict)
     caps: Caps = Field(default_factory=Caps)
@@ -81,7 +81,7 @@ class PaymentByResults(Strict):
     upfront_share: Share = 0.60
     upfront_schedule: Literal["annual_in_advance", "quarterly_in_advance", "monthly_in_advance"] = "quarterly_in_advance"
     notable_progress_min_areas_share: Share = 1.0
-    notable_progress_min_change: _num(ge=0.0, le=1000.0) = Field(default=1.0, description="points on the tool's scale")
+    notable_progress_min_change: number(ge=0.0, le=1000.0) = Field(default=1.0, description="points on the tool's scale")
 
 
 class KpiLinked(Strict):
@@ -90,7 +90,7 @@ class KpiLinked(Strict):
     kind: Literal["kpi_linked"] = "kpi_linked"
     annual_value_gbp: Money
     at_risk_share: Share = Field(description="maximum share of annual value depending on KPIs")
-    at_risk_from_year: _int(ge=1, le=50) = 2
+    at_risk_from_year: whole(ge=1, le=50) = 2
     kpi_weights: dict[str, Share] = Field(min_length=1, description="KPI target name → weight")
     planned_efficiency_share: Share = 0.0
     gain_share_provider: Share = 0.5

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import ContractDate, Days, DaysOrZero, Money, PerYearVolume, Share, Strict, Weeks, _int, _num, require_shares
+from .base import ContractDate, Days, DaysOrZero, Money, PerYearVolume, Share, Strict, Weeks, number, whole, require_shares
 
 
 class Horizon(Strict):
@@ -19,8 +19,8 @@ class Horizon(Strict):
     """
 
     start_date: ContractDate = Field(description="operational start of the contract")
-    referral_months: _int(gt=0, le=240) = Field(description="months during which referrals are accepted")
-    tracking_months: _int(ge=0, le=120) = Field(description="months of outcome tracking after referrals close")
+    referral_months: whole(gt=0, le=240) = Field(description="months during which referrals are accepted")
+    tracking_months: whole(ge=0, le=120) = Field(description="months of outcome tracking after referrals close")
 
     @property
     def referral_end(self) -> dt.date:
@@ -53,8 +53,8 @@ def _leap(year: int) -> bool:
 class AgeRange(Strict):
     """Inclusive range of ages in whole years."""
 
-    min_years: _int(ge=0, le=25)
-    max_years: _int(ge=0, le=25)
+    min_years: whole(ge=0, le=25)
+    max_years: whole(ge=0, le=25)
 
     @model_validator(mode="after")
     def _ordered(self) -> "AgeRange":
@@ -125,11 +125,11 @@ class Referrals(Strict):
     """
 
     streams: list[ReferralStream] = Field(min_length=1)
-    volume_multiplier: _num(ge=0.0, le=1_000.0) = Field(
+    volume_multiplier: number(ge=0.0, le=1_000.0) = Field(
         default=1.0, description="scales every stream: 0.7 is referrals 30% below plan"
     )
-    annual_trend: _num(ge=-0.5, le=1.0) = 0.0
-    seasonality: list[_num(ge=0.0, le=12.0)] | None = Field(default=None, min_length=12, max_length=12)
+    annual_trend: number(ge=-0.5, le=1.0) = 0.0
+    seasonality: list[number(ge=0.0, le=12.0)] | None = Field(default=None, min_length=12, max_length=12)
     acceptance_probability: Share = 1.0
     sources: dict[str, Share] = Field(default_factory=lambda: {"any": 1.0})
     need_mix: dict[Literal[2, 3, 4], Share] = Field(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Caseload, ContractDate, Fte, HoursPerWeek, Price, Share, Strict, _num
+from .base import Caseload, ContractDate, Fte, HoursPerWeek, Price, Share, Strict, number
 
 
 class StaffingChange(Strict):
@@ -20,7 +20,7 @@ class StaffingChange(Strict):
     date: ContractDate
     district: str | None = None
     fte: Fte | None = None
-    fte_change: _num(ge=-10_000.0, le=10_000.0) | None = None
+    fte_change: number(ge=-10_000.0, le=10_000.0) | None = None
     note: str = ""
 
     @model_validator(mode="after")
