@@ -35,13 +35,15 @@ GENERATOR_VERSION = "2"
 
 @dataclass
 class SyntheticExtracts:
-    """Extract frames by file name (schema columns only, typed), the truth dictionary, and the
+    """Extract frames by file name (schema columns only, typed), the truth dictionary, the
     same care histories as an SSDA903 return (``ssda903``: ``episodes.csv`` and ``header.csv``
-    as text frames, dates dd/mm/yyyy)."""
+    as text frames, dates dd/mm/yyyy), and the true periods away from home (``periods``:
+    ``child_id, start_date, end_date, episode_type``; short breaks are not periods)."""
 
     frames: dict[str, pd.DataFrame]
     truth: dict = field(default_factory=dict)
     ssda903: dict[str, pd.DataFrame] = field(default_factory=dict)
+    periods: pd.DataFrame | None = None  # the periods away from home a correct reading recovers (not written)
 
 
 def synthesise(
@@ -134,7 +136,7 @@ def synthesise(
     truth = build_truth(scenario, p, seed=seed, rows_scale=rows_scale, extract=extract, effects=effects, realised=realised,
                         care_counts=care_counts, frames=frames, ref=ref, pool=pool, scenario_name=scenario_name, version=GENERATOR_VERSION,
                         histories=histories_truth)
-    return SyntheticExtracts(frames=frames, truth=truth, ssda903=ssda)
+    return SyntheticExtracts(frames=frames, truth=truth, ssda903=ssda, periods=truth_periods)
 
 
 def _assign_ids(ref: pd.DataFrame, pool: pd.DataFrame, rng: np.random.Generator) -> None:

@@ -256,12 +256,13 @@ def true_periods(rows: pd.DataFrame) -> pd.DataFrame:
 
     Built from the generator's own period numbers, not by joining rows, so a reader that joins
     touching rows can be checked against it. Columns ``child_id``, ``start_date``, ``end_date``
-    (blank while ongoing), sorted by child and start.
+    (blank while ongoing), ``episode_type`` (of the period's first row), sorted by child and start.
     """
     r = rows.loc[rows["episode_type"] != "short_break"].sort_values(["_period", "_link"], kind="stable")
     first = r.drop_duplicates("_period", keep="first").set_index("_period")
     last = r.drop_duplicates("_period", keep="last").set_index("_period")  # its end, blank or not
-    out = pd.DataFrame({"child_id": first["child_id"], "start_date": first["start_date"], "end_date": last["end_date"]})
+    out = pd.DataFrame({"child_id": first["child_id"], "start_date": first["start_date"], "end_date": last["end_date"],
+                        "episode_type": first["episode_type"]})
     return out.sort_values(["child_id", "start_date"], kind="stable").reset_index(drop=True)
 
 
