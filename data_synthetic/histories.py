@@ -218,8 +218,7 @@ def _censor(frame: pd.DataFrame, extract: np.datetime64, rng: np.random.Generato
     recorded = frame["recorded_date"].to_numpy("datetime64[D]")
     known = (start <= extract) & (recorded <= extract)
     late = int((~known & (start <= extract) & (frame["_link"].to_numpy() == 0)).sum())
-    out = frame.loc[known].copy()
-    out = out.sort_values(["_period", "_link"], kind="stable").reset_index(drop=True)
+    out = frame.loc[known].reset_index(drop=True)  # built in (_period, _link) order
     period = out["_period"].to_numpy()
     has_next = np.append(period[1:] == period[:-1], False)
     end = out["end_date"].to_numpy("datetime64[D]")

@@ -42,7 +42,12 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
         end = kids["_care_until"].to_numpy("datetime64[D]")[before]
         length = np.maximum(rng.gamma(2.0, 150.0, before.sum()).astype(int), 30)
         rows.append(pd.DataFrame({"child_id": kids["child_id"].to_numpy()[before], "start_date": end - length * DAY, "end_date": end, "episode_type": "care"}))
-    outcomes = np.array([_care_for(sc, c) for c in kids["sub_cohort"].to_numpy()], dtype=object)
+    names = kids["sub_cohort"].to_numpy().astype(str)
+    unique = np.unique(names)
+    per_cohort = np.empty(len(unique), dtype=object)  # filled item by item: np.array() would probe
+    for i, c in enumerate(unique):                     # every pydantic object for array interfaces
+        per_cohort[i] = _care_for(sc, c)
+    outcomes = per_cohort[np.searchsorted(unique, names)]
     has = np.array([o is not None for o in outcomes], dtype=bool) & kids["_t0"].notna().to_numpy()
     idx = np.flatnonzero(has)
     if len(idx):

@@ -38,10 +38,14 @@ UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # the DfE's check-letter alphabet (no I
 def uk_dates(values: np.ndarray) -> np.ndarray:
     """``dd/mm/yyyy`` text for day values; blank for missing."""
     days = np.asarray(values, dtype="datetime64[D]")
-    iso = np.datetime_as_string(days, unit="D")
-    out = np.array([f"{s[8:10]}/{s[5:7]}/{s[0:4]}" for s in iso], dtype=object)
-    out[np.isnat(days)] = ""
-    return out
+    missing = np.isnat(days)
+    iso = np.datetime_as_string(np.where(missing, np.datetime64("2000-01-01", "D"), days), unit="D").astype("<U10")
+    chars = iso.view("<U1").reshape(-1, 10)  # the characters of YYYY-MM-DD, rearranged below
+    out = np.empty_like(chars)
+    out[:, 0:2], out[:, 2], out[:, 3:5], out[:, 5], out[:, 6:10] = chars[:, 8:10], "/", chars[:, 5:7], "/", chars[:, 0:4]
+    text = out.reshape(-1).view("<U10").astype(object)
+    text[missing] = ""
+    return text
 
 
 def episodes_file(rows: pd.DataFrame, children: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -51,7 +55,8 @@ def episodes_file(rows: pd.DataFrame, children: pd.DataFrame, rng: np.random.Gen
     """
     ids = rows["child_id"].to_numpy().astype(str)
     district = rows["child_id"].map(children.drop_duplicates("child_id").set_index("child_id")["district"]).fillna("ZZ").astype(str).to_numpy()
-    letters = np.array([_letters(d) for d in district], dtype=object) if len(rows) else np.zeros(0, object)
+    names = np.unique(district)
+    letters = np.array([_letters(d) for d in names], dtype=object)[np.searchsorted(names, district)] if len(rows) else np.zeros(0, object)
     # one home postcode per child, whatever the row: a number from the child's rank among ids
     home = letters + (np.searchsorted(np.unique(ids), ids) % 29 + 1).astype(str)
     provider = rows["_provider"].to_numpy()
@@ -97,8 +102,7 @@ def header_file(rows: pd.DataFrame, children: pd.DataFrame, rng: np.random.Gener
         "SEX": code,
         "DOB": uk_dates(c["date_of_birth"].to_numpy("datetime64[D]")),
         "ETHNIC": ethnic,
-        "UPN": [upn(int(la), int(school), int(year), int(serial)) for la, school, year, serial in zip(
-            rng.integers(800, 940, len(c)), rng.integers(2000, 7999, len(c)), rng.integers(5, 24, len(c)), rng.integers(0, 1000, len(c)))],
+        "UPN": upns(rng.integers(800, 940, len(c)), rng.integers(2000, 7999, len(c)), rng.integers(5, 24, len(c)), rng.integers(0, 1000, len(c))),
         "MOTHER": np.where(code == "2", "0", ""),
         "MC_DOB": "",
     }, columns=HEADER_COLUMNS)
@@ -113,6 +117,14 @@ def upn(la: int, school: int, year: int, serial: int) -> str:
     digits = f"{la:03d}{school:04d}{year:02d}{serial:03d}"
     total = sum(int(d) * w for d, w in zip(digits, range(2, 14)))
     return UPN_LETTERS[total % 23] + digits
+
+
+def upns(la: np.ndarray, school: np.ndarray, year: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """:func:`upn` for arrays (the check letter computed with NumPy)."""
+    number = ((la.astype(np.int64) * 10_000 + school) * 100 + year) * 1_000 + serial  # the 12 digits
+    digits = (number[:, None] // 10 ** np.arange(11, -1, -1)) % 10
+    letter = np.array(list(UPN_LETTERS))[(digits * np.arange(2, 14)).sum(axis=1) % 23]
+    return np.array([f"{a}{n:012d}" for a, n in zip(letter.tolist(), number.tolist())], dtype=object)
 
 
 def _letters(district: str) -> str:
