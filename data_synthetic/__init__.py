@@ -9,6 +9,6 @@
 from .generate import SyntheticExtracts, synthesise
 from .params import SynthParams
 from .truth import dump_truth, read_truth
-from .write import as_text, write_extracts
+from .write import as_text, ssda903_paths, write_extracts
 
-__all__ = ["SynthParams", "SyntheticExtracts", "as_text", "dump_truth", "read_truth", "synthesise", "write_extracts"]
+__all__ = ["SynthParams", "SyntheticExtracts", "as_text", "dump_truth", "read_truth", "ssda903_paths", "synthesise", "write_extracts"]

@@ -23,20 +23,27 @@ import pandas as pd
 from evaluation.schemas import SCHEMAS
 from simulate.scenario import Scenario
 
-from . import outcomes, people
+from . import histories, outcomes, people, rereferrals, ssda903
 from .params import SynthParams
 from .truth import build_truth
 
-STREAMS = ("referrals", "service", "pool", "ids", "care", "effects", "assessments", "school", "reading")
-GENERATOR_VERSION = "1"
+# New streams go at the end: SeedSequence children are numbered, so earlier streams are unchanged.
+STREAMS = ("referrals", "service", "pool", "ids", "care", "effects", "assessments", "school", "reading",
+           "histories", "rereferrals", "ssda903")
+GENERATOR_VERSION = "2"
 
 
 @dataclass
 class SyntheticExtracts:
-    """Extract frames by file name (schema columns only, typed) and the truth dictionary."""
+    """Extract frames by file name (schema columns only, typed), the truth dictionary, the
+    same care histories as an SSDA903 return (``ssda903``: ``episodes.csv`` and ``header.csv``
+    as text frames, dates dd/mm/yyyy), and the true periods away from home (``periods``:
+    ``child_id, start_date, end_date, episode_type``; short breaks are not periods)."""
 
     frames: dict[str, pd.DataFrame]
     truth: dict = field(default_factory=dict)
+    ssda903: dict[str, pd.DataFrame] = field(default_factory=dict)
+    periods: pd.DataFrame | None = None  # the periods away from home a correct reading recovers (not written)
 
 
 def synthesise(
@@ -86,15 +93,22 @@ def synthesise(
     pool = people.pool_frame(scenario, p, streams, int(round(p.pool_ratio * len(ref))), rngs["pool"])
     _assign_ids(ref, pool, rngs["ids"])
     kids = _children(ref, pool, p, extract, rngs["care"])
-    spells, care_counts = outcomes.care_episodes(scenario, p, kids, extract, rngs["care"])
-    _end_support_on_care_entry(ref, kids, spells)
+    periods, care_counts = outcomes.care_episodes(scenario, p, kids, extract, rngs["care"])
+    periods = histories.zero_day_periods(periods, p, rngs["histories"])
+    _end_support_on_care_entry(ref, kids, periods)
     kids["_support_end_obs"] = _merge_end(kids, ref)
+    cohorts = kids["sub_cohort"].to_numpy().astype(str)
+    cared_for = np.isin(cohorts, [c for c in np.unique(cohorts) if outcomes._care_for(scenario, c) is not None])
+    spells, history_counts = histories.council_rows(periods, kids, p, extract, rngs["histories"], short_break_eligible=cared_for)
     effects = outcomes.area_effects(scenario, rngs["effects"])
     assess, realised = outcomes.assessments(p, kids, effects, extract, rngs["assessments"])
     school = outcomes.school(scenario, p, kids, extract, rngs["school"], scenario.outcomes.unauthorised_absence_reduction)
     reading = outcomes.reading(p, kids, extract, rngs["reading"], scenario.outcomes.reading_gain_beyond_forecast_years)
-    spells = spells.sort_values(["start_date", "child_id"], kind="stable").reset_index(drop=True)
     spells["episode_id"] = [f"E{i + 1:07d}" for i in range(len(spells))]
+    again = rereferrals.re_referrals(scenario, p, ref, periods, extract, rngs["rereferrals"])
+    n_first = len(ref)
+    if len(again):
+        ref = pd.concat([ref, again], ignore_index=True).sort_values("referral_date", kind="stable").reset_index(drop=True)
     _censor(ref, extract)
     _pbr_flags(ref, rngs["service"])
     frames = {
@@ -105,10 +119,25 @@ def synthesise(
         "reading.csv": reading.sort_values(["child_id", "assessment_date"], kind="stable"),
         "comparison_pool.csv": pool.sort_values("child_id", kind="stable") if len(pool) else pool,
     }
+    people_frame = pd.concat([ref[["child_id", "district", "sex", "ethnicity", "date_of_birth"]], pool[["child_id", "district", "sex", "ethnicity", "date_of_birth"]]] if len(pool) else [ref[["child_id", "district", "sex", "ethnicity", "date_of_birth"]]], ignore_index=True)
+    ssda = {
+        "episodes.csv": ssda903.episodes_file(spells, people_frame, rngs["ssda903"]),
+        "header.csv": ssda903.header_file(spells, people_frame, rngs["ssda903"]),
+    }
     frames = {name: _schema_columns(name, f) for name, f in frames.items()}
+    truth_periods = histories.true_periods(spells)
+    histories_truth = {
+        **history_counts,
+        "periods": int(len(truth_periods)),
+        "periods_digest_sha256": histories.periods_digest(truth_periods),
+        "referral_rows": int(len(ref)),
+        "referred_children": int(ref["child_id"].nunique()),
+        "re_referrals": int(len(ref) - n_first),
+    }
     truth = build_truth(scenario, p, seed=seed, rows_scale=rows_scale, extract=extract, effects=effects, realised=realised,
-                        care_counts=care_counts, frames=frames, ref=ref, pool=pool, scenario_name=scenario_name, version=GENERATOR_VERSION)
-    return SyntheticExtracts(frames=frames, truth=truth)
+                        care_counts=care_counts, frames=frames, ref=ref, pool=pool, scenario_name=scenario_name, version=GENERATOR_VERSION,
+                        histories=histories_truth)
+    return SyntheticExtracts(frames=frames, truth=truth, ssda903=ssda, periods=truth_periods)
 
 
 def _assign_ids(ref: pd.DataFrame, pool: pd.DataFrame, rng: np.random.Generator) -> None:

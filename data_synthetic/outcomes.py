@@ -20,7 +20,11 @@ NAT = np.datetime64("NaT", "D")
 
 
 def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.datetime64, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
-    """Spells in care or on remand after tracking starts (and the spell before a return home).
+    """Periods away from home (care or remand) after tracking starts (and the one before a return home).
+
+    Returned uncensored (ends may lie after ``extract``), one row per period, with the day its
+    first row was recorded; :func:`data_synthetic.histories.council_rows` writes them as a
+    council's episode rows. Successive periods of a child are at least a day apart.
 
     Hazards are per year, piecewise constant: ``hazard_during_support_per_year`` until support
     ends and ``hazard_after_support_per_year`` after it for served children, the
@@ -38,8 +42,13 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
         end = kids["_care_until"].to_numpy("datetime64[D]")[before]
         length = np.maximum(rng.gamma(2.0, 150.0, before.sum()).astype(int), 30)
         rows.append(pd.DataFrame({"child_id": kids["child_id"].to_numpy()[before], "start_date": end - length * DAY, "end_date": end, "episode_type": "care"}))
-    outcomes = np.array([_care_for(sc, c) for c in kids["sub_cohort"].to_numpy()], dtype=object)
-    has = np.array([o is not None for o in outcomes]) & kids["_t0"].notna().to_numpy()
+    names = kids["sub_cohort"].to_numpy().astype(str)
+    unique = np.unique(names)
+    per_cohort = np.empty(len(unique), dtype=object)  # filled item by item: np.array() would probe
+    for i, c in enumerate(unique):                     # every pydantic object for array interfaces
+        per_cohort[i] = _care_for(sc, c)
+    outcomes = per_cohort[np.searchsorted(unique, names)]
+    has = np.array([o is not None for o in outcomes], dtype=bool) & kids["_t0"].notna().to_numpy()
     idx = np.flatnonzero(has)
     if len(idx):
         served = kids["_served"].to_numpy()[idx]
@@ -51,13 +60,15 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
         support_end = kids["_support_end"].to_numpy("datetime64[D]")[idx]
         support_end = np.where(np.isnat(support_end), clock, support_end)
         alive = np.ones(len(idx), bool)
+        came_home = kids["_care_until"].notna().to_numpy()[idx]  # a period ended on the day tracking starts
         for k in range(p.max_spells):
             rem = np.maximum((support_end - clock) / DAY, 0.0) / 365.25
             e = rng.exponential(1.0, len(idx))
             a = h_during * mult[idx]
             b = np.maximum(h_after * mult[idx], 1e-12)
             years = np.where(e < a * rem, e / np.maximum(a, 1e-12), rem + (e - a * rem) / b)
-            start = clock + np.round(years * 365.25).astype(int) * DAY
+            # at least a day after the previous period ended: periods that touch are one period
+            start = clock + np.maximum(np.round(years * 365.25).astype(int), 1 if k else came_home.astype(int)) * DAY
             alive &= start < extract
             spell = np.maximum(np.round(_spell_days(outcomes[idx], cohorts, rng)).astype(int), 1)
             end = start + spell * DAY
@@ -67,10 +78,10 @@ def care_episodes(sc: Scenario, p: SynthParams, kids: pd.DataFrame, extract: np.
     spells = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["child_id", "start_date", "end_date", "episode_type"])
     lag = np.where(rng.random(len(spells)) < p.late_recorded_share, rng.integers(*p.late_recorded_days, len(spells)), rng.integers(0, 8, len(spells)))
     spells["recorded_date"] = spells["start_date"].to_numpy("datetime64[D]") + lag * DAY
-    late = spells["recorded_date"].to_numpy("datetime64[D]") > extract
-    counts = {"spells_generated": int(len(spells)), "spells_not_yet_recorded": int(late.sum()), "late_recorded": int((lag >= p.late_recorded_days[0]).sum())}
-    spells = spells.loc[~late].copy()
-    spells.loc[spells["end_date"].to_numpy("datetime64[D]") > extract, "end_date"] = pd.NaT
+    counts = {"spells_generated": int(len(spells)), "late_recorded": int((lag >= p.late_recorded_days[0]).sum())}
+    # Only periods that start by the extract day exist for the generator downstream; which of
+    # them the extract holds (recording, open ends) is decided row by row in histories.py.
+    spells = spells.loc[spells["start_date"].to_numpy("datetime64[D]") <= extract].reset_index(drop=True)
     return spells, counts
 
 

@@ -69,9 +69,19 @@ class SynthParams:
     late_recorded_share: float = 0.08
     late_recorded_days: tuple[int, int] = (30, 180)
     not_started_share: float = 0.06
+    # --- care histories as councils record them (data_synthetic.histories) -----------------
+    placement_change_share: float = 0.35  # periods of 2+ days split into 2-4 touching rows (a cut day drawn twice: a zero-day placement)
+    remand_after_care_share: float = 0.08  # care periods whose last row is remand, from the same day
+    zero_day_period_share: float = 0.02  # away from home and back the same day
+    short_break_child_share: float = 0.03  # children with respite short breaks (V3/V4) while at home
+    short_break_nights: tuple[int, int] = (1, 3)
+    # --- re-referrals (data_synthetic.rereferrals) ------------------------------------------
+    re_referral_share: float = 0.05  # served referrals whose child is referred again after support
+    re_referral_gap_days_mean: float = 150.0
 
     def as_dict(self) -> dict:
         """Plain JSON-ready values."""
         data = asdict(self)
         data["late_recorded_days"] = list(self.late_recorded_days)
+        data["short_break_nights"] = list(self.short_break_nights)
         return data

@@ -12,6 +12,9 @@ Sections (every number is the generator's parameter unless it says ``realised``)
   covariates, with the realised covariate means in each group;
 - ``missingness`` and ``recording``: shares missing by design, late-recorded spells;
 - ``school`` and ``reading``: true reduction in unauthorised absence, gain beyond forecast;
+- ``care_histories``: how the episode rows were written (chains, remand after care, zero-day
+  rows, short breaks, late recording) and the **periods away from home** a correct reading
+  recovers (count and SHA-256 digest), referral rows, referred children and re-referrals;
 - ``rows``: rows written per file.
 """
 
@@ -30,7 +33,8 @@ from .people import design
 
 
 def build_truth(sc: Scenario, p: SynthParams, *, seed: int, rows_scale: float, extract: np.datetime64, effects: dict, realised: dict,
-                care_counts: dict, frames: dict[str, pd.DataFrame], ref: pd.DataFrame, pool: pd.DataFrame, scenario_name: str | None, version: str) -> dict:
+                care_counts: dict, frames: dict[str, pd.DataFrame], ref: pd.DataFrame, pool: pd.DataFrame, scenario_name: str | None, version: str,
+                histories: dict | None = None) -> dict:
     """Assemble the truth dictionary (JSON-ready, deterministic)."""
     care = {}
     for cohort in sc.sub_cohorts:
@@ -94,6 +98,13 @@ def build_truth(sc: Scenario, p: SynthParams, *, seed: int, rows_scale: float, e
             "ethnicity_not_known_share": p.ethnicity_not_known_share,
         },
         "recording": {"late_recorded_share": p.late_recorded_share, "late_recorded_days": list(p.late_recorded_days), **care_counts},
+        "care_histories": {
+            "reading": ("care_episodes.csv rows that touch (a row starting the day the previous ended) or overlap form ONE "
+                        "period away from home; episode_type short_break rows are not periods away from home; a child "
+                        "referred twice is one child, paid once (004 §9.2: 'for each Child in the cohort')"),
+            "periods_digest_form": "sha256 of 'child_id,start_date,end_date' header and one line per period, ISO dates, blank end while ongoing, lines sorted",
+            **(histories or {}),
+        },
         "params": p.as_dict(),
         "rows": {name: int(len(f)) for name, f in frames.items()},
     }

@@ -18,7 +18,10 @@ import pandas as pd
 from evaluation.schemas import SCHEMAS
 
 from .generate import SyntheticExtracts
+from .ssda903 import as_text as ssda903_text
 from .truth import dump_truth
+
+SSDA903_FOLDER = "ssda903"
 
 
 def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -35,8 +38,12 @@ def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
         elif col.dtype in ("int", "float"):
             values = pd.to_numeric(s, errors="coerce").to_numpy(float)
             whole = np.isfinite(values) & (values == np.round(values))
-            text = np.where(whole, np.char.mod("%d", np.nan_to_num(values).astype(np.int64)), np.char.mod("%.2f", np.round(np.nan_to_num(values), 2))).astype(object)
-            text = np.array([t.rstrip("0") if "." in t else t for t in text], dtype=object) if (~whole).any() else text
+            # whole numbers through NumPy's integer-to-text (fast); the rest "%.2f" without
+            # trailing zeros, formatted only where needed (np.char.mod on every row was the cost)
+            text = np.nan_to_num(np.where(whole, values, 0.0)).astype(np.int64).astype(str).astype(object)
+            rest = np.flatnonzero(~whole)
+            if rest.size:
+                text[rest] = [f"{v:.2f}".rstrip("0") for v in np.round(np.nan_to_num(values[rest]), 2).tolist()]
         else:
             text = s.astype(object).to_numpy(copy=True)
         text[missing] = ""
@@ -45,12 +52,14 @@ def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
 
 
 def write_extracts(extracts: SyntheticExtracts, folder: str | Path) -> list[Path]:
-    """Write every extract and ``truth.json`` into ``folder`` (created if needed).
+    """Write every extract, the SSDA903 pair (``ssda903/episodes.csv``, ``ssda903/header.csv``)
+    and ``truth.json`` into ``folder`` (created if needed).
 
     Returns
     -------
     list of pathlib.Path
-        The files written, in the order written.
+        The contract extracts in the order written, then ``truth.json`` (always last). The
+        SSDA903 files are in :func:`ssda903_paths`.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -58,8 +67,19 @@ def write_extracts(extracts: SyntheticExtracts, folder: str | Path) -> list[Path
     for name, frame in extracts.frames.items():
         text = as_text(frame, name).to_csv(index=False, lineterminator="\n")
         written.append(_atomic_write(folder / name, text))
+    if extracts.ssda903:
+        sub = folder / SSDA903_FOLDER
+        sub.mkdir(exist_ok=True)
+        for name, frame in extracts.ssda903.items():
+            _atomic_write(sub / name, ssda903_text(frame))
     written.append(_atomic_write(folder / "truth.json", dump_truth(extracts.truth)))
     return written
+
+
+def ssda903_paths(folder: str | Path) -> tuple[Path, Path]:
+    """The SSDA903 episodes and header files :func:`write_extracts` writes under ``folder``."""
+    sub = Path(folder) / SSDA903_FOLDER
+    return sub / "episodes.csv", sub / "header.csv"
 
 
 def _atomic_write(path: Path, text: str) -> Path:

@@ -27,7 +27,8 @@ SEXES = ("female", "male", "other", "not_known")
 ETHNICITIES = ("white", "mixed", "asian", "black", "other", "not_known")  # ONS 2021 high-level groups
 END_REASONS = ("completed", "disengaged", "entered_care", "moved_away", "stepped_down", "other")
 TIMEPOINTS = ("baseline", "six_month", "exit")
-EPISODE_TYPES = ("care", "remand")
+EPISODE_TYPES = ("care", "remand", "short_break")  # short_break: respite (SSDA903 V3/V4), not a period away from home
+LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")  # SSDA903 LS codes
 ISSUE_COLUMNS = ["file", "row", "column", "reason"]
 
 
@@ -132,8 +133,9 @@ CARE_EPISODES = FileSchema(
         _c("child_id", "str", "child away from home (must be in referrals or the comparison pool)"),
         _c("start_date", "date", "first day away from home"),
         _c("end_date", "date", "day the child was home again; blank while ongoing", nullable=True),
-        _c("episode_type", "str", "care or remand", allowed=EPISODE_TYPES),
+        _c("episode_type", "str", "care, remand or short_break (respite while living at home: excluded from periods away from home)", allowed=EPISODE_TYPES),
         _c("recorded_date", "date", "date the spell was entered in the system (late recording)", nullable=True, required=False),
+        _c("legal_status", "str", "SSDA903 legal status (LS) of the row; J1-J3 remand, V3/V4 short breaks", nullable=True, required=False, allowed=LEGAL_STATUSES),
     ),
 )
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .base import NonNegative, Positive, Strict
+from .base import DistributionScale, DistributionValue, Strict
 
 if TYPE_CHECKING:  # numpy is imported where a draw is made: `cusp scenario list` starts without it
     import numpy as np
@@ -21,7 +21,7 @@ class Fixed(Strict):
     """Always the same value."""
 
     dist: Literal["fixed"] = "fixed"
-    value: NonNegative
+    value: DistributionValue
 
     @property
     def mean(self) -> float:
@@ -36,7 +36,7 @@ class Fixed(Strict):
 class _ByMean(Strict):
     """A distribution given by its mean (the YAML key ``mean``)."""
 
-    mean_value: Positive = Field(alias="mean")
+    mean_value: DistributionScale = Field(alias="mean")
 
     model_config = Strict.model_config | {"populate_by_name": True}
 
@@ -48,7 +48,14 @@ class _ByMean(Strict):
 class _ByMeanSd(_ByMean):
     """A distribution given by its mean and standard deviation."""
 
-    sd: Positive
+    sd: DistributionScale
+
+    @model_validator(mode="after")
+    def _spread(self) -> "_ByMeanSd":
+        # A gamma's shape is (mean / sd)²: outside this band it overflows or collapses to 0.
+        if not self.mean_value / 1000 <= self.sd <= self.mean_value * 1000:
+            raise ValueError("sd must lie between mean / 1000 and mean × 1000")
+        return self
 
 
 class Exponential(_ByMean):
@@ -87,8 +94,8 @@ class Uniform(Strict):
     """Equally likely between low and high."""
 
     dist: Literal["uniform"] = "uniform"
-    low: NonNegative
-    high: NonNegative
+    low: DistributionValue
+    high: DistributionValue
 
     @model_validator(mode="after")
     def _ordered(self) -> "Uniform":
@@ -108,9 +115,9 @@ class Triangular(Strict):
     """Three-point estimate: low, most likely, high."""
 
     dist: Literal["triangular"] = "triangular"
-    low: NonNegative
-    mode: NonNegative
-    high: NonNegative
+    low: DistributionValue
+    mode: DistributionValue
+    high: DistributionValue
 
     @model_validator(mode="after")
     def _ordered(self) -> "Triangular":

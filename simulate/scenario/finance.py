@@ -6,13 +6,13 @@ import datetime as dt
 
 from pydantic import Field, field_validator
 
-from .base import Money, NonNegative, Share, Strict, require_shares
+from .base import ContractDate, Money, Price, Share, Strict, whole, require_shares
 
 
 class PlacementCosts(Strict):
     """Weekly unit costs of care placements and the mix a child entering care would have."""
 
-    weekly_gbp: dict[str, Money] = Field(
+    weekly_gbp: dict[str, Price] = Field(
         default_factory=lambda: {"fostering": 625.0, "residential": 4500.0}
     )
     mix: dict[str, Share] = Field(default_factory=lambda: {"fostering": 0.8, "residential": 0.2})
@@ -40,15 +40,15 @@ class Finance(Strict):
     management_fee_gbp_per_year: Money = 0.0
     provider_performance_share: Share = 0.0
     lcf_top_up_share: Share = 0.0
-    lcf_end_date: dt.date | None = None
-    discount_rate_real: NonNegative = Field(default=0.035, description="Green Book: 3.5% real")
+    lcf_end_date: ContractDate | None = None
+    discount_rate_real: Share = Field(default=0.035, description="Green Book: 3.5% real")
     optimism_bias: Share = Field(default=0.0, description="Green Book uplift on costs / cut on benefits")
     deadweight_share: Share = Field(default=0.0, description="share of care avoided that would have happened anyway")
     placement_costs: PlacementCosts = Field(default_factory=PlacementCosts)
     provider_overhead_share: Share = Field(default=0.15, description="overheads on top of staff costs")
     provider_fee_margin: Share = Field(default=0.0, description="provider's margin on its fee for service from the investor")
     investor_surplus_share: Share = Field(default=1.0, description="investor's share of surplus after capital is returned (the rest to the provider)")
-    distribution_interval_months: int = Field(default=12, gt=0, description="months between distributions of surplus cash")
-    savings_horizon_months: int | None = Field(
-        default=None, gt=0, description="months from the start of tracking over which care days avoided count; default the tracking window"
+    distribution_interval_months: whole(gt=0, le=120) = Field(default=12, description="months between distributions of surplus cash")
+    savings_horizon_months: whole(gt=0, le=600) | None = Field(
+        default=None, description="months from the start of tracking over which care days avoided count; default the tracking window"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import NonNegative, Positive, Share, Strict
+from .base import HazardPerYear, HoursPerWeek, IntervalWeeks, Real, Share, Strict, Weeks, WeeksOrZero, number
 from .distributions import Distribution, Gamma
 
 
@@ -17,12 +17,12 @@ class Intervention(Strict):
     """
 
     duration_weeks: Distribution = Field(default_factory=lambda: Gamma(mean=20, sd=8))
-    cap_weeks: Positive | None = None
+    cap_weeks: Weeks | None = None
     extension_probability: Share = 0.0
-    extension_weeks: NonNegative = 0.0
-    review_interval_weeks: Positive | None = None
+    extension_weeks: WeeksOrZero = 0.0
+    review_interval_weeks: IntervalWeeks | None = None
     disengagement_per_week: Share = 0.0
-    hours_per_week: Positive = Field(default=3.0, description="worker hours per family per week")
+    hours_per_week: HoursPerWeek = Field(default=3.0, description="worker hours per family per week")
     step_up_share: Share = Field(default=0.0, description="share of exits stepped up to statutory care")
     step_down_share: Share = Field(default=0.0, description="share of exits stepped down to universal services")
 
@@ -34,9 +34,9 @@ class CareOutcome(Strict):
     rate without the service: savings from care avoided are measured against it.
     """
 
-    hazard_during_support_per_year: NonNegative = 0.0
-    hazard_after_support_per_year: NonNegative = 0.0
-    counterfactual_hazard_per_year: NonNegative = 0.0
+    hazard_during_support_per_year: HazardPerYear = 0.0
+    hazard_after_support_per_year: HazardPerYear = 0.0
+    counterfactual_hazard_per_year: HazardPerYear = 0.0
     spell_days: Distribution = Field(default_factory=lambda: Gamma(mean=120, sd=150))
     remand_share: Share = Field(default=0.05, description="share of spells that are remand")
     days_to_return_home: Distribution | None = Field(
@@ -49,8 +49,8 @@ class DistanceChange(Strict):
 
     tool: str
     area: str = "total"
-    mean_change: float
-    sd_change: Positive
+    mean_change: number(ge=-1000.0, le=1000.0, description="points on the tool's scale")
+    sd_change: number(gt=0.0, le=1000.0, description="points on the tool's scale")
     follow_up_share: Share = Field(default=0.8, description="share with a follow-up assessment")
 
 
@@ -62,4 +62,4 @@ class Outcomes(Strict):
     unauthorised_absence_reduction: Share = Field(
         default=0.0, description="expected fractional fall in unauthorised absence days"
     )
-    reading_gain_beyond_forecast_years: float = 0.0
+    reading_gain_beyond_forecast_years: number(ge=-20.0, le=20.0, description="years of reading age") = 0.0

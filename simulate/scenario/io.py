@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Issue, ScenarioError, UnknownScenarioError
 from .model import Scenario
+from .whatifs import what_if_issues
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -34,6 +36,28 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+# YAML 1.1 (PyYAML) reads ``1e12`` as text because it has no dot; YAML 1.2 and every reader
+# of it read a number. Cusp reads the 1.2 way, so ``1e12`` meets the bound that refuses it
+# instead of a confusing "not text" message. (Registered on the subclass only.)
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> object:
+    """A YAML date that is not a real date (``2019-02-30``) is an error at its line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+        ) from None
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def preset_dir() -> Path:
@@ -73,7 +97,33 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([Issue("", f"not valid YAML: {where}{problem}")], path) from None
+        key_path = _key_path_at(text, mark.line, mark.column) if mark else ""
+        raise ScenarioError([Issue(key_path, f"not valid YAML: {where}{problem}")], path) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a constructor PyYAML does not wrap
+        raise ScenarioError([Issue("", f"not valid YAML: {exc}")], path) from None
+
+
+def _key_path_at(text: str, line: int, column: int) -> str:
+    """The key path of the node starting at ``line``/``column`` (0-based), or ``""``."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return ""
+    found: list[str] = []
+
+    def walk(node: yaml.Node, loc: list) -> bool:
+        if node.start_mark.line == line and node.start_mark.column == column and loc:
+            found.append(format_path(loc))
+            return True
+        if isinstance(node, yaml.MappingNode):
+            return any(walk(k, [*loc, k.value]) or walk(v, [*loc, k.value]) for k, v in node.value)
+        if isinstance(node, yaml.SequenceNode):
+            return any(walk(v, [*loc, i]) for i, v in enumerate(node.value))
+        return False
+
+    if root is not None:
+        walk(root, [])
+    return found[0] if found else ""
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -90,14 +140,24 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     return scenario_from_dict(read_yaml(path), source=path)
 
 
-def scenario_from_dict(data: Any, source: str | Path | None = None) -> Scenario:
-    """Validate plain data (as parsed from YAML) into a :class:`Scenario`."""
+def scenario_from_dict(data: Any, source: str | Path | None = None, *, check_what_ifs: bool = True) -> Scenario:
+    """Validate plain data (as parsed from YAML) into a :class:`Scenario`.
+
+    ``check_what_ifs=False`` skips re-validating every uncertainty range and stress
+    (:func:`.whatifs.what_if_issues`): for data dumped from a scenario that was loaded with
+    them checked and changed only within them (a stress draw), where checking again per draw
+    would cost more than the rest of the validation.
+    """
     if not isinstance(data, dict):
         raise ScenarioError([Issue("", "a scenario must be a mapping of sections")], source)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation(exc, data), source) from None
+    issues = what_if_issues(scenario) if check_what_ifs else []
+    if issues:
+        raise ScenarioError(issues, source)
+    return scenario
 
 
 def issues_from_validation(exc: ValidationError, data: Any) -> list[Issue]:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .base import Strict
+from .base import Real, Strict
 
 # Every metric a target may name: what it measures and its unit. The flow simulation and the
 # evaluation compute these by name, so a target naming anything else is a scenario error.
@@ -39,7 +39,7 @@ class KpiTarget(Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     metric: str
     comparison: Literal[">=", "<=", ">", "<"] = ">="
-    threshold: float
+    threshold: Real
     period: Literal["quarter", "year", "rolling_12_months", "contract"] = "year"
     district: str | None = None
     source: str = Field(default="", description="where the target comes from (section of the specification)")

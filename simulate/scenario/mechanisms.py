@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Money, NonNegative, Positive, Share, Strict, require_shares
+from .base import Bool, IntDays, Money, Months, Price, Share, Strict, number, whole, require_shares
 
 SIB_METRICS = ("stability", "family_functioning", "education", "reading")
 
@@ -20,7 +20,7 @@ SIB_METRICS = ("stability", "family_functioning", "education", "reading")
 class Caps(Strict):
     """Limits on outcome payments, applied in due-date order; what they cut is reported."""
 
-    per_child_gbp: Money | None = None
+    per_child_gbp: Price | None = None
     per_metric_gbp: dict[str, Money] = Field(default_factory=dict)
     per_contract_year_gbp: Money | None = None
     total_gbp: Money | None = None
@@ -36,25 +36,25 @@ class SibEdgeOfCare(Strict):
     """
 
     kind: Literal["sib_edge_of_care"] = "sib_edge_of_care"
-    max_per_child_gbp: Money
-    max_per_child_by_sub_cohort_gbp: dict[str, Money] = Field(default_factory=dict)
+    max_per_child_gbp: Price
+    max_per_child_by_sub_cohort_gbp: dict[str, Price] = Field(default_factory=dict)
     metric_shares: dict[str, Share] = Field(
         default_factory=lambda: {"stability": 0.85, "family_functioning": 0.05, "education": 0.05, "reading": 0.05}
     )
     milestone_share_of_stability: Share = 0.40
-    milestone_months: int = Field(default=6, gt=0)
-    tariff_months: int = Field(default=18, gt=0)
-    max_spell_days_to_resume: int = Field(default=56, ge=0, description="8 weeks: a longer spell ends tracking")
-    failing_spell_number: int = Field(default=3, ge=1, description="the spell that makes the intervention 'failed'")
+    milestone_months: Months = 6
+    tariff_months: Months = 18
+    max_spell_days_to_resume: IntDays = Field(default=56, description="8 weeks: a longer spell ends tracking")
+    failing_spell_number: whole(ge=1, le=100) = Field(default=3, description="the spell that makes the intervention 'failed'")
     family_functioning_improvement: Share = Field(description="X: fractional rise in Star total score required")
-    assessment_tolerance_days: int = Field(default=42, ge=0)
-    assessment_early_days: int = Field(
-        default=0, ge=0, description="days before e + 6 months a Star follow-up may fall (0: 'at least 6 months after')"
+    assessment_tolerance_days: IntDays = 42
+    assessment_early_days: IntDays = Field(
+        default=0, description="days before e + 6 months a Star follow-up may fall (0: 'at least 6 months after')"
     )
     absence_reduction: Share = Field(description="X: fractional fall in unauthorised absence required")
     absence_measure: Literal["days", "rate"] = "days"
-    reading_gain_years: NonNegative = Field(description="Y: reading-age gain beyond the school's forecast")
-    reading_tolerance_days: int = Field(default=42, ge=0)
+    reading_gain_years: number(ge=0.0, le=20.0) = Field(description="Y: reading-age gain beyond the school's forecast")
+    reading_tolerance_days: IntDays = 42
     deadweight_by_sub_cohort: dict[str, Share] = Field(default_factory=dict)
     caps: Caps = Field(default_factory=Caps)
 
@@ -81,7 +81,7 @@ class PaymentByResults(Strict):
     upfront_share: Share = 0.60
     upfront_schedule: Literal["annual_in_advance", "quarterly_in_advance", "monthly_in_advance"] = "quarterly_in_advance"
     notable_progress_min_areas_share: Share = 1.0
-    notable_progress_min_change: NonNegative = Field(default=1.0, description="points on the tool's scale")
+    notable_progress_min_change: number(ge=0.0, le=1000.0) = Field(default=1.0, description="points on the tool's scale")
 
 
 class KpiLinked(Strict):
@@ -90,11 +90,11 @@ class KpiLinked(Strict):
     kind: Literal["kpi_linked"] = "kpi_linked"
     annual_value_gbp: Money
     at_risk_share: Share = Field(description="maximum share of annual value depending on KPIs")
-    at_risk_from_year: int = Field(default=2, ge=1)
+    at_risk_from_year: whole(ge=1, le=50) = 2
     kpi_weights: dict[str, Share] = Field(min_length=1, description="KPI target name → weight")
     planned_efficiency_share: Share = 0.0
     gain_share_provider: Share = 0.5
-    provider_gain_ring_fenced: bool = True
+    provider_gain_ring_fenced: Bool = True
 
     @field_validator("kpi_weights")
     @classmethod

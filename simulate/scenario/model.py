@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from .base import Strict, shares_sum_to_one
+from .base import MAX_ARRIVALS_PER_REPLICATION, Strict, shares_sum_to_one
 from .finance import Finance
 from .intervention import Intervention, Outcomes
 from .kpis import KpiTarget
@@ -51,7 +51,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
         errors: list[tuple[str, str]] = []
-        for check in (_names_unique, _references, _district_shares, _workforce_dates, _payment_rules, _parameters):
+        for check in (_names_unique, _references, _district_shares, _workforce_dates, _payment_rules, _parameters, _volumes):
             errors.extend(check(self))
         if errors:
             # Raised as one ValueError whose lines carry their own key paths; io.py splits it.
@@ -153,7 +153,9 @@ def _payment_rules(sc: Scenario) -> list[tuple[str, str]]:
 
 
 def _parameters(sc: Scenario) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
+    if not sc.uncertainty and not sc.stresses:
+        return out  # nothing to resolve: skip the dump (what-if copies have neither)
     data = sc.model_dump(by_alias=True)
     for i, rng in enumerate(sc.uncertainty):
         value = resolve(data, rng.parameter)
@@ -163,6 +165,30 @@ def _parameters(sc: Scenario) -> list[tuple[str, str]]:
         for path in stress.overrides:
             if resolve(data, path) is _MISSING:
                 out.append((f"stresses[{i}].overrides.{path}", f"{path!r} does not name a value in the scenario"))
+    return out
+
+
+def _volumes(sc: Scenario) -> list[tuple[str, str]]:
+    """Bound what one replication draws, so a valid scenario cannot exhaust memory.
+
+    Arrivals are drawn by thinning at the peak rate (volume × trend at its highest × busiest
+    month) over the whole referral window; births of a universal service over the window plus
+    the last contact's age.
+    """
+    out = []
+    years = sc.horizon.referral_months / 12
+    if sc.referrals is not None:
+        r = sc.referrals
+        growth = max(1.0, (1.0 + r.annual_trend) ** years)
+        season = max(r.seasonality) if r.seasonality else 1.0
+        peak = sum(s.per_year for s in r.streams) * r.volume_multiplier * growth * season * years
+        if peak > MAX_ARRIVALS_PER_REPLICATION:
+            out.append(("referrals", f"streams × volume_multiplier × trend × seasonality imply {peak:,.0f} referrals to draw over the referral window; at most {MAX_ARRIVALS_PER_REPLICATION:,} are supported"))
+    if sc.universal is not None:
+        latest = max(c.due_to_days for c in sc.universal.contacts) / 365.25
+        births = sc.universal.births_per_year * (years + latest + 1)
+        if births > MAX_ARRIVALS_PER_REPLICATION:
+            out.append(("universal.births_per_year", f"implies {births:,.0f} births to draw; at most {MAX_ARRIVALS_PER_REPLICATION:,} are supported"))
     return out
 
 

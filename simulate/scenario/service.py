@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import NonNegative, Positive, Share, Strict, require_shares
+from .base import ContractDate, Days, DaysOrZero, Money, PerYearVolume, Share, Strict, Weeks, number, whole, require_shares
 
 
 class Horizon(Strict):
@@ -18,9 +18,9 @@ class Horizon(Strict):
     years for outcomes to be realised).
     """
 
-    start_date: dt.date = Field(description="operational start of the contract")
-    referral_months: int = Field(gt=0, description="months during which referrals are accepted")
-    tracking_months: int = Field(ge=0, description="months of outcome tracking after referrals close")
+    start_date: ContractDate = Field(description="operational start of the contract")
+    referral_months: whole(gt=0, le=240) = Field(description="months during which referrals are accepted")
+    tracking_months: whole(ge=0, le=120) = Field(description="months of outcome tracking after referrals close")
 
     @property
     def referral_end(self) -> dt.date:
@@ -53,8 +53,8 @@ def _leap(year: int) -> bool:
 class AgeRange(Strict):
     """Inclusive range of ages in whole years."""
 
-    min_years: int = Field(ge=0, le=25)
-    max_years: int = Field(ge=0, le=25)
+    min_years: whole(ge=0, le=25)
+    max_years: whole(ge=0, le=25)
 
     @model_validator(mode="after")
     def _ordered(self) -> "AgeRange":
@@ -92,8 +92,8 @@ class District(Strict):
 
     name: str
     referral_share: Share | None = None
-    capacity_families_per_year: NonNegative | None = None
-    annual_value_gbp: NonNegative | None = None
+    capacity_families_per_year: PerYearVolume | None = None
+    annual_value_gbp: Money | None = None
     ethnicity_mix: dict[str, Share] | None = Field(
         default=None, description="share of referred children by ethnic group; sums to 1"
     )
@@ -111,7 +111,7 @@ class ReferralStream(Strict):
     """
 
     sub_cohort: str
-    per_year: NonNegative = Field(description="expected referrals per year")
+    per_year: PerYearVolume = Field(description="expected referrals per year")
     ages: AgeRange | None = Field(default=None, description="age band within the sub-cohort")
     district: str | None = None
 
@@ -125,11 +125,11 @@ class Referrals(Strict):
     """
 
     streams: list[ReferralStream] = Field(min_length=1)
-    volume_multiplier: NonNegative = Field(
+    volume_multiplier: number(ge=0.0, le=1_000.0) = Field(
         default=1.0, description="scales every stream: 0.7 is referrals 30% below plan"
     )
-    annual_trend: float = Field(default=0.0, ge=-0.5, le=1.0)
-    seasonality: list[NonNegative] | None = Field(default=None, min_length=12, max_length=12)
+    annual_trend: number(ge=-0.5, le=1.0) = 0.0
+    seasonality: list[number(ge=0.0, le=12.0)] | None = Field(default=None, min_length=12, max_length=12)
     acceptance_probability: Share = 1.0
     sources: dict[str, Share] = Field(default_factory=lambda: {"any": 1.0})
     need_mix: dict[Literal[2, 3, 4], Share] = Field(
@@ -163,19 +163,19 @@ class Triage(Strict):
     """
 
     policy: Literal["priority", "fifo", "no_waiting_list"] = "priority"
-    priority_ageing_weeks: Positive | None = Field(
+    priority_ageing_weeks: Weeks | None = Field(
         default=None, description="a waiting case rises one need level per this many weeks"
     )
-    patience_days: Positive | None = Field(
+    patience_days: Days | None = Field(
         default=None, description="mean days a family waits before disengaging (exponential)"
     )
-    contact_target_working_days: Positive | None = None
-    assessment_target_working_days: Positive | None = None
-    start_target_working_days: Positive | None = None
-    start_target_weeks: Positive | None = None
-    contact_delay_working_days: NonNegative = Field(
+    contact_target_working_days: Days | None = None
+    assessment_target_working_days: Days | None = None
+    start_target_working_days: Days | None = None
+    start_target_weeks: Weeks | None = None
+    contact_delay_working_days: DaysOrZero = Field(
         default=2.0, description="typical working days from referral to first contact"
     )
-    assessment_delay_working_days: NonNegative = Field(
+    assessment_delay_working_days: DaysOrZero = Field(
         default=5.0, description="typical working days from first contact to assessment"
     )

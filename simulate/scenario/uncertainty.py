@@ -11,16 +11,16 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Strict
+from .base import Real, Strict, number, whole
 
 
 class UncertainRange(Strict):
     """A range an uncertain input is drawn from in stress tests."""
 
     parameter: str
-    low: float
-    high: float
-    mode: float | None = None
+    low: Real
+    high: Real
+    mode: Real | None = None
     distribution: Literal["uniform", "triangular"] = "uniform"
     note: str = ""
 
@@ -39,7 +39,7 @@ class Stress(Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     description: str = ""
     overrides: dict[str, Any] = Field(default_factory=dict)
-    effects: dict[Literal["stability_success_multiplier", "care_hazard_multiplier"], float] = Field(
+    effects: dict[Literal["stability_success_multiplier", "care_hazard_multiplier"], number(ge=0.0, le=10.0)] = Field(
         default_factory=dict,
         description="stress-engine effects that are not scenario values: 0.8 = stability success 20% lower",
     )
@@ -55,9 +55,9 @@ class Touchpoint(Strict):
     """A mandated universal contact (001): due between ``due_from_days`` and ``due_to_days`` of age."""
 
     name: str
-    due_from_days: int
-    due_to_days: int
-    minutes: float = Field(gt=0, description="practitioner time per contact")
+    due_from_days: whole(ge=-280, le=7_000) = Field(description="age in days; negative = before birth")
+    due_to_days: whole(ge=-280, le=7_000)
+    minutes: number(gt=0.0, le=1_440.0) = Field( description="practitioner time per contact")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Touchpoint":
@@ -69,6 +69,6 @@ class Touchpoint(Strict):
 class Universal(Strict):
     """A universal service's birth cohort and its mandated contacts (001)."""
 
-    births_per_year: float = Field(gt=0)
+    births_per_year: number(gt=0.0, le=100_000.0) = Field(description="births per year, at most 100,000")
     contacts: list[Touchpoint] = Field(min_length=1)
-    completion_probability: float = Field(default=0.95, ge=0, le=1)
+    completion_probability: number(ge=0.0, le=1.0) = 0.95

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Money, NonNegative, Positive, Share, Strict
+from .base import Caseload, ContractDate, Fte, HoursPerWeek, Price, Share, Strict, number
 
 
 class StaffingChange(Strict):
@@ -17,10 +17,10 @@ class StaffingChange(Strict):
     ``district`` is omitted for a pooled workforce.
     """
 
-    date: dt.date
+    date: ContractDate
     district: str | None = None
-    fte: NonNegative | None = None
-    fte_change: float | None = None
+    fte: Fte | None = None
+    fte_change: number(ge=-10_000.0, le=10_000.0) | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -40,17 +40,17 @@ class Workforce(Strict):
     cap), ``reallocate`` moves them to remaining staff, queueing at the head of the list.
     """
 
-    pooled_fte: NonNegative | None = None
-    fte_by_district: dict[str, NonNegative] | None = None
-    caseload_cap_per_fte: Positive = Field(description="open cases one FTE can hold")
-    hours_per_fte_per_week: Positive = 37.0
+    pooled_fte: Fte | None = None
+    fte_by_district: dict[str, Fte] | None = None
+    caseload_cap_per_fte: Caseload = Field(description="open cases one FTE can hold")
+    hours_per_fte_per_week: HoursPerWeek = 37.0
     direct_work_share: Share = Field(default=0.75, description="share of hours spent with families")
     vacancy_rate: Share = 0.0
     leave_share: Share = Field(default=0.0, description="share of time lost to leave and sickness")
     schedule: list[StaffingChange] = Field(default_factory=list)
     reduction_rule: Literal["finish_with_worker", "reallocate"] = "finish_with_worker"
-    cost_per_fte_gbp_per_year: Money = Field(description="salary, on-costs and overheads per FTE")
-    cost_per_case_gbp: Money = 0.0
+    cost_per_fte_gbp_per_year: Price = Field(description="salary, on-costs and overheads per FTE")
+    cost_per_case_gbp: Price = 0.0
 
     @model_validator(mode="after")
     def _pooled_or_by_district(self) -> "Workforce":

@@ -41,7 +41,7 @@ def flow_children(data: dict, p: CohortParams, seed: int, index: int, effects: M
             k: dict(v, hazard_during_support_per_year=v["hazard_during_support_per_year"] * m,
                     hazard_after_support_per_year=v["hazard_after_support_per_year"] * m)
             for k, v in data["outcomes"]["care"].items()}))
-    scenario = scenario_from_dict(data)
+    scenario = scenario_from_dict(data, check_what_ifs=False)  # ranges and stresses were checked at load
     rep = run_replication(scenario, seed, index, check=False)
     tl = rep.timelines
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(2, int(index), 0))))

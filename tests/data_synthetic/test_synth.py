@@ -28,11 +28,12 @@ def test_every_preset_writes_extracts_that_pass_their_contracts(preset, tmp_path
     write_extracts(synthesise(sc, seed=5, rows_scale=0.25), tmp_path)
     report = validate_folder(tmp_path, districts=sc.district_names, sub_cohorts=[s.name for s in sc.sub_cohorts])
     assert report.issues.empty, report.issues.head(10).to_string()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, "truth.json"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, "truth.json", "ssda903"])
+    assert sorted(p.name for p in (tmp_path / "ssda903").iterdir()) == ["episodes.csv", "header.csv"]
 
 
 def _digests(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(folder_004, tmp_path):
@@ -43,7 +44,7 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(folder_0
     write_extracts(synthesise(sc, seed=12, scenario_name="lancs-edge-of-care-004"), other)
     assert _digests(again) == _digests(folder_004)
     differing = {n for n, d in _digests(other).items() if d != _digests(folder_004)[n]}
-    assert set(FILES) <= differing
+    assert {*FILES, "ssda903/episodes.csv", "ssda903/header.csv"} <= differing
 
 
 def test_truth_json_reads_back_with_the_generators_parameters(folder_004):
@@ -76,7 +77,9 @@ def test_confounding_is_visible_in_the_data(folder_004):
     served = ref[ref.start_date.notna()]
     assert served.risk_factors.mean() > pool.risk_factors.mean() + 0.3
     assert (served.need_level == 4).mean() > (pool.need_level == 4).mean()
-    assert len(pool) == round(3.0 * len(ref))
+    # the pool is three times the children first referred (a re-referral is not a new child)
+    truth = read_truth(folder_004 / "truth.json")
+    assert len(pool) == round(3.0 * (len(ref) - truth["care_histories"]["re_referrals"]))
 
 
 def test_realistic_shapes(folder_004):
