@@ -83,6 +83,9 @@ def settle_sib(
         no ``recorded_date``.
     """
     mech = terms.mechanism
+    if "episode_type" in care_episodes.columns and not mech.short_breaks_away_from_home:
+        # a short break (V3/V4) is respite while the child lives at home, not a period away from home
+        care_episodes = care_episodes[care_episodes["episode_type"].astype(str) != "short_break"].reset_index(drop=True)
     if known_at is not None:
         care_episodes = known_by(care_episodes, known_at)
     check_episodes(care_episodes, referrals)

@@ -46,6 +46,11 @@ class SibEdgeOfCare(Strict):
     tariff_months: Months = 18
     max_spell_days_to_resume: IntDays = Field(default=56, description="8 weeks: a longer spell ends tracking")
     failing_spell_number: whole(ge=1, le=100) = Field(default=3, description="the spell that makes the intervention 'failed'")
+    short_breaks_away_from_home: bool = Field(
+        default=False,
+        description="count short-break episodes (episode_type short_break; SSDA903 legal status V3/V4) as time away "
+        "from home; by default they are respite while living at home and are left out",
+    )
     family_functioning_improvement: Share = Field(description="X: fractional rise in Star total score required")
     assessment_tolerance_days: IntDays = 42
     assessment_early_days: IntDays = Field(

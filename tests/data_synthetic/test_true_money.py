@@ -25,7 +25,6 @@ from data_synthetic import SynthParams, synthesise, write_extracts
 from simulate.payments.settle import settle_scenario
 from simulate.scenario import load_scenario
 
-PENDING = pytest.mark.xfail(strict=True, reason="issue 11: the payment engine reads each row as a spell (payments helper's branch)")
 
 
 def _settle(sc, frames):
@@ -34,7 +33,6 @@ def _settle(sc, frames):
     return result.payments
 
 
-@PENDING
 def test_rows_settle_as_the_true_periods(tmp_path: Path) -> None:
     sc = load_scenario("lancs-edge-of-care-004")
     ex = synthesise(sc, seed=7, rows_scale=0.2, params=dataclasses.replace(SynthParams(), re_referral_share=0.0))
@@ -50,7 +48,6 @@ def test_rows_settle_as_the_true_periods(tmp_path: Path) -> None:
                                   true.sort_values(key).reset_index(drop=True)[key + ["amount"]])
 
 
-@PENDING
 def test_a_re_referred_child_is_paid_one_milestone(tmp_path: Path) -> None:
     sc = load_scenario("lancs-edge-of-care-004")
     write_extracts(synthesise(sc, seed=7, rows_scale=0.5), tmp_path)

@@ -217,3 +217,21 @@ def test_a_stopped_line_that_paid_gives_its_last_due_date():
     row = line(r, "stability_tariff")
     assert row["status"] == "stopped" and row["amount"] > 0
     assert row["due_date"] == pd.Timestamp(2021, 2, 28)
+
+
+# ---- short breaks -------------------------------------------------------------------------------
+
+def test_a_short_break_is_respite_at_home_not_a_period_away():
+    # Engaged 2021-01-15 (diversion): milestone due 2021-07-15, tracking window 549 days to
+    # 2023-01-15. A 70-day short break in 2021-03 (SSDA903 V3/V4) is respite while the child
+    # lives at home: it neither loses the milestone (care in the first 6 months would) nor
+    # stops tracking (70 > 56 days would). As of 2023-03-31 the whole tariff is due:
+    # £6,800 + £10,200 = £17,000.
+    refs = [referral(ref=D(2021, 1, 10), start=D(2021, 1, 15))]
+    rows = [("2021-03-01", "2021-05-10", "short_break")]
+    paid = settle(refs, rows).payments["amount"].sum()
+    assert paid == pytest.approx(MILESTONE + TARIFF)
+    # counted as time away (the scenario's switch), the same rows lose the milestone and every tariff day
+    counted = dataclasses.replace(TERMS, mechanism=TERMS.mechanism.model_copy(update={"short_breaks_away_from_home": True}))
+    away = settle_sib(pd.DataFrame(refs), episodes(rows), counted, D(2023, 3, 31)).payments["amount"].sum()
+    assert away == pytest.approx(0.0)
