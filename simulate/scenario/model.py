@@ -51,7 +51,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
         errors: list[tuple[str, str]] = []
-        for check in (_names_unique, _references, _district_shares, _workforce_dates, _payment_rules, _parameters):
+        for check in (_names_unique, _references, _district_shares, _workforce_dates, _payment_rules, _parameters, _stages):
             errors.extend(check(self))
         if errors:
             # Raised as one ValueError whose lines carry their own key paths; io.py splits it.
@@ -164,6 +164,14 @@ def _parameters(sc: Scenario) -> list[tuple[str, str]]:
             if resolve(data, path) is _MISSING:
                 out.append((f"stresses[{i}].overrides.{path}", f"{path!r} does not name a value in the scenario"))
     return out
+
+
+def _stages(sc: Scenario) -> list[tuple[str, str]]:
+    """A staff-limited contact or assessment stage needs intake time to be served from."""
+    staffed = [f"triage.{k}" for k in ("contact_hours", "assessment_hours") if getattr(sc.triage, k) is not None]
+    if staffed and not sc.workforce.intake_share:
+        return [("workforce.intake_share", f"needed (a share above 0) because {' and '.join(staffed)} make contact/assessment staff time")]
+    return []
 
 
 _MISSING: Any = object()
