@@ -24,7 +24,7 @@ from ..calendar import WorkingCalendar
 from ..scenario import Scenario
 from .cases import Cases
 from .staffing import StaffingPlan
-from .stages import run_fifo_stage, servers_for
+from .stages import run_fifo_stage
 
 STAGES = ("contact", "assessment")
 
@@ -89,8 +89,7 @@ def _serve(scenario: Scenario, plan: StaffingPlan, pool: np.ndarray, arrive: np.
         m = np.flatnonzero((pool == p) & np.isfinite(arrive))
         if m.size == 0:
             continue
-        c0, v0 = servers_for(stage_fte(scenario, plan.fte0[p], stage))
-        later = [servers_for(stage_fte(scenario, f, stage)) for f in plan.fte[p]]
-        res = run_fifo_stage(arrive[m], np.full(m.size, work_days), c0, v0, plan.times[p], [c for c, _ in later], [v for _, v in later])
+        res = run_fifo_stage(arrive[m], np.full(m.size, work_days), stage_fte(scenario, plan.fte0[p], stage),
+                             plan.times[p], [stage_fte(scenario, f, stage) for f in plan.fte[p]])
         out[m] = res.depart
     return out

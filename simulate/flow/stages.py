@@ -13,15 +13,18 @@ network's sample path is the same as one event loop over all stages would give, 
 stage costs one pass. The caseload stage keeps its own event loop (:mod:`.engine`), which
 handles priority, reneging, the no-waiting-list policy and the reduction rules.
 
-:func:`run_fifo_stage` serves cases first come first served on ``c(t)`` servers, each working
-at ``speed(t)``: a case starting at ``s`` occupies a server for ``work / speed(s)`` days.
-Fractional staffing (2.4 FTE of intake time) is ``ceil(2.4) = 3`` servers at speed 0.8, so
-capacity is continuous in FTE and a whole number of FTE is that many unit-speed servers. A
-cut in servers follows "finish with worker": a server removed mid-job finishes it.
+:func:`run_fifo_stage` serves cases first come first served by a team of ``F`` workers'
+time (``F`` may be fractional): ``floor(F)`` whole servers working at speed 1 and, when ``F``
+is not whole, one part-time server working at speed ``F − floor(F)`` (a worker with a fifth
+of their week on this stage does a 1-day job in 5 days). The next case in line goes to the
+server that would finish it first (a whole server on a tie), so adding staff never slows a
+job: capacity is continuous in ``F`` and a whole ``F`` is exactly an M/G/c node's ``c``
+servers. A cut follows "finish with worker": a server removed mid-job finishes it.
 
-Two paths, same result: when no case ever finds every server busy (checked vectorised: the
-number in service at each arrival is below ``c``), every case starts on arrival; otherwise a
-heap of server free times is walked in arrival order (O(n log c)).
+Two paths, same result: when no case ever finds every whole server busy (checked vectorised:
+the number in service at each arrival is below ``floor(F)``), every case starts on arrival on
+a whole server; otherwise cases are walked in arrival order with a heap of the whole servers'
+free times (O(n log c)).
 """
 
 from __future__ import annotations
@@ -41,26 +44,12 @@ class StageResult:
     depart: np.ndarray
 
 
-def servers_for(fte: float) -> tuple[int, float]:
-    """Servers and speed for a fractional FTE: ``ceil(fte)`` servers at ``fte / ceil(fte)``.
-
-    >>> servers_for(2.4)
-    (3, 0.7999999999999999)
-    >>> servers_for(0.0)
-    (0, 1.0)
-    """
-    c = int(math.ceil(fte - 1e-9)) if fte > 1e-9 else 0
-    return c, (fte / c if c else 1.0)
-
-
 def run_fifo_stage(
     arrival: np.ndarray,
     work: np.ndarray,
-    servers: int,
-    speed: float = 1.0,
+    fte: float,
     change_times: list[float] | None = None,
-    change_servers: list[int] | None = None,
-    change_speeds: list[float] | None = None,
+    change_fte: list[float] | None = None,
 ) -> StageResult:
     """Serve cases first come first served on a staffed stage.
 
@@ -70,26 +59,36 @@ def run_fifo_stage(
         Day each case joins the stage (any order; ties served in input order). NaN: the case
         never joins (start and departure NaN).
     work
-        Service need of each case in server-days at speed 1.
-    servers, speed
-        Servers at day 0 (and before) and their speed.
-    change_times, change_servers, change_speeds
+        Service need of each case in days of one whole server (hours of work / hours a
+        worker gives the stage per day).
+    fte
+        Servers (workers' time, may be fractional) at day 0 and before.
+    change_times, change_fte
         Later staffing changes, in time order: from ``change_times[k]`` there are
-        ``change_servers[k]`` servers at ``change_speeds[k]``.
+        ``change_fte[k]`` servers.
 
     Returns
     -------
     StageResult
-        ``start`` and ``depart`` days per case (input order).
+        ``start`` and ``depart`` days per case (input order); NaN for a case no server ever
+        reaches (no staff from some day on).
+
+    Examples
+    --------
+    Two servers, four cases arriving at days 0, 0, 0 and 1 needing 2, 3, 1 and 1 days: the
+    third waits for the first server (free at day 2), the fourth for the next (day 3).
+
+    >>> r = run_fifo_stage(np.array([0.0, 0, 0, 1]), np.array([2.0, 3, 1, 1]), 2)
+    >>> r.start.tolist(), r.depart.tolist()
+    ([0.0, 0.0, 2.0, 3.0], [2.0, 3.0, 3.0, 4.0])
     """
     arrival = np.asarray(arrival, dtype=float)
     work = np.asarray(work, dtype=float)
     n = arrival.size
     start = np.full(n, np.nan)
     depart = np.full(n, np.nan)
-    times = list(change_times or [])
-    c_list = list(change_servers or [])
-    v_list = list(change_speeds or [])
+    times = [float(t) for t in (change_times or [])]
+    levels = [float(f) for f in (change_fte or [])]
     joins = np.flatnonzero(np.isfinite(arrival))
     if joins.size == 0:
         return StageResult(start, depart)
@@ -97,19 +96,11 @@ def run_fifo_stage(
     a = arrival[order]
     w = work[order]
 
-    # servers and speed in force at each arrival
-    if times:
-        k = np.searchsorted(np.asarray(times, dtype=float), a, side="right")
-        c_at = np.asarray([servers, *c_list], dtype=float)[k]
-        v_at = np.asarray([speed, *v_list], dtype=float)[k]
-    else:
-        c_at = np.full(a.size, float(servers))
-        v_at = np.full(a.size, float(speed))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_free = a + np.where(c_at > 0, w / v_at, np.inf)
-    # fast path: nobody ever waits if, at each arrival, fewer than c cases are in service
+    # fast path: every case finds a whole server free on arrival
+    whole_at = np.floor(np.asarray([fte, *levels], dtype=float) + 1e-9)[np.searchsorted(np.asarray(times), a, side="right")] if times else np.full(a.size, np.floor(fte + 1e-9))
+    d_free = a + w
     in_service = np.arange(a.size) - np.searchsorted(np.sort(d_free), a, side="right")
-    if np.all(in_service < c_at):
+    if np.all(in_service < whole_at):
         start[order] = a
         depart[order] = d_free
         return StageResult(start, depart)
@@ -117,30 +108,46 @@ def run_fifo_stage(
     s_out = np.full(a.size, np.nan)
     d_out = np.full(a.size, np.nan)
     inf = math.inf
-    heap = [-inf] * servers
-    v = speed
+    whole = int(math.floor(fte + 1e-9))
+    heap = [-inf] * whole            # free times of the whole servers
+    part_speed = fte - whole         # the part-time server's speed (0: none)
+    part_free = -inf
     k, n_changes = 0, len(times)
     heapreplace, heappush, heappop = heapq.heapreplace, heapq.heappush, heapq.heappop
     a_l, w_l = a.tolist(), w.tolist()
     for i in range(a.size):
-        ai = a_l[i]
+        ai, wi = a_l[i], w_l[i]
         while True:
-            t = (ai if heap[0] <= ai else heap[0]) if heap else inf
+            # start and finish on the first free whole server, and on the part-time server
+            t_whole = (ai if heap[0] <= ai else heap[0]) if heap else inf
+            f_whole = t_whole + wi
+            if part_speed > 1e-9:
+                t_part = ai if part_free <= ai else part_free
+                f_part = t_part + wi / part_speed
+            else:
+                t_part = f_part = inf
+            use_whole = f_whole <= f_part
+            t = t_whole if use_whole else t_part
             if k < n_changes and times[k] <= t:
                 # a staffing change before this case could start
-                tk, c_new = times[k], c_list[k]
-                v = v_list[k]
-                while len(heap) < c_new:
+                tk, level = times[k], levels[k]
+                new_whole = int(math.floor(level + 1e-9))
+                while len(heap) < new_whole:
                     heappush(heap, tk)
-                while len(heap) > c_new:
+                while len(heap) > new_whole:
                     heappop(heap)  # finish with worker: the job in hand (if any) still ends
+                part_speed = level - new_whole
                 k += 1
                 continue
             break
         if t == inf:
             break  # no server now or later: the rest never start
-        d = t + w_l[i] / v
-        heapreplace(heap, d)
+        if use_whole:
+            d = f_whole
+            heapreplace(heap, d)
+        else:
+            d = f_part
+            part_free = d
         s_out[i] = t
         d_out[i] = d
     start[order] = s_out
