@@ -98,3 +98,40 @@ def test_single_stage_mean_wait_is_erlang_c(c):
         means.append(np.mean((res.start - ready)[2000:]))
     ok, mean, se = ci_contains(means, exact)
     assert ok, f"wait {mean:.4f} ± {se:.4f} vs Erlang C {exact:.4f}"
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 10_000), c=st.integers(1, 30), load=st.floats(0.05, 1.2), pools=st.integers(1, 3),
+       reduction=st.sampled_from(["finish_with_worker", "reallocate"]), finite=st.booleans())
+def test_vectorised_no_wait_path_equals_the_event_loop(seed, c, load, pools, reduction, finite):
+    # the caseload engine skips its loop when no case ever finds its pool full; whenever it
+    # does, the result must be the loop's, field by field (and the loop's own answer otherwise)
+    from simulate.flow.engine_simpy import run_queue_simpy
+
+    rng = np.random.default_rng(seed)
+    ready, service = mm_arrivals(rng, load * c * pools / 5.0, 1 / 5.0, 400)
+    ready = np.round(ready, 1)  # ties between arrivals, departures and staffing changes
+    service = np.maximum(np.round(service, 1), 0.1)
+    pool = rng.integers(0, pools, ready.size)
+    times = [sorted(np.round(rng.uniform(0, ready[-1], 2), 1).tolist()) for _ in range(pools)]
+    values = [rng.integers(max(c - 3, 0), c + 3, 2).astype(float).tolist() for _ in range(pools)]
+    t_end = float(np.round(ready[-1] * 0.8, 1)) if finite else np.inf
+    kw = dict(pool=pool, capacity=[float(c)] * pools, capacity_times=times, capacity_values=values, reduction=reduction, t_end=t_end)
+    loop = run_queue(ready, service, vectorised=False, **kw)
+    for run in (run_queue, run_queue_simpy):
+        fast = run(ready, service, **kw)
+        np.testing.assert_array_equal(fast.start, loop.start)
+        np.testing.assert_array_equal(fast.end, loop.end)
+        np.testing.assert_array_equal(fast.status, loop.status)
+        np.testing.assert_array_equal(fast.paused_days, loop.paused_days)
+
+
+def test_vectorised_path_is_taken_when_nobody_waits():
+    from simulate.flow.engine import no_wait_path
+
+    ready = np.array([1.0, 2.0, 3.0])
+    # one place: case 1 arrives at 2 while case 0 (1 to 2) departs at 2: arrivals go first, so it is full
+    assert no_wait_path(ready, np.array([1.0, 1.0, 1.0]), None, 1.0, None, None, "finish_with_worker", None, np.inf) is None
+    res = no_wait_path(ready, np.array([0.5, 0.5, 0.5]), None, 1.0, None, None, "finish_with_worker", None, 3.2)
+    assert res.start.tolist() == [1.0, 2.0, 3.0]
+    assert res.end[:2].tolist() == [1.5, 2.5] and np.isnan(res.end[2])  # the third ends after t_end
