@@ -19,7 +19,8 @@ is not whole, one part-time server working at speed ``F − floor(F)`` (a worker
 of their week on this stage does a 1-day job in 5 days). The next case in line goes to the
 server that would finish it first (a whole server on a tie), so adding staff never slows a
 job: capacity is continuous in ``F`` and a whole ``F`` is exactly an M/G/c node's ``c``
-servers. A cut follows "finish with worker": a server removed mid-job finishes it.
+servers. A cut follows "finish with worker", as the caseload engine does: a server removed
+mid-job finishes it, and no case starts while as many jobs run as there are servers.
 
 Two paths, same result: when no case ever finds every whole server busy (checked vectorised:
 the number in service at each arrival is below ``floor(F)``), every case starts on arrival on
@@ -105,18 +106,28 @@ def run_fifo_stage(
         depart[order] = d_free
         return StageResult(start, depart)
 
-    s_out = np.full(a.size, np.nan)
-    d_out = np.full(a.size, np.nan)
+    nan = math.nan
+    s_out = [nan] * a.size
+    d_out = [nan] * a.size
     inf = math.inf
     whole = int(math.floor(fte + 1e-9))
     heap = [-inf] * whole            # free times of the whole servers
+    ghosts: list[float] = []         # jobs still running on servers removed by a cut
     part_speed = fte - whole         # the part-time server's speed (0: none)
     part_free = -inf
     k, n_changes = 0, len(times)
-    heapreplace, heappush, heappop = heapq.heapreplace, heapq.heappush, heapq.heappop
+    next_change = times[0] if n_changes else inf
+    heapreplace = heapq.heapreplace
     a_l, w_l = a.tolist(), w.tolist()
     for i in range(a.size):
         ai, wi = a_l[i], w_l[i]
+        if heap and heap[0] <= ai < next_change:
+            # a whole server is free on arrival (the usual case): it finishes first
+            d = ai + wi
+            heapreplace(heap, d)
+            s_out[i] = ai
+            d_out[i] = d
+            continue
         while True:
             # start and finish on the first free whole server, and on the part-time server
             t_whole = (ai if heap[0] <= ai else heap[0]) if heap else inf
@@ -128,16 +139,20 @@ def run_fifo_stage(
                 t_part = f_part = inf
             use_whole = f_whole <= f_part
             t = t_whole if use_whole else t_part
-            if k < n_changes and times[k] <= t:
+            if k < n_changes and next_change <= t:
                 # a staffing change before this case could start
-                tk, level = times[k], levels[k]
+                # finish with worker: jobs in hand run on; the new servers are the latest-free
+                # ones, so the next start waits until fewer jobs run than there are servers
+                level = levels[k]
                 new_whole = int(math.floor(level + 1e-9))
-                while len(heap) < new_whole:
-                    heappush(heap, tk)
-                while len(heap) > new_whole:
-                    heappop(heap)  # finish with worker: the job in hand (if any) still ends
+                running = sorted([x for x in heap if x > next_change] + [x for x in ghosts if x > next_change])
+                keep = max(len(running) - new_whole, 0)
+                ghosts = running[:keep]
+                heap = running[keep:] + [next_change] * max(new_whole - len(running), 0)
+                heapq.heapify(heap)
                 part_speed = level - new_whole
                 k += 1
+                next_change = times[k] if k < n_changes else inf
                 continue
             break
         if t == inf:

@@ -45,7 +45,7 @@ def test_nan_arrivals_never_join():
     assert np.isnan(r.start[0]) and r.depart[1] == 1.0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 10_000), c=st.integers(1, 4), rho=st.floats(0.3, 1.3))
 def test_same_sample_path_as_the_caseload_engine(seed, c, rho):
     # FIFO, no reneging, whole servers: a stage is the caseload engine's M/G/c queue
