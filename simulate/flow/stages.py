@@ -151,6 +151,8 @@ def run_fifo_stage(
                 heap = running[keep:] + [next_change] * max(new_whole - len(running), 0)
                 heapq.heapify(heap)
                 part_speed = level - new_whole
+                # nobody starts before the change (we are here because t >= it), on any server
+                part_free = part_free if part_free > next_change else next_change
                 k += 1
                 next_change = times[k] if k < n_changes else inf
                 continue

@@ -135,3 +135,9 @@ def test_vectorised_path_is_taken_when_nobody_waits():
     res = no_wait_path(ready, np.array([0.5, 0.5, 0.5]), None, 1.0, None, None, "finish_with_worker", None, 3.2)
     assert res.start.tolist() == [1.0, 2.0, 3.0]
     assert res.end[:2].tolist() == [1.5, 2.5] and np.isnan(res.end[2])  # the third ends after t_end
+
+
+def test_part_time_server_starts_no_earlier_than_its_staff_arrive():
+    # no staff until day 10, then 0.5 of a worker: a 1-day job waiting since day 0 runs 10 to 12
+    r = run_fifo_stage(np.array([0.0]), np.array([1.0]), 0.0, [10.0], [0.5])
+    assert r.start.tolist() == [10.0] and r.depart.tolist() == [12.0]
