@@ -34,8 +34,8 @@ class InitialState:
     ----------
     open_cases
         Cases open at the origin: columns ``district`` and ``start_date``, optionally
-        ``end_date`` (when omitted, an end is drawn from the duration distribution and, if that
-        falls before the origin, within two weeks of it).
+        ``end_date`` (where omitted or blank, an end is drawn from the duration distribution
+        and, if that falls before the origin, within two weeks of it).
     waiting
         The waiting list: columns ``district``, ``referral_date``, optionally ``sub_cohort``
         and ``need_level``. These families are already contacted and assessed; their wait is
@@ -229,12 +229,17 @@ def run_replication(
         oc = initial.open_cases
         n_open = len(oc)
         starts = np.array([cal.day_of(pd.Timestamp(d).date()) for d in oc["start_date"]], dtype=float)
+        # an end is drawn from the duration distribution where the snapshot gives none (a
+        # blank cell or no end_date column); one falling before today moves within two weeks of it
+        rng = streams["initial"]
+        drawn = starts + scenario.intervention.duration_weeks.sample(rng, n_open) * 7.0
+        drawn = np.where(drawn <= 0, rng.uniform(0, 14, n_open), drawn)
         if "end_date" in oc:
-            ends = np.array([cal.day_of(pd.Timestamp(d).date()) for d in oc["end_date"]], dtype=float)
+            given = pd.to_datetime(oc["end_date"])
+            ends = np.array([cal.day_of(d.date()) if not pd.isna(d) else np.nan for d in given], dtype=float)
+            ends = np.where(np.isnan(ends), drawn, ends)
         else:
-            rng = streams["initial"]
-            ends = starts + scenario.intervention.duration_weeks.sample(rng, n_open) * 7.0
-            ends = np.where(ends <= 0, rng.uniform(0, 14, n_open), ends)
+            ends = drawn
         pools = np.zeros(n_open, dtype=np.int64) if scenario.workforce.pooled else np.array([scenario.district_names.index(d) for d in oc["district"]])
         initial_end = [ends[pools == p] for p in range(len(plan.pools))]
 

@@ -172,3 +172,25 @@ def test_drain_time_of_a_300_family_list_at_rho_0_9():
     assert ok, f"today's list served in {mean:.2f} ± {se:.2f} days vs exact {n / cmu:.2f}"
     ok, mean, se = ci_contains(empty, n / (cmu - lam))
     assert ok, f"list first empty after {mean:.1f} ± {se:.1f} days vs exact {n / (cmu - lam):.1f}"
+
+
+def test_cli_open_cases_alone_and_both(capsys, tmp_path):
+    open_csv = tmp_path / "open.csv"
+    open_csv.write_text("district,start_date,end_date\nBurnley,2027-02-01,2027-05-01\nPreston,2027-03-01,2027-04-20\n")
+    waiting_csv = tmp_path / "waiting.csv"
+    waiting_csv.write_text("district,referral_date\nChorley,2027-03-10\n")
+    for extra in (["--open-cases", str(open_csv)], ["--open-cases", str(open_csv), "--waiting", str(waiting_csv)]):
+        with pytest.raises(SystemExit) as info:
+            main(["capacity", "run", "--scenario", "lancs-young-carers-003", "--reps", "2", *extra])
+        err = capsys.readouterr().err
+        assert int(info.value.code or 0) == 0, err
+
+
+def test_open_case_without_an_end_date_gets_one_drawn():
+    sc = mmc_service(c=2, mean_days=14, lam_per_day=0.1)
+    origin = sc.horizon.start_date
+    oc = pd.DataFrame({"district": ["Burnley", "Preston"], "start_date": [origin - dt.timedelta(days=5)] * 2,
+                       "end_date": [origin + dt.timedelta(days=30), None]})
+    rep = run_replication(sc, 3, 0, initial=InitialState(open_cases=oc), check=True)
+    # both open cases held a place from day 0 (the capacity invariant, checked above, counts them)
+    assert rep.initial_open == 2 and np.nanmin(rep.start) > 0
