@@ -57,7 +57,7 @@ def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndar
     waits = np.clip(leave[joined] - join[joined], 0.0, None)
     times = np.concatenate([join[joined], leave[joined]])
     steps = np.concatenate([np.ones(joined.sum()), -np.ones(joined.sum())])
-    order = np.lexsort((-steps, times))  # joins before leaves at the same instant
+    order = np.argsort(times, kind="stable")  # joins (first in the array) before leaves at the same instant
     times, steps = times[order], steps[order]
     level = np.cumsum(steps)
     area = float(np.sum(level[:-1] * np.diff(times))) if times.size else 0.0
