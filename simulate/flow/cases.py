@@ -66,14 +66,15 @@ class Cases:
         return self.referral.size
 
 
-def draw_referrals(scenario: Scenario, calendar: WorkingCalendar, rng: np.random.Generator, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+def draw_referrals(scenario: Scenario, calendar: WorkingCalendar, rng: np.random.Generator, t0: float, t1: float,
+                   table: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Referral days on ``[t0, t1)`` and the row of :func:`annual_referrals` each belongs to.
 
     Every stream shares the trend and seasonality, so the superposition is one
     non-homogeneous Poisson process with the total rate, and each arrival's stream is an
     independent categorical draw with probabilities proportional to the streams' rates.
     """
-    table = annual_referrals(scenario)
+    table = annual_referrals(scenario) if table is None else table
     ref = scenario.referrals
     total = float(table["per_year"].sum())
     times = thinned_arrivals(rng, total, t0, t1, calendar, ref.annual_trend, ref.seasonality)
@@ -102,7 +103,7 @@ def draw_cases(
     districts = scenario.district_names
     cohorts = [s.name for s in scenario.sub_cohorts]
     ages_names = sorted(set(table["ages"]))
-    times, rows = draw_referrals(scenario, calendar, streams["arrivals"], 0.0, t_referrals_end)
+    times, rows = draw_referrals(scenario, calendar, streams["arrivals"], 0.0, t_referrals_end, table)
     d_code = table["district"].map(districts.index).to_numpy(np.int64)[rows]
     c_code = table["sub_cohort"].map(cohorts.index).to_numpy(np.int64)[rows]
     a_code = table["ages"].map(ages_names.index).to_numpy(np.int64)[rows]
