@@ -7,7 +7,9 @@
 >>> kpi_table(rep, "quarter").head()                         # doctest: +SKIP
 >>> run_replications(sc, reps=100, seed=7, jobs=2).target_probabilities()  # doctest: +SKIP
 
-Modules: ``engine`` (the event loop), ``waiting_list``, ``cases`` (capacity-independent draws),
+Modules: ``engine`` (the caseload event loop), ``stages`` (staff-limited first-come-first-served
+stages), ``intake`` (the contact and assessment stages of a scenario), ``waiting_list``,
+``cases`` (capacity-independent draws),
 ``arrivals`` (thinning), ``staffing``, ``model`` (one replication), ``timelines`` (per-child
 arrays for the payment engine), ``universal`` (001 touchpoints), ``metrics`` (KPI tables),
 ``records`` (event log, case summary, waiting-list series), ``runner`` (replications, target

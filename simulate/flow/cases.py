@@ -31,6 +31,11 @@ class Cases:
     Days are floats from the calendar origin; ``*_code`` arrays index the name lists.
     ``support_days`` is how long support lasts once started (the minimum of the planned
     length, disengagement and care entry); ``exit_code`` says which of them ended it.
+    ``contact_delay``/``assessment_delay`` are the fixed delays in working days (Poisson
+    draws) and ``patience`` the days a family would wait for support before giving up
+    (``inf``: never); ``contact``, ``assessment``, ``ready`` and ``renege_at`` here are those
+    of the fixed-delay model, replaced by the intake stages when they take staff time
+    (:mod:`.intake`).
     """
 
     referral: np.ndarray
@@ -50,6 +55,9 @@ class Cases:
     return_home_offset: np.ndarray
     direct_share: np.ndarray
     snapshot: np.ndarray
+    contact_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
+    assessment_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
+    patience: np.ndarray = field(default_factory=lambda: np.empty(0))
     district_names: list[str] = field(default_factory=list)
     sub_cohort_names: list[str] = field(default_factory=list)
     ages_names: list[str] = field(default_factory=list)
@@ -58,14 +66,15 @@ class Cases:
         return self.referral.size
 
 
-def draw_referrals(scenario: Scenario, calendar: WorkingCalendar, rng: np.random.Generator, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+def draw_referrals(scenario: Scenario, calendar: WorkingCalendar, rng: np.random.Generator, t0: float, t1: float,
+                   table: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Referral days on ``[t0, t1)`` and the row of :func:`annual_referrals` each belongs to.
 
     Every stream shares the trend and seasonality, so the superposition is one
     non-homogeneous Poisson process with the total rate, and each arrival's stream is an
     independent categorical draw with probabilities proportional to the streams' rates.
     """
-    table = annual_referrals(scenario)
+    table = annual_referrals(scenario) if table is None else table
     ref = scenario.referrals
     total = float(table["per_year"].sum())
     times = thinned_arrivals(rng, total, t0, t1, calendar, ref.annual_trend, ref.seasonality)
@@ -94,7 +103,7 @@ def draw_cases(
     districts = scenario.district_names
     cohorts = [s.name for s in scenario.sub_cohorts]
     ages_names = sorted(set(table["ages"]))
-    times, rows = draw_referrals(scenario, calendar, streams["arrivals"], 0.0, t_referrals_end)
+    times, rows = draw_referrals(scenario, calendar, streams["arrivals"], 0.0, t_referrals_end, table)
     d_code = table["district"].map(districts.index).to_numpy(np.int64)[rows]
     c_code = table["sub_cohort"].map(cohorts.index).to_numpy(np.int64)[rows]
     a_code = table["ages"].map(ages_names.index).to_numpy(np.int64)[rows]
@@ -124,17 +133,20 @@ def draw_cases(
         need[: len(snapshot)] = snapshot["need_level"].to_numpy(np.int64)
 
     rng = streams["contact"]
-    contact = calendar.add_working_days(times, rng.poisson(triage.contact_delay_working_days, n))
-    assessment = calendar.add_working_days(contact, rng.poisson(triage.assessment_delay_working_days, n))
+    contact_delay = rng.poisson(triage.contact_delay_working_days, n)
+    contact = calendar.add_working_days(times, contact_delay)
+    assessment_delay = rng.poisson(triage.assessment_delay_working_days, n)
+    assessment = calendar.add_working_days(contact, assessment_delay)
     contact[snap] = times[snap]
     assessment[snap] = times[snap]
     ready = assessment.copy()
 
     rng = streams["patience"]
     if triage.patience_days is not None and triage.policy != "no_waiting_list":
-        renege_at = ready + rng.exponential(triage.patience_days, n)
+        patience = rng.exponential(triage.patience_days, n)
     else:
-        renege_at = np.full(n, np.inf)
+        patience = np.full(n, np.inf)
+    renege_at = ready + patience
 
     iv = scenario.intervention
     rng = streams["duration"]
@@ -179,11 +191,15 @@ def draw_cases(
     share = scenario.workforce.direct_work_share
     concentration = 40.0
     direct = rng.beta(share * concentration + 1e-9, (1 - share) * concentration + 1e-9, n) if 0 < share < 1 else np.full(n, share)
+    if iv.direct_hours_per_week is not None:
+        # the split is given per week: every family gets the same direct share
+        direct = np.full(n, iv.direct_hours_per_week / iv.support_hours_per_week)
 
     return Cases(
         referral=times, district=d_code, sub_cohort=c_code, ages=a_code, need=need, accepted=accepted,
         contact=contact, assessment=assessment, ready=ready, renege_at=renege_at, planned_days=planned,
         extended=extended, support_days=support, exit_code=exit_code.astype(np.int8),
         return_home_offset=return_home, direct_share=direct, snapshot=snap,
+        contact_delay=contact_delay.astype(float), assessment_delay=assessment_delay.astype(float), patience=patience,
         district_names=districts, sub_cohort_names=cohorts, ages_names=ages_names,
     )

@@ -224,6 +224,53 @@ class _Core:
         )
 
 
+def no_wait_path(ready, service, pool, capacity, capacity_times, capacity_values, reduction, initial_end, t_end) -> QueueResult | None:
+    """The queue's result, vectorised, when no case ever finds its pool full; else None.
+
+    If at every arrival the cases still in support in its pool (counting a departure at the
+    same instant as still there, as the loop does: arrivals first) are fewer than the pool's
+    places, every case starts on arrival and the event loop would decide nothing: start =
+    ready, end = ready + service. Checked in O(n log n) per pool. Not used with today's
+    snapshot (cases ready at or before day 0, or open at day 0), and under ``reallocate`` only
+    if no cut ever leaves a pool with more open cases than places.
+    """
+    ready = np.asarray(ready, dtype=float)
+    service = np.asarray(service, dtype=float)
+    n = ready.size
+    if n == 0 or ready[0] <= 0.0 or np.any(service <= 0):
+        return None
+    if initial_end is not None and any(len(e) for e in initial_end):
+        return None
+    pool_arr = np.zeros(n, dtype=np.int64) if pool is None else np.asarray(pool, dtype=np.int64)
+    n_pools = int(pool_arr.max()) + 1
+    caps = [float(capacity)] * n_pools if np.ndim(capacity) == 0 else [float(c) for c in capacity]
+    if len(caps) < n_pools:
+        return None
+    live = np.isfinite(ready) & (ready <= t_end)
+    depart = ready + service
+    for p in range(n_pools):
+        m = (pool_arr == p) & live
+        r = ready[m]
+        if r.size == 0:
+            continue
+        ends = np.sort(depart[m])
+        in_service = np.arange(r.size) - np.searchsorted(ends, r, side="left")
+        times = np.asarray(capacity_times[p] if capacity_times else [], dtype=float)
+        values = np.asarray([caps[p], *(capacity_values[p] if capacity_values else [])], dtype=float)
+        if np.any(in_service >= values[np.searchsorted(times, r, side="left")]):
+            return None
+        if reduction == "reallocate" and times.size:
+            # open cases at each cut (arrivals at that instant in, departures at it not yet out)
+            busy = np.searchsorted(r, times, side="right") - np.searchsorted(ends, times, side="left")
+            if np.any(busy > values[1:]):
+                return None
+    start = np.where(live, ready, np.nan)
+    done = live & (depart <= t_end)
+    end = np.where(done, depart, np.nan)
+    status = np.where(done, DONE, np.where(live, IN_SERVICE, PENDING)).astype(np.int8)
+    return QueueResult(start=start, end=end, status=status, paused_days=np.zeros(n), t_end=float(t_end))
+
+
 def run_queue(
     ready: np.ndarray,
     service: np.ndarray,
@@ -238,6 +285,7 @@ def run_queue(
     reduction: str = "finish_with_worker",
     initial_end: list[np.ndarray] | None = None,
     t_end: float = np.inf,
+    vectorised: bool = True,
 ) -> QueueResult:
     """Run the caseload queue for one replication.
 
@@ -266,11 +314,18 @@ def run_queue(
         Per pool, end days of the cases open at day 0.
     t_end
         Stop at this day; cases not finished are left ``WAITING``/``IN_SERVICE``/``PENDING``.
+    vectorised
+        Skip the event loop when no case ever finds its pool full (:func:`no_wait_path`;
+        same result).
 
     Returns
     -------
     QueueResult
     """
+    if vectorised:
+        fast = no_wait_path(ready, service, pool, capacity, capacity_times, capacity_values, reduction, initial_end, t_end)
+        if fast is not None:
+            return fast
     core = _Core(ready, service, pool, rank, renege_at, capacity, policy, reduction)
     n, ready_l, service_l, pool_l, rank_l = core.n, core.ready, core.service, core.pool, core.rank
     busy, cap, lists, waiting, start, end, status, token = core.busy, core.cap, core.lists, core.waiting, core.start, core.end, core.status, core.token

@@ -32,7 +32,7 @@ import simpy
 from simpy.core import NORMAL, URGENT
 from simpy.events import Event
 
-from .engine import DONE, IN_SERVICE, RETURNED, WAITING, QueueResult, _Core
+from .engine import DONE, IN_SERVICE, RETURNED, WAITING, QueueResult, _Core, no_wait_path
 
 # after NORMAL: the stop event at t_end runs once everything else due at t_end has been processed
 _LAST = 2
@@ -77,16 +77,23 @@ def run_queue_simpy(
     reduction: str = "finish_with_worker",
     initial_end: list[np.ndarray] | None = None,
     t_end: float = np.inf,
+    vectorised: bool = True,
 ) -> QueueResult:
     """Run the caseload queue for one replication on a ``simpy.Environment``.
 
     Parameters and result are those of :func:`.engine.run_queue` (see its docstring and the
-    semantics in :mod:`.engine`); the sample path is identical.
+    semantics in :mod:`.engine`); the sample path is identical. With ``vectorised`` (the
+    default) a run in which no case ever finds its pool full skips the event loop
+    (:func:`.engine.no_wait_path`), as the heapq backend does.
 
     Returns
     -------
     QueueResult
     """
+    if vectorised:
+        fast = no_wait_path(ready, service, pool, capacity, capacity_times, capacity_values, reduction, initial_end, t_end)
+        if fast is not None:
+            return fast
     core = _Core(ready, service, pool, rank, renege_at, capacity, policy, reduction)
     n, ready_l, service_l, pool_l, rank_l = core.n, core.ready, core.service, core.pool, core.rank
     busy, cap, lists, waiting, start, end, status, token = core.busy, core.cap, core.lists, core.waiting, core.start, core.end, core.status, core.token

@@ -13,7 +13,8 @@ from .errors import FlowInvariantError
 
 
 def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndarray, start: np.ndarray, end: np.ndarray,
-                      status: np.ndarray, pool: np.ndarray, slots_at: list, t_end: float, reallocated: bool) -> dict[str, float]:
+                      status: np.ndarray, pool: np.ndarray, slots_at: list, t_end: float, reallocated: bool,
+                      initial_end: list[np.ndarray] | None = None) -> dict[str, float]:
     """Assert the invariants of one replication; return the Little's-law quantities.
 
     Parameters
@@ -21,6 +22,9 @@ def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndar
     slots_at
         Per pool, a function ``f(days) -> slots`` giving capacity on those days; ``None``
         entries skip the capacity check for that pool.
+    initial_end
+        Per pool, the end days of the cases open at day 0 (today's snapshot): they hold
+        places from day 0 and count in the capacity check.
 
     Returns
     -------
@@ -34,7 +38,8 @@ def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndar
     if n != rejected + sum(counts.values()):
         raise FlowInvariantError(f"conservation: {n} referred != {rejected} rejected + {counts}")
     started = np.isfinite(start)
-    if np.any(start[started] < np.minimum(ready[started], 0.0) - 1e-9) or np.any(start[started] < ready[started] - 1e-9 + np.where(ready[started] <= 0, np.inf, 0)):
+    # a case waiting at day 0 (ready <= 0: today's list) can start from day 0; others from ready
+    if np.any(start[started] < np.maximum(ready[started], 0.0) - 1e-9):
         raise FlowInvariantError("causality: a case started before it was ready")
     fin = started & np.isfinite(end)
     if np.any(end[fin] < start[fin] - 1e-9):
@@ -52,7 +57,7 @@ def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndar
     waits = np.clip(leave[joined] - join[joined], 0.0, None)
     times = np.concatenate([join[joined], leave[joined]])
     steps = np.concatenate([np.ones(joined.sum()), -np.ones(joined.sum())])
-    order = np.lexsort((-steps, times))  # joins before leaves at the same instant
+    order = np.argsort(times, kind="stable")  # joins (first in the array) before leaves at the same instant
     times, steps = times[order], steps[order]
     level = np.cumsum(steps)
     area = float(np.sum(level[:-1] * np.diff(times))) if times.size else 0.0
@@ -67,7 +72,12 @@ def check_replication(referral: np.ndarray, accepted: np.ndarray, ready: np.ndar
                 continue
             m = started & (pool == p)
             s = np.sort(start[m])
-            e = np.sort(np.where(np.isfinite(end[m]), end[m], np.inf))
+            e = np.where(np.isfinite(end[m]), end[m], np.inf)
+            if initial_end is not None and p < len(initial_end) and len(initial_end[p]):
+                # cases open today hold a place from day 0 until their end
+                s = np.sort(np.concatenate([s, np.zeros(len(initial_end[p]))]))
+                e = np.concatenate([e, initial_end[p]])
+            e = np.sort(e)
             if s.size == 0:
                 continue
             open_after = np.searchsorted(s, s, side="right") - np.searchsorted(e, s, side="right")

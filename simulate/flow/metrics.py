@@ -207,7 +207,7 @@ def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:
         s0 = np.where(started, rep.start, np.inf)
         s1 = np.where(started, np.where(np.isfinite(rep.end) & (rep.status == DONE), rep.end, rep.t_end), np.inf)
         sel = np.flatnonzero(started)
-        h_per_day = iv.hours_per_week / 7.0
+        h_per_day = iv.support_hours_per_week / 7.0
         case_days = np.zeros((g.P, g.D + 1))
         direct = np.zeros((g.P, g.D + 1))
         case_days[:, : g.D] = _interval_mass(s0[sel], s1[sel], np.ones(sel.size), d[sel], g.D, edges)
@@ -215,6 +215,16 @@ def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:
         hours = case_days * h_per_day
         for arr in (case_days, hours, direct):
             arr[:, g.D] = arr[:, : g.D].sum(axis=1)
+        # contact, assessment and review hours (direct work) on the day they are done
+        r_owner = np.repeat(np.arange(len(c)), np.diff(rep.review_offsets))
+        for day, owner, h in ((rep.contact_day, None, rep.hours[:, 0]), (rep.assessment_day, None, rep.hours[:, 1]),
+                              (rep.review_day, r_owner, np.full(r_owner.size, iv.review_hours))):
+            if not np.any(h):
+                continue
+            dd = d if owner is None else d[owner]
+            extra = g.sum(g.index(np.where(h > 0, day, np.nan), dd), h)
+            hours += extra
+            direct += extra
         out["hours_delivered"] = hours
         with np.errstate(invalid="ignore", divide="ignore"):
             out["direct_work_share"] = direct / hours
@@ -233,14 +243,8 @@ def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:
             out["utilisation"] = case_days / slot_days
             out["caseload_per_fte"] = case_days / fte_days
         if iv.review_interval_weeks:
-            step = iv.review_interval_weeks * 7.0
-            with np.errstate(invalid="ignore"):
-                length = np.where(started, s1 - s0, 0.0)
-            n_rev = np.floor(np.maximum(length, 0) / step).astype(np.int64)
-            owner = np.repeat(np.arange(len(c)), n_rev)
-            j = np.arange(owner.size) - np.repeat(np.cumsum(n_rev) - n_rev, n_rev) + 1
-            rday = s0[owner] + j * step
-            out["reviews"] = g.sum(g.index(np.where(rday < s1[owner], rday, np.nan), d[owner]))
+            owner = np.repeat(np.arange(len(c)), np.diff(rep.review_offsets))
+            out["reviews"] = g.sum(g.index(rep.review_day, d[owner]))
     tl = rep.timelines
     if tl is not None and len(tl) and tl.tools:
         has = np.isfinite(tl.score_change)

@@ -24,12 +24,47 @@ from .runner import run_replications, target_values
 @dataclass
 class PlanResult:
     """``curve``: one row per evaluated FTE (``fte``, ``slots``, ``probability``, ``mean_value``,
-    ``cost_gbp_per_year``); ``answer``: the smallest FTE meeting the confidence, or None."""
+    ``cost_gbp_per_year``); ``answer``: the smallest FTE meeting the confidence, or None;
+    ``reason``: when there is no answer, one plain sentence saying why (no staffing can meet
+    it, and what stops it; or it needs more staff than the search's upper limit)."""
 
     target: str
     confidence: float
     curve: pd.DataFrame
     answer: float | None
+    reason: str | None = None
+
+
+# a staffing this many times today's stands in for "unlimited staff" when explaining a no
+UNLIMITED = 100.0
+
+
+def fixed_delay_limit(scenario: Scenario, metric: str, threshold: float) -> str | None:
+    """Why a wait target fails whatever the staffing: the fixed delays no staff time shortens.
+
+    Contact waits include the fixed delay to contact (Poisson, mean
+    ``triage.contact_delay_working_days``); assessment and start waits also the fixed delay to
+    assessment. Returns a sentence with the share of families whose fixed delay alone already
+    misses the target, or None when the metric is not such a wait or no family misses by it.
+    """
+    from scipy import stats as st
+
+    tr = scenario.triage
+    if "contact" in metric:
+        mean, what = tr.contact_delay_working_days, "to first contact"
+    elif "assessment" in metric or "start" in metric:
+        mean, what = tr.contact_delay_working_days + tr.assessment_delay_working_days, "to assessment"
+    else:
+        return None
+    # a wait of w working days meets "< threshold" or "<= threshold"; a share metric counts <= target
+    limit = threshold if "share" not in metric else (tr.contact_target_working_days if "contact" in metric else tr.assessment_target_working_days)
+    if limit is None or mean <= 0:
+        return None
+    miss = float(st.poisson.sf(np.floor(limit) - (1 if "longest" in metric or "mean" in metric else 0), mean))
+    if miss <= 0:
+        return None
+    return (f"the fixed delay {what} (Poisson, mean {mean:g} working days, not staff time) alone exceeds "
+            f"the target for {miss:.2%} of families")
 
 
 def probability_met(scenario: Scenario, kpis: pd.DataFrame, target_name: str, criterion: str = "every", strict: bool = True) -> tuple[float, float]:
@@ -134,4 +169,29 @@ def plan_fte(
     cost = wf.cost_per_fte_gbp_per_year
     rows = [(grid[i], math.floor(grid[i] * per_fte + 1e-9), p, m, grid[i] * cost) for i, (p, m) in sorted(memo.items())]
     curve = pd.DataFrame(rows, columns=["fte", "slots", "probability", "mean_value", "cost_gbp_per_year"])
-    return PlanResult(target, confidence, curve, grid[answer] if answer is not None else None)
+    reason = None
+    if answer is None:
+        reason = _why_not(scenario, target, confidence, grid[-1] if grid else upper, reps, seed, jobs, district, criterion, current)
+    return PlanResult(target, confidence, curve, grid[answer] if answer is not None else None, reason)
+
+
+def _why_not(scenario: Scenario, target: str, confidence: float, searched: float, reps: int, seed: int, jobs: int,
+             district: str | None, criterion: str, current: float) -> str:
+    """One sentence: can any staffing meet the target, and if not, what stops it."""
+    big = UNLIMITED * max(current, 1.0)
+    if district is not None:
+        kwargs = {"fte_override": {district: big}}
+    elif scenario.workforce.pooled:
+        kwargs = {"fte_override": big}
+    else:
+        kwargs = {"fte_scale": UNLIMITED}
+    res = run_replications(scenario, reps, seed, jobs=jobs, **kwargs)
+    p_big, _ = probability_met(scenario, res.kpis, target, criterion, strict=False)
+    if p_big >= confidence:
+        return (f"not met up to {searched:g} FTE, the search's upper limit, but met with probability {p_big:.2f} "
+                f"at {big:g} FTE: raise the upper limit (max_fte)")
+    t = next(t for t in scenario.kpi_targets if t.name == target)
+    cause = fixed_delay_limit(scenario, t.metric, t.threshold)
+    why = cause if cause else f"{t.metric} depends on things staffing does not change (demand, delays, outcomes)"
+    return (f"no staffing meets {target} with probability {confidence:g}: even at {big:g} FTE "
+            f"({UNLIMITED:g}x today's) it is met with probability {p_big:.2f}; {why}")

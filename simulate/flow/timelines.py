@@ -146,9 +146,10 @@ def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.
     exit_code = cases.exit_code[engaged]
     route = np.where(np.isfinite(s_end), np.asarray(EXIT_NAMES, dtype=object)[exit_code], "open") if n else np.empty(0, dtype=object)
     rh = eng + cases.return_home_offset[engaged]
-    rh = np.where(kind == "reunification", rh, np.nan)
+    reunification = (kinds == "reunification")[sc] if n else np.zeros(0, dtype=bool)  # booleans, not string compares
+    rh = np.where(reunification, rh, np.nan)
     rh = np.where(rh < horizon_day, rh, np.nan)
-    tracking = np.where(kind == "reunification", rh, eng)
+    tracking = np.where(reunification, rh, eng)
 
     # care spells: the first may be the care entry that ended support; later ones follow the
     # after-support hazard until the horizon, each ended by a spell length draw
@@ -193,7 +194,9 @@ def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.
         active[idx] = np.isfinite(entry[idx]) & (entry[idx] < horizon_day) & (leave < horizon_day)
     if owners:
         owner = np.concatenate(owners)
-        order = np.lexsort((np.concatenate(starts), owner))
+        # each pass adds every active child's next (later) spell, so a stable sort by child
+        # keeps each child's spells in time order (the same order as sorting by (child, start))
+        order = np.argsort(owner, kind="stable")
         owner = owner[order]
         spell_start = np.concatenate(starts)[order]
         spell_end = np.concatenate(ends)[order]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import HazardPerYear, HoursPerWeek, IntervalWeeks, Real, Share, Strict, Weeks, WeeksOrZero, number
 from .distributions import Distribution, Gamma
@@ -14,6 +14,11 @@ class Intervention(Strict):
     Durations are drawn from ``duration_weeks`` and cut at ``cap_weeks`` (002: 26 weeks),
     unless an extension is approved (``extension_probability``), which adds ``extension_weeks``.
     ``disengagement_per_week`` is the weekly hazard that a family stops engaging.
+
+    Worker time: ``direct_hours_per_week`` + ``indirect_hours_per_week`` when given (which then
+    replace ``hours_per_week``); otherwise ``hours_per_week`` split per family around
+    ``workforce.direct_work_share``. Plan reviews fall every ``review_interval_weeks`` of
+    support and take ``review_hours`` each, by the worker who holds the case.
     """
 
     duration_weeks: Distribution = Field(default_factory=lambda: Gamma(mean=20, sd=8))
@@ -23,8 +28,30 @@ class Intervention(Strict):
     review_interval_weeks: IntervalWeeks | None = None
     disengagement_per_week: Share = 0.0
     hours_per_week: HoursPerWeek = Field(default=3.0, description="worker hours per family per week")
+    direct_hours_per_week: number(ge=0.0, le=168.0) | None = Field(
+        default=None, description="direct (face-to-face) worker hours per family per week of support"
+    )
+    indirect_hours_per_week: number(ge=0.0, le=168.0) | None = Field(
+        default=None, description="indirect worker hours (travel, recording, planning) per family per week"
+    )
+    review_hours: number(ge=0.0, le=100.0) = Field(default=0.0, description="worker hours per plan review (direct work)")
     step_up_share: Share = Field(default=0.0, description="share of exits stepped up to statutory care")
     step_down_share: Share = Field(default=0.0, description="share of exits stepped down to universal services")
+
+    @model_validator(mode="after")
+    def _hours_split(self) -> "Intervention":
+        if (self.direct_hours_per_week is None) != (self.indirect_hours_per_week is None):
+            raise ValueError("give both direct_hours_per_week and indirect_hours_per_week, or neither")
+        if self.direct_hours_per_week is not None and self.direct_hours_per_week + self.indirect_hours_per_week <= 0:
+            raise ValueError("direct_hours_per_week + indirect_hours_per_week must be positive")
+        return self
+
+    @property
+    def support_hours_per_week(self) -> float:
+        """Worker hours per family per week of support: direct + indirect when split, else ``hours_per_week``."""
+        if self.direct_hours_per_week is not None:
+            return self.direct_hours_per_week + self.indirect_hours_per_week
+        return self.hours_per_week
 
 
 class CareOutcome(Strict):

@@ -51,7 +51,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
         errors: list[tuple[str, str]] = []
-        for check in (_names_unique, _references, _district_shares, _workforce_dates, _payment_rules, _parameters, _volumes):
+        for check in (_names_unique, _references, _district_shares, _workforce_dates, _payment_rules, _parameters, _volumes, _stages):
             errors.extend(check(self))
         if errors:
             # Raised as one ValueError whose lines carry their own key paths; io.py splits it.
@@ -190,6 +190,14 @@ def _volumes(sc: Scenario) -> list[tuple[str, str]]:
         if births > MAX_ARRIVALS_PER_REPLICATION:
             out.append(("universal.births_per_year", f"implies {births:,.0f} births to draw; at most {MAX_ARRIVALS_PER_REPLICATION:,} are supported"))
     return out
+
+
+def _stages(sc: Scenario) -> list[tuple[str, str]]:
+    """A staff-limited contact or assessment stage needs intake time to be served from."""
+    staffed = [f"triage.{k}" for k in ("contact_hours", "assessment_hours") if getattr(sc.triage, k) is not None]
+    if staffed and not sc.workforce.intake_share:
+        return [("workforce.intake_share", f"needed (a share above 0) because {' and '.join(staffed)} make contact/assessment staff time")]
+    return []
 
 
 _MISSING: Any = object()

@@ -160,6 +160,13 @@ class Triage(Strict):
     finds no capacity to the central team, counted as unallocated (002 §4.9 "no waiting list").
     Targets are in working days (weekends and English bank holidays excluded) unless the field
     says weeks.
+
+    First contact and assessment are each either a fixed random delay (Poisson working days,
+    ``*_delay_working_days``: today's model, no staff time) or, when ``contact_hours`` /
+    ``assessment_hours`` is set, a **staff-limited stage**: the referral waits the fixed delay
+    (the time to reach the family, which no staffing shortens), then queues first come first
+    served for the intake team (``workforce.intake_share`` of the team's hours), and the contact
+    or assessment is done when a worker has spent its hours on it (see ``docs/flow.md``).
     """
 
     policy: Literal["priority", "fifo", "no_waiting_list"] = "priority"
@@ -178,4 +185,13 @@ class Triage(Strict):
     )
     assessment_delay_working_days: DaysOrZero = Field(
         default=5.0, description="typical working days from first contact to assessment"
+    )
+    contact_hours: number(gt=0.0, le=1000.0) | None = Field(
+        default=None,
+        description="worker hours per first contact; when set, contact is a staff-limited stage "
+        "served from the intake share of the workforce (None: a fixed delay, not staff time)",
+    )
+    assessment_hours: number(gt=0.0, le=1000.0) | None = Field(
+        default=None,
+        description="worker hours per assessment; when set, assessment is a staff-limited stage",
     )

@@ -38,6 +38,10 @@ class Workforce(Strict):
     ``reduction_rule`` says what happens to open cases when FTE falls below the caseload:
     ``finish_with_worker`` lets them run to completion (no new allocations until below the
     cap), ``reallocate`` moves them to remaining staff, queueing at the head of the list.
+
+    ``intake_share`` of the available hours (FTE × (1 − vacancy) × (1 − leave) ×
+    ``hours_per_fte_per_week``) serves the staff-limited contact and assessment stages; the
+    caseload cap is taken to be net of it.
     """
 
     pooled_fte: Fte | None = None
@@ -45,6 +49,11 @@ class Workforce(Strict):
     caseload_cap_per_fte: Caseload = Field(description="open cases one FTE can hold")
     hours_per_fte_per_week: HoursPerWeek = 37.0
     direct_work_share: Share = Field(default=0.75, description="share of hours spent with families")
+    intake_share: Share | None = Field(
+        default=None,
+        description="share of the team's available hours set aside for first contacts and "
+        "assessments (duty/intake); needed when triage.contact_hours or assessment_hours is set",
+    )
     vacancy_rate: Share = 0.0
     leave_share: Share = Field(default=0.0, description="share of time lost to leave and sickness")
     schedule: list[StaffingChange] = Field(default_factory=list)

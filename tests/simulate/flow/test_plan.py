@@ -59,3 +59,34 @@ def test_workforce_by_district_pools_and_district_plan():
     assert waits["Preston"] > waits["Burnley"]  # Preston: a third of the staff for the most referrals
     res = plan_fte(sc, "start_within_target", 0.5, reps=3, seed=1, district="Preston", criterion="per_period", max_fte=4.0)
     assert res.curve["fte"].max() <= 4.0 + 1e-9 and len(res.curve) >= 1
+
+
+def test_plan_finds_a_finite_staffing_for_002_contact_within_5_working_days():
+    # contact is staff time (intake stage): with too few staff the 5-working-day contact fails
+    from simulate.flow.plan import plan_fte
+    from simulate.scenario import load_scenario
+
+    res = plan_fte(load_scenario("hereford-mentoring-002"), "responded_within_timescale", 0.8, reps=10, seed=1)
+    assert res.answer is not None and res.reason is None
+    assert res.curve["probability"].iloc[0] < 0.8  # the smallest staffing fails
+
+
+@pytest.mark.slow
+def test_plan_finds_a_finite_staffing_for_003_longest_wait_to_assessment():
+    from simulate.flow.plan import plan_fte
+    from simulate.scenario import load_scenario
+
+    res = plan_fte(load_scenario("lancs-young-carers-003"), "longest_wait_to_assessment", 0.9, reps=20, seed=1)
+    assert res.answer is not None and res.answer < 4 * 13
+
+
+def test_plan_says_why_when_a_fixed_delay_exceeds_the_target():
+    # 15 + 6 working days of fixed delay (Poisson) before assessment: the longest wait to
+    # assessment is >= 20 working days in most quarters whatever the staffing
+    from simulate.flow.plan import plan_fte
+    from simulate.scenario import load_scenario, with_overrides
+
+    sc = with_overrides(load_scenario("lancs-young-carers-003"), {"triage.contact_delay_working_days": 15, "triage.assessment_delay_working_days": 6})
+    res = plan_fte(sc, "longest_wait_to_assessment", 0.9, reps=3, seed=1, max_fte=2)
+    assert res.answer is None
+    assert "no staffing meets" in res.reason and "fixed delay to assessment" in res.reason
