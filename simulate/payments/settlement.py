@@ -75,6 +75,20 @@ def strings_of(series: pd.Series) -> list[str]:
     return series.astype(str).to_numpy(dtype=object).tolist()
 
 
+def away_from_home(care_episodes: pd.DataFrame, count_short_breaks: bool = False) -> pd.DataFrame:
+    """The episodes that are time away from home: short breaks left out unless counted.
+
+    A short break (``episode_type`` ``short_break``; SSDA903 legal status V3/V4, "accommodated
+    under an agreed series of short-term breaks") is respite while the child lives at home, so
+    it is not a "period of Local Authority care" under 004 §9.2.1 unless the scenario's
+    ``short_breaks_away_from_home`` says so.
+    """
+    if count_short_breaks or "episode_type" not in care_episodes.columns:
+        return care_episodes
+    keep = care_episodes["episode_type"].astype(str) != "short_break"
+    return care_episodes if keep.all() else care_episodes[keep].reset_index(drop=True)
+
+
 def known_by(care_episodes: pd.DataFrame, known_at: dt.date) -> pd.DataFrame:
     """The episodes recorded (``recorded_date``) on or before ``known_at``.
 

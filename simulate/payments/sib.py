@@ -26,7 +26,7 @@ from .cap_arrays import cap_payment_rows
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
 from .oneoffs import Lines, education_lines, join_rows, reading_lines, star_lines, star_totals_frames
-from .settlement import AUDIT_COLUMNS, PAYMENT_COLUMNS, Settlement, capped_reason, known_by, standing_cases
+from .settlement import AUDIT_COLUMNS, PAYMENT_COLUMNS, Settlement, away_from_home, capped_reason, known_by, standing_cases
 from .stability import StabilityRules
 from .stability_lines import rag, stability_reasons
 from .terms import CAPPED, METRICS, NOT_ELIGIBLE, STATUSES, SibTerms
@@ -83,9 +83,7 @@ def settle_sib(
         no ``recorded_date``.
     """
     mech = terms.mechanism
-    if "episode_type" in care_episodes.columns and not mech.short_breaks_away_from_home:
-        # a short break (V3/V4) is respite while the child lives at home, not a period away from home
-        care_episodes = care_episodes[care_episodes["episode_type"].astype(str) != "short_break"].reset_index(drop=True)
+    care_episodes = away_from_home(care_episodes, mech.short_breaks_away_from_home)
     if known_at is not None:
         care_episodes = known_by(care_episodes, known_at)
     check_episodes(care_episodes, referrals)

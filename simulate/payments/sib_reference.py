@@ -19,7 +19,7 @@ from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
 from .metrics import Line, settle_education, settle_reading, settle_star
 from .prepare import reading_by_case, school_by_case
-from .settlement import Settlement, audit_table, days_of, known_by, payments_table, standing_cases, star_totals, strings_of
+from .settlement import Settlement, away_from_home, audit_table, days_of, known_by, payments_table, standing_cases, star_totals, strings_of
 from .stability import StabilityResult, StabilityRules, settle_stability
 from .terms import FAILED, METRICS, NOT_ACHIEVED, NOT_ELIGIBLE, STOPPED, SibTerms
 
@@ -66,6 +66,7 @@ def settle_sib_reference(
         no ``recorded_date``.
     """
     mech = terms.mechanism
+    care_episodes = away_from_home(care_episodes, mech.short_breaks_away_from_home)
     if known_at is not None:
         care_episodes = known_by(care_episodes, known_at)
     check_episodes(care_episodes, referrals)
