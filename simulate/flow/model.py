@@ -197,7 +197,7 @@ def run_replication(
         check_replication(cases.referral, cases.accepted, cases.ready, start, end, status, pool,
                           [_slots_fn(plan, p) for p in range(len(plan.pools))], t_end, q.reallocations > 0)
     if timelines:
-        rep.timelines = draw_timelines(scenario, cases, start, np.where(status == DONE, end, np.nan), t_end, h.start_date, streams["care"], streams["scores"])
+        rep.timelines = draw_timelines(scenario, cases, start, np.where(status == DONE, end, np.nan), t_end, h.start_date, streams["care"], streams["scores"], streams["areas"])
     return rep
 
 
