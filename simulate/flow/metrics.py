@@ -59,6 +59,14 @@ def _cadence_reviews(start: np.ndarray, stop: np.ndarray, step: float) -> tuple[
 
 
 def case_table(rep: Replication) -> CaseTable:
+    """The per-case table of a replication, built once and kept on it (:func:`build_case_table`)."""
+    cached = rep.__dict__.get("_case_table")
+    if cached is None:
+        cached = rep.__dict__["_case_table"] = build_case_table(rep)
+    return cached
+
+
+def build_case_table(rep: Replication) -> CaseTable:
     """The per-case table of a replication (:mod:`simulate.kpis.cases`).
 
     Reads the arrays the flow engine produces today; where a replication carries per-case
@@ -156,12 +164,7 @@ def _simulation_metrics(rep: Replication, w: Windows, n_days: int) -> dict[str, 
             ok = k_day >= 0
             row = np.searchsorted(hi, k_day[ok], side="right")
             inside = row < last.size
-            frame = pd.DataFrame({"row": row[inside], "d": d[ok][inside], "v": wait[ok][inside]})
-            if len(frame):
-                for (r, k), v in frame.groupby(["row", "d"])["v"].quantile(0.9).items():
-                    p90[r, k] = v
-                for r, v in frame.groupby("row")["v"].quantile(0.9).items():
-                    p90[r, D] = v
+            _quantile_into(p90, row[inside], d[ok][inside], wait[ok][inside], 0.9, D)
             out["p90_wait_to_start_working_days"] = KpiValue(p90)
     tl = rep.timelines
     if tl is not None and len(tl) and rep.scenario.outcomes.care:
@@ -184,6 +187,22 @@ def _simulation_metrics(rep: Replication, w: Windows, n_days: int) -> dict[str, 
             share = num / den
         out["share_out_of_care"] = KpiValue(share, num, den)
     return out
+
+
+def _quantile_into(out: np.ndarray, row: np.ndarray, district: np.ndarray, values: np.ndarray, q: float, D: int) -> None:
+    """Quantile ``q`` (linear interpolation, as numpy's default) by (row, district) and by row (column ``D``)."""
+    for key_d, col in ((district, None), (np.full(district.size, D), D)):
+        key = row * (D + 1) + key_d
+        order = np.lexsort((values, key))
+        k, v = key[order], values[order]
+        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if k.size else np.empty(0, np.int64)
+        counts = np.diff(np.r_[starts, k.size])
+        pos = q * (counts - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, counts - 1)
+        frac = pos - lo
+        val = v[starts + lo] + frac * (v[starts + hi] - v[starts + lo])
+        out.reshape(-1)[k[starts]] = val
 
 
 def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:

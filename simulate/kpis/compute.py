@@ -122,7 +122,14 @@ def _longest(done: np.ndarray, ongoing: np.ndarray) -> np.ndarray:
 
 
 def _per_case_outcomes(t: CaseTable, respondent: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per case: denominator flag, improved overall, improved in all areas, last follow-up day."""
+    """Per case: denominator flag, improved overall, improved in all areas, last follow-up day (cached on the table)."""
+    cache = t.__dict__.setdefault("_outcomes_cache", {})
+    if respondent not in cache:
+        cache[respondent] = _per_case_outcomes_uncached(t, respondent)
+    return cache[respondent]
+
+
+def _per_case_outcomes_uncached(t: CaseTable, respondent: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     a = t.assessments
     n = len(t)
     sel = np.ones(len(a), bool) if respondent is None else (a.respondent == respondent)

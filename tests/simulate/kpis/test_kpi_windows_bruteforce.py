@@ -144,3 +144,20 @@ def test_longest_wait_matches_brute_force(tiny):
         want = max(waits) if waits else NAN
         got = res["longest_wait_to_assessment_working_days"].value[i, -1]
         assert (np.isnan(want) and np.isnan(got)) or got == pytest.approx(want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-5, 50), st.floats(0, 30), st.floats(0, 2), st.integers(0, 2)), min_size=1, max_size=20))
+def test_daily_interval_mass_matches_a_day_by_day_sum(rows):
+    from simulate.kpis.aggregate import interval_daily_mass
+
+    s = np.array([r[0] for r in rows])
+    e = s + np.array([r[1] for r in rows])
+    w = np.array([r[2] for r in rows])
+    g = np.array([r[3] for r in rows])
+    got = interval_daily_mass(s, e, w, g, 3, 60)
+    want = np.zeros((60, 3))
+    for si, ei, wi, gi in zip(s, e, w, g):
+        for d in range(60):
+            want[d, gi] += wi * max(0.0, min(ei, d + 1) - max(si, d))
+    assert got == pytest.approx(want, abs=1e-9)
