@@ -1,0 +1,26 @@
+"""docs/kpis.md quotes every registry KPI with its sentence (the contract's sentence decides)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulate.kpis import DEFINITIONS
+from simulate.scenario import list_presets, load_scenario
+
+DOC = (Path(__file__).resolve().parents[3] / "docs" / "kpis.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("d", DEFINITIONS, ids=lambda d: d.name)
+def test_every_kpi_and_sentence_is_in_the_docs(d):
+    assert f"`{d.name}`" in DOC
+    for _, sentence in d.sources:
+        assert sentence.replace("|", "\\|") in DOC
+
+
+@pytest.mark.parametrize("name", list_presets())
+def test_every_target_names_a_registry_kpi_with_its_source(name):
+    for t in load_scenario(name).kpi_targets:
+        assert f"`{t.metric}`" in DOC
+        assert t.source, f"{name}: target {t.name} has no source"
