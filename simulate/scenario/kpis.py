@@ -40,6 +40,11 @@ class KpiTarget(Strict):
             raise ValueError(f"unknown KPI metric {value!r}; known metrics: {', '.join(sorted(KPI_METRICS))}")
         return value
 
+    @property
+    def definition(self):
+        """The registry's definition of the metric (:class:`simulate.kpis.KpiDefinition`)."""
+        return REGISTRY[self.metric]
+
     def met(self, value: float) -> bool:
         """Return whether ``value`` meets the target."""
         return {
