@@ -15,11 +15,11 @@ so the ``cusp`` layer can feed it real extracts converted to the same table.
 
 from .cases import EXIT_ROUTES, Assessments, CaseTable, case_table_from_frames
 from .compute import KpiParams, KpiValue, compute_contacts, compute_windows, evaluate, fold
-from .definitions import DEFINITIONS, REGISTRY, KpiDefinition, get_kpi
+from .definitions import DEFINITIONS, REGISTRY, KpiDefinition, get_kpi, registry_table
 from .windows import KINDS, Windows, make_windows
 
 __all__ = [
     "Assessments", "CaseTable", "DEFINITIONS", "EXIT_ROUTES", "KINDS", "KpiDefinition", "KpiParams", "KpiValue",
     "REGISTRY", "Windows", "case_table_from_frames", "compute_contacts", "compute_windows", "evaluate", "fold",
-    "get_kpi", "make_windows",
+    "get_kpi", "make_windows", "registry_table",
 ]

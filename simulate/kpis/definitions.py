@@ -194,3 +194,23 @@ def get_kpi(name: str) -> KpiDefinition:
         return REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown KPI {name!r}; known KPIs: {', '.join(sorted(REGISTRY))}") from None
+
+
+def registry_table():
+    """The registry as one tidy table, one row per KPI (for reports and ``cusp``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi``, ``label``, ``kind``, ``units``, ``numerator``, ``denominator``,
+        ``attributed``, ``better``, ``basis``, ``sources`` (``section: "sentence"``, joined by
+        `` / ``), ``note``.
+    """
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"kpi": d.name, "label": d.label, "kind": d.kind, "units": d.units, "numerator": d.numerator,
+         "denominator": d.denominator, "attributed": d.attributed, "better": d.better or "", "basis": d.basis,
+         "sources": " / ".join(f'{s}: "{q}"' for s, q in d.sources), "note": d.note}
+        for d in DEFINITIONS
+    ])

@@ -24,3 +24,14 @@ def test_every_target_names_a_registry_kpi_with_its_source(name):
     for t in load_scenario(name).kpi_targets:
         assert f"`{t.metric}`" in DOC
         assert t.source, f"{name}: target {t.name} has no source"
+
+
+def test_registry_table_names_every_denominator():
+    from simulate.kpis import registry_table
+
+    t = registry_table().set_index("kpi")
+    assert len(t) == len(DEFINITIONS)
+    # every share and mean states what it is out of
+    rates = t[t["kind"].isin(["share", "mean"])]
+    assert (rates["denominator"].str.len() > 0).all()
+    assert "still waiting" in t.loc["share_started_within_target", "denominator"]
