@@ -144,7 +144,7 @@ def run(
     if len(tp):
         shown = tp.copy()
         # quarterly targets: the year column is the average of that year's quarterly probabilities
-        shown["year"] = [lab if lab == "every" else lab.split("Q")[0] for lab in shown["label"]]
+        shown["year"] = shown["contract_year"]  # the contract year of each row's last day (months, rolling windows too)
         wide = shown.pivot_table(index=["target", "comparison", "threshold", "period"], columns="year", values="probability", aggfunc="mean")
         years = sorted([c for c in wide.columns if c != "every"], key=lambda c: int(c[1:]))
         wide = wide[years + (["every"] if "every" in wide.columns else [])].map(lambda p: f"{p:.0%}" if np.isfinite(p) else "–").reset_index()

@@ -281,7 +281,7 @@ def run_replication(
                           [_slots_fn(plan, p) for p in range(len(plan.pools))], t_end, q.reallocations > 0,
                           initial_end=opened)
     if timelines:
-        rep.timelines = draw_timelines(scenario, cases, start, np.where(status == DONE, end, np.nan), t_end, h.start_date, streams["care"], streams["scores"])
+        rep.timelines = draw_timelines(scenario, cases, start, np.where(status == DONE, end, np.nan), t_end, h.start_date, streams["care"], streams["scores"], streams["areas"])
     return rep
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy import stats
 
+from ..kpis import make_windows
 from ..scenario import KpiTarget, Scenario
 from .metrics import THROUGHPUT, kpi_table
 from .model import InitialState, run_replication
@@ -54,12 +55,23 @@ class RunResult:
         return target_probabilities(self.scenario, self.kpis)
 
 
-def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_records: bool, keep_series: bool = False) -> tuple:
+def report_periods(scenario: Scenario, extra: tuple[str, ...] = ()) -> list[str]:
+    """Window kinds a run reports: quarters and contract years, every kind a target names, and ``extra``."""
+    out = ["quarter", "year"]
+    for p in [*(t.period for t in scenario.kpi_targets), *extra]:
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_records: bool, keep_series: bool = False,
+           periods: tuple[str, ...] = ()) -> tuple:
     tables, events, cases, series = [], [], [], []
+    kinds = report_periods(scenario, periods)
     for r in reps:
         rep = run_replication(scenario, seed, r, **options)
-        tables.append(kpi_table(rep, "quarter"))
-        tables.append(kpi_table(rep, "year"))
+        for kind in kinds:
+            tables.append(kpi_table(rep, kind))
         if keep_records:
             events.append(event_log(rep))
             cases.append(case_summary(rep))
@@ -88,6 +100,7 @@ def run_replications(
     batch_size: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     backend: Literal["heapq", "simpy"] = "simpy",
+    periods: tuple[str, ...] = (),
 ) -> RunResult:
     """Run replications ``first .. first + reps - 1`` of a scenario.
 
@@ -102,6 +115,9 @@ def run_replications(
     backend
         Event loop of the caseload queue, ``"heapq"`` or ``"simpy"`` (same results; see
         :func:`.model.run_replication`).
+    periods
+        Window kinds to report besides quarters, contract years and those the targets name
+        (``month``, ``financial_year``, ``rolling_12_months``, ``contract``; docs/kpis.md).
     """
     numbers = list(range(first, first + reps))
     size = batch_size or max(1, min(25, reps // max(1, 4 * jobs)))
@@ -110,9 +126,9 @@ def run_replications(
     results = []
     done = 0
     if jobs == 1:
-        iterator = (_batch(scenario, seed, b, options, keep_records, keep_series) for b in batches)
+        iterator = (_batch(scenario, seed, b, options, keep_records, keep_series, tuple(periods)) for b in batches)
     else:
-        iterator = Parallel(n_jobs=jobs, return_as="generator")(delayed(_batch)(scenario, seed, b, options, keep_records, keep_series) for b in batches)
+        iterator = Parallel(n_jobs=jobs, return_as="generator")(delayed(_batch)(scenario, seed, b, options, keep_records, keep_series, tuple(periods)) for b in batches)
     for b, res in zip(batches, iterator):
         results.append(res)
         done += len(b)
@@ -148,25 +164,25 @@ def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 
 def _target_period(target: KpiTarget) -> str:
-    return "quarter" if target.period == "quarter" else "year"
+    return target.period
 
 
 def target_values(scenario: Scenario, kpis: pd.DataFrame, target: KpiTarget) -> pd.DataFrame:
-    """Each replication's value of a target's metric in each eligible period (wide: reps × periods).
+    """Each replication's value of a target's metric in each eligible report row (wide: reps × rows).
 
-    Eligible periods are those with a value; throughput counts (referrals, starts, hours,
-    reviews) are scored only in periods that begin before referrals close.
+    Eligible rows are those with a value; throughput counts and sums (referrals, starts,
+    families worked with, hours, reviews) are scored only on windows wholly inside the
+    referral period (a partial final year of referrals is not a fair test of a yearly count).
     """
     period = _target_period(target)
     sel = kpis[(kpis["period"] == period) & (kpis["metric"] == target.metric) & (kpis["district"] == (target.district or "all"))]
     wide = sel.pivot_table(index="replication", columns="index", values="value", aggfunc="first", dropna=False)
     if target.metric in THROUGHPUT:
-        months = 3 if period == "quarter" else 12
-        last = (scenario.horizon.referral_months - 1) // months
-        wide = wide[[c for c in wide.columns if c <= last]]
-        # a partial final year of referrals is not a fair test of a yearly count
-        if period == "year" and scenario.horizon.referral_months % 12:
-            wide = wide[[c for c in wide.columns if c < last]]
+        h = scenario.horizon
+        w = make_windows(period, h.start_date, h.start_date, h.contract_end)
+        ref_end = (h.referral_end - h.start_date).days
+        _, row_hi = w.row_bounds()
+        wide = wide[[c for c in wide.columns if c < row_hi.size and row_hi[c] <= ref_end]]
     return wide
 
 
@@ -177,9 +193,18 @@ def target_probabilities(scenario: Scenario, kpis: pd.DataFrame) -> pd.DataFrame
     -------
     pandas.DataFrame
         ``target``, ``metric``, ``comparison``, ``threshold``, ``district``, ``period``,
-        ``label`` (``Y1Q1``/``Y1``, or ``every`` for all eligible periods together),
-        ``mean_value``, ``probability`` (share of replications meeting it), ``n``.
+        ``label`` (``Y1Q1``/``Y1``/``2025-04``/``FY2025/26``, or ``every`` for all eligible rows
+        together), ``contract_year`` (``Y1``… of the row's last day; ``every`` for the ``every``
+        row), ``mean_value``, ``probability`` (share of replications meeting it), ``n``.
     """
+    h = scenario.horizon
+    years = make_windows("year", h.start_date, h.start_date, h.contract_end)
+
+    def year_of(period: str, col: int) -> str:
+        _, row_hi = make_windows(period, h.start_date, h.start_date, h.contract_end).row_bounds()
+        k = int(np.searchsorted(years.hi, row_hi[col] - 1, side="right"))
+        return years.labels[min(k, years.n_rows - 1)]
+
     rows = []
     for target in scenario.kpi_targets:
         wide = target_values(scenario, kpis, target)
@@ -192,7 +217,7 @@ def target_probabilities(scenario: Scenario, kpis: pd.DataFrame) -> pd.DataFrame
             vals = met[col].dropna()
             if vals.empty:
                 continue
-            rows.append((target.name, target.metric, target.comparison, target.threshold, target.district or "all", period, labels[col], float(np.nanmean(wide[col])), float(vals.astype(float).mean()), int(vals.size)))
+            rows.append((target.name, target.metric, target.comparison, target.threshold, target.district or "all", period, labels[col], year_of(period, col), float(np.nanmean(wide[col])), float(vals.astype(float).mean()), int(vals.size)))
         every = met.apply(lambda row: bool(row.dropna().astype(bool).all()) if row.notna().any() else np.nan, axis=1).dropna()
-        rows.append((target.name, target.metric, target.comparison, target.threshold, target.district or "all", period, "every", float(np.nanmean(wide.to_numpy(float))), float(every.astype(float).mean()) if len(every) else np.nan, int(len(every))))
-    return pd.DataFrame(rows, columns=["target", "metric", "comparison", "threshold", "district", "period", "label", "mean_value", "probability", "n"])
+        rows.append((target.name, target.metric, target.comparison, target.threshold, target.district or "all", period, "every", "every", float(np.nanmean(wide.to_numpy(float))), float(every.astype(float).mean()) if len(every) else np.nan, int(len(every))))
+    return pd.DataFrame(rows, columns=["target", "metric", "comparison", "threshold", "district", "period", "label", "contract_year", "mean_value", "probability", "n"])

@@ -28,6 +28,8 @@ ACTIVITIES: tuple[str, ...] = (
     "scores",         # distance travelled, direct-work share
     "initial",        # initial state (open cases' remaining time)
     "universal",      # birth cohort and mandated contacts
+    "areas",          # tools used per child, per-area baseline and follow-up scores
+    "records",        # per-case recorded items: exit strategy, wellbeing plan, feedback
 )
 
 

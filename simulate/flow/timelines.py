@@ -33,10 +33,17 @@ Care spells are a ragged array in CSR form: the spells of child ``i`` are
 Assessments (distance travelled), shape ``(n, n_tools)`` with ``tools`` naming the columns:
 ``baseline_day`` (= engagement day), ``follow_up_day`` (the end of support, NaN when there was
 no follow-up assessment), ``score_change`` (follow-up minus baseline, NaN when no follow-up).
-``higher_is_better`` (length ``n_tools``) gives each column's direction: the scenario's expected
-change points the way of improvement (MACA and PANOC-negative scores fall as things improve,
-and their ``mean_change`` is negative), so a child improved when ``score_change`` has the sign
-of ``mean_change`` (positive when it is 0).
+``higher_is_better`` (length ``n_tools``) gives each column's direction, from the tool's areas
+in the scenario (``outcomes.distance_travelled[k].areas``), never from the sign of the
+expected change. ``score_change`` is the latent (continuous) change of the entry's total.
+
+Per-area scores (``areas``, a :class:`simulate.kpis.Assessments` keyed by case id): one row per
+child, tool entry and area for every tool used for the child (``use_share``; tools with a
+share below 1 are alternatives, one per child). Baselines are whole points drawn around
+``baseline_mean`` (default the scale's midpoint, SD a sixth of the range); the entry's total
+change is shared out as ``total / n + e_j − mean(e)`` with ``e_j`` independent normal of
+variance ``s² (1 − ρ)``, where ``s = sd_change / sqrt(n (1 + (n − 1) ρ))`` is the per-area SD
+that gives the total its ``sd_change``; follow-up scores are rounded and kept on the scale.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..kpis.cases import Assessments
 from ..scenario import Scenario
 from .cases import DAYS_PER_YEAR, EXIT_CARE, EXIT_NAMES, Cases
 
@@ -78,6 +86,7 @@ class ChildTimelines:
     higher_is_better: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     district_names: list[str] = field(default_factory=list)
     sub_cohort_names: list[str] = field(default_factory=list)
+    areas: Assessments | None = None
 
     def __len__(self) -> int:
         return self.case.size
@@ -124,7 +133,8 @@ class ChildTimelines:
         return {"children": children, "spells": spells, "assessments": assessments}
 
 
-def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.ndarray, horizon_day: float, origin: dt.date, rng: np.random.Generator, rng_scores: np.random.Generator) -> ChildTimelines:
+def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.ndarray, horizon_day: float, origin: dt.date, rng: np.random.Generator, rng_scores: np.random.Generator,
+                   rng_areas: np.random.Generator | None = None) -> ChildTimelines:
     """Draw care spells and assessment scores for every engaged child.
 
     Parameters
@@ -134,7 +144,8 @@ def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.
     horizon_day
         Day tracking stops (the contract end).
     rng
-        The ``care`` stream; ``rng_scores`` the ``scores`` stream.
+        The ``care`` stream; ``rng_scores`` the ``scores`` stream; ``rng_areas`` the ``areas``
+        stream (tools used, per-area scores; none drawn when omitted).
     """
     engaged = np.flatnonzero(np.isfinite(start))
     n = engaged.size
@@ -211,17 +222,78 @@ def draw_timelines(scenario: Scenario, cases: Cases, start: np.ndarray, end: np.
     baseline = np.repeat(eng[:, None], t, axis=1)
     follow = np.full((n, t), np.nan)
     change = np.full((n, t), np.nan)
-    for k, d in enumerate(scenario.outcomes.distance_travelled):
+    entries = scenario.outcomes.distance_travelled
+    for k, d in enumerate(entries):
         has = (rng_scores.random(n) < d.follow_up_share) & np.isfinite(s_end)
         draw = rng_scores.normal(d.mean_change, d.sd_change, n)
         follow[has, k] = s_end[has]
         change[has, k] = draw[has]
+    areas = None
+    if rng_areas is not None and t:
+        used = tools_used(entries, rng_areas, n)
+        follow[~used] = np.nan
+        change[~used] = np.nan
+        areas = draw_area_scores(entries, engaged.astype(np.int64), used, follow, change, rng_areas)
     return ChildTimelines(
         origin=origin, horizon_day=float(horizon_day), case=engaged.astype(np.int64), district=cases.district[engaged],
         sub_cohort=sc, kind=kind, referral_day=cases.referral[engaged], engagement_day=eng, support_end_day=s_end,
         exit_route=route, return_home_day=rh, tracking_start_day=tracking, spell_offsets=offsets,
         spell_start=spell_start, spell_end=spell_end, spell_remand=spell_remand, tools=tools,
         baseline_day=baseline, follow_up_day=follow, score_change=change,
-        higher_is_better=np.array([d.mean_change >= 0 for d in scenario.outcomes.distance_travelled], dtype=bool),
-        district_names=cases.district_names, sub_cohort_names=cases.sub_cohort_names,
+        higher_is_better=np.array([d.higher_is_better for d in entries], dtype=bool),
+        district_names=cases.district_names, sub_cohort_names=cases.sub_cohort_names, areas=areas,
     )
+
+
+def tools_used(entries, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Boolean (n, n_entries): the entry's tool is used for the child.
+
+    Tools with ``use_share`` 1 are used for every child; the others are alternatives: one
+    uniform draw per child picks at most one of them (shares laid end to end in order of
+    first appearance).
+    """
+    u = rng.random(n)
+    shares: dict[str, float] = {}
+    for d in entries:
+        shares.setdefault(d.tool, d.use_share)
+    lo, acc = {}, 0.0
+    for tool, share in shares.items():
+        if share < 1.0:
+            lo[tool] = acc
+            acc += share
+    out = np.ones((n, len(entries)), dtype=bool)
+    for k, d in enumerate(entries):
+        if d.use_share < 1.0:
+            out[:, k] = (u >= lo[d.tool]) & (u < lo[d.tool] + d.use_share)
+    return out
+
+
+def draw_area_scores(entries, case: np.ndarray, used: np.ndarray, follow_day: np.ndarray, change: np.ndarray,
+                     rng: np.random.Generator) -> Assessments:
+    """Per-area baseline and follow-up scores of every used tool (format in the module docstring)."""
+    parts: list[dict] = []
+    for k, d in enumerate(entries):
+        rows = np.flatnonzero(used[:, k])
+        m, na = rows.size, len(d.areas)
+        lo = np.array([a.min_score for a in d.areas], float)
+        hi = np.array([a.max_score for a in d.areas], float)
+        centre = np.full(na, d.baseline_mean) if d.baseline_mean is not None else (lo + hi) / 2.0
+        spread = np.full(na, d.baseline_sd) if d.baseline_sd is not None else (hi - lo) / 6.0
+        base = np.clip(np.rint(centre + spread * rng.standard_normal((m, na))), lo, hi)
+        rho = d.area_correlation
+        s = d.sd_change / np.sqrt(na * (1.0 + (na - 1) * rho))
+        e = rng.normal(0.0, s * np.sqrt(1.0 - rho), (m, na)) if na > 1 else np.zeros((m, 1))
+        total = change[rows, k]
+        area_change = total[:, None] / na + e - e.mean(axis=1, keepdims=True)
+        fu = np.where(np.isfinite(total)[:, None], np.clip(np.rint(base + area_change), lo, hi), np.nan)
+        parts.append(dict(
+            case=np.repeat(case[rows], na), tool=np.full(m * na, d.tool, dtype=object),
+            area=np.tile(np.array([a.name for a in d.areas], dtype=object), m),
+            respondent=np.full(m * na, d.respondent, dtype=object), baseline=base.ravel(), follow_up=fu.ravel(),
+            follow_up_day=np.repeat(follow_day[rows, k], na), higher_is_better=np.tile(np.array([a.higher_is_better for a in d.areas]), m),
+            min_score=np.tile(lo, m), max_score=np.tile(hi, m),
+        ))
+    if not parts:
+        return Assessments.empty()
+    cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    return Assessments(**cat)

@@ -2,8 +2,9 @@
 
 The Essex pre-birth-to-19 service is universal: its flow is not referrals but every child born
 in the county coming due for the mandated contacts (pre-birth, within 14 days of birth, the
-2–2½ year integrated review, the staged reviews). The KPI is coverage — the share of contacts
-done within their window — against the specification's 100%.
+national 6–8-week and 1-year reviews, the 2–2½ year integrated review, the staged reviews). The
+KPI is coverage — the share of contacts done within their window — scored against the
+specification's 100% (``coverage_within_window`` in :mod:`simulate.kpis`).
 
 Model (vectorised; no event per contact)
 -----------------------------------------
@@ -127,14 +128,11 @@ def run_universal(scenario: Scenario, calendar: WorkingCalendar, plan: StaffingP
     )
 
 
-def universal_kpis(u: UniversalResult, grouper) -> dict[str, np.ndarray]:
-    """Coverage within window (by the period in which each window closes), contacts due and done, hours."""
-    key_due = grouper.index(u.due_to - 1.0, u.district)
-    out = {
-        "coverage_within_window": grouper.mean(key_due, u.covered.astype(float)),
-        "contacts_due": grouper.sum(key_due),
-        "contacts_done_in_window": grouper.sum(key_due, u.covered.astype(float)),
-    }
-    done = np.where(np.isfinite(u.done), u.done, np.nan)
-    out["universal_hours"] = grouper.sum(grouper.index(done, u.district), u.minutes / 60.0)
-    return out
+def universal_kpis(u: UniversalResult, windows, n_districts: int, n_days: int) -> dict:
+    """Coverage within window (by the window in which each due window closes), contacts due and done, hours.
+
+    A thin call of :func:`simulate.kpis.compute_contacts` (the registry's definitions).
+    """
+    from ..kpis import compute_contacts
+
+    return compute_contacts(u.district, u.due_to - 1.0, u.covered, u.done, u.minutes, n_districts, windows, n_days)

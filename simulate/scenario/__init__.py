@@ -9,7 +9,7 @@
 from .base import Strict
 from .distributions import Distribution, Exponential, Fixed, Gamma, LogNormal, Triangular, Uniform
 from .finance import Finance, PlacementCosts
-from .intervention import CareOutcome, DistanceChange, Intervention, Outcomes
+from .intervention import CareOutcome, DistanceChange, Intervention, Outcomes, ToolArea
 from .io import (
     issues_from_validation,
     list_presets,
@@ -34,7 +34,7 @@ __all__ = [
     "Exponential", "Finance", "Fixed", "Gamma", "Horizon", "Intervention", "KPI_METRICS",
     "KpiLinked", "KpiTarget", "LogNormal", "Outcomes", "PaymentByResults", "PaymentMechanism",
     "PlacementCosts", "ReferralStream", "Referrals", "Scenario", "ServiceInfo", "SibEdgeOfCare",
-    "StaffingChange", "Strict", "Stress", "SubCohort", "Touchpoint", "Triage", "Triangular",
+    "StaffingChange", "Strict", "Stress", "SubCohort", "ToolArea", "Touchpoint", "Triage", "Triangular",
     "UncertainRange", "Uniform", "Universal", "Workforce", "add_months", "annual_referrals",
     "diff_scenarios", "issues_from_validation", "list_presets", "load_scenario", "preset_dir",
     "read_yaml", "resolve", "resolve_scenario_path", "scenario_from_dict", "scenario_summary",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
-from .base import HazardPerYear, HoursPerWeek, IntervalWeeks, Real, Share, Strict, Weeks, WeeksOrZero, number
+from .base import HazardPerYear, HoursPerWeek, IntervalWeeks, Real, Share, Strict, Weeks, WeeksOrZero, number, whole
 from .distributions import Distribution, Gamma
 
 
@@ -71,14 +73,59 @@ class CareOutcome(Strict):
     )
 
 
+class ToolArea(Strict):
+    """One scored area of an assessment tool, as ``evaluation/tools.py`` registers it.
+
+    The simulation cannot import the evaluation's tool registry, so each scenario carries its
+    tools' areas; ``tests/simulate/kpis/test_scenario_tools.py`` checks they agree with it.
+    """
+
+    name: str
+    higher_is_better: bool
+    min_score: whole(ge=-1000, le=1000)
+    max_score: whole(ge=-1000, le=1000)
+
+
 class DistanceChange(Strict):
-    """Expected change in one assessment tool's area between baseline and follow-up."""
+    """Expected change in one assessment tool (its total over ``areas``, or one named area).
+
+    ``mean_change``/``sd_change`` are follow-up minus baseline in raw score points (MACA falls
+    as things improve, so its improvement is a negative change); the direction of improvement
+    is each area's ``higher_is_better``, never the sign of ``mean_change``. Per-area scores:
+    baselines are drawn around ``baseline_mean`` (default: the scale's midpoint), the total
+    change is shared out across the areas with correlation ``area_correlation``, and scores
+    are whole points within the scale (docs/kpis.md). ``use_share`` is the share of children
+    for whom the tool is used (entries naming the same tool share one draw); ``respondent``
+    says whether the child or the family fills it in (000 reports them separately).
+    """
 
     tool: str
     area: str = "total"
     mean_change: number(ge=-1000.0, le=1000.0, description="points on the tool's scale")
     sd_change: number(gt=0.0, le=1000.0, description="points on the tool's scale")
     follow_up_share: Share = Field(default=0.8, description="share with a follow-up assessment")
+    respondent: Literal["child", "family"] = "child"
+    use_share: Share = Field(default=1.0, description="share of children assessed with this tool")
+    areas: list[ToolArea] = Field(default_factory=list, description="the tool's areas (or the one named area) with their direction and scale")
+    baseline_mean: number(ge=-1000.0, le=1000.0) | None = Field(default=None, description="mean baseline score per area (points; default the scale's midpoint)")
+    baseline_sd: number(gt=0.0, le=1000.0) | None = Field(default=None, description="SD of baseline scores per area (points; default a sixth of the range)")
+    area_correlation: float = Field(default=0.5, ge=0.0, lt=1.0, description="correlation of the areas' changes")
+
+    @model_validator(mode="after")
+    def _areas(self) -> "DistanceChange":
+        if not self.areas:
+            raise ValueError(f"tool {self.tool!r}: list its areas with higher_is_better, min_score and max_score "
+                             "(the direction of improvement belongs to the tool, not to the sign of mean_change)")
+        if self.area != "total" and [a.name for a in self.areas] != [self.area]:
+            raise ValueError(f"area {self.area!r}: list exactly that area under areas")
+        if len({a.higher_is_better for a in self.areas}) > 1:
+            raise ValueError(f"tool {self.tool!r}: its areas improve in different directions; give one entry per area")
+        return self
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Direction of the entry's total (every area shares it)."""
+        return self.areas[0].higher_is_better
 
 
 class Outcomes(Strict):
@@ -90,3 +137,20 @@ class Outcomes(Strict):
         default=0.0, description="expected fractional fall in unauthorised absence days"
     )
     reading_gain_beyond_forecast_years: number(ge=-20.0, le=20.0, description="years of reading age") = 0.0
+    exit_strategy_probability: Share | None = Field(
+        default=None, description="per family ending support: an agreed exit strategy was in place (002 matrix); not modelled when omitted")
+    wellbeing_plan_probability: Share | None = Field(
+        default=None, description="per family completing: a Family Wellbeing Plan was in place (002 matrix); not modelled when omitted")
+    positive_feedback_probability: Share | None = Field(
+        default=None, description="per family ending support: its feedback is positive (003 KPI 21); not modelled when omitted")
+
+    @model_validator(mode="after")
+    def _tool_use(self) -> "Outcomes":
+        shares: dict[str, float] = {}
+        for d in self.distance_travelled:
+            if shares.setdefault(d.tool, d.use_share) != d.use_share:
+                raise ValueError(f"distance_travelled: entries of tool {d.tool!r} give different use_share values")
+        partial = sum(v for v in shares.values() if v < 1.0)
+        if partial > 1.0 + 1e-9:
+            raise ValueError(f"distance_travelled: tools with use_share below 1 are alternatives (one per child) and their shares sum to {partial:.3g} > 1")
+        return self

@@ -147,8 +147,8 @@ def test_000_payment_triage_and_kpi() -> None:
     assert sc.payment.upfront_share == pytest.approx(0.60)  # 000 Appendix 1
     assert sc.triage.policy == "priority"  # 000 §3.4.2.2
     assert sc.triage.start_target_weeks == 4  # 000 §3.4.2.3
-    all_areas = [t for t in sc.kpi_targets if t.metric == "share_improved_all_areas"]
-    assert all_areas and all(t.threshold == pytest.approx(0.75) and t.comparison == ">=" for t in all_areas)
+    all_areas = [t for t in sc.kpi_targets if t.metric in ("share_improved_all_areas_child", "share_improved_all_areas_family")]
+    assert len(all_areas) == 2 and all(t.threshold == pytest.approx(0.75) and t.comparison == ">=" for t in all_areas)
     # every district has its own referral stream
     refs = annual_referrals(sc)
     assert set(refs["district"]) == {row[0] for row in TABLE_000}
@@ -164,7 +164,7 @@ def _threshold(name: str, metric: str) -> list[tuple[str, float]]:
 @pytest.mark.parametrize(("name", "hours"), [("hereford-mentoring-002", 5000), ("hereford-befriending-002", 3500)])
 def test_002_targets(name: str, hours: int) -> None:
     sc = load_scenario(name)
-    assert _threshold(name, "families_started") == [(">=", 70)]  # App 2 §1.8 / App 3 §2.8
+    assert _threshold(name, "families_worked_with") == [(">=", 70)]  # App 2 §1.8 / App 3 §2.8
     assert _threshold(name, "hours_delivered") == [(">=", hours)]  # App 2 §1.10 / App 3 §2.10
     assert _threshold(name, "direct_work_share") == [(">=", 0.75)]  # App 2 §1.10 / App 3 §2.10
     assert sc.workforce.direct_work_share == pytest.approx(0.75)

@@ -24,7 +24,7 @@ def test_each_preset_runs_with_invariants(name):
     sc = load_scenario(name)
     rep = run_replication(sc, seed=5, replication=0)  # invariants are asserted inside
     table = kpi_table(rep, "quarter")
-    assert set(table.columns) == {"replication", "period", "index", "label", "district", "metric", "value"}
+    assert set(table.columns) == {"replication", "period", "index", "label", "district", "metric", "value", "numerator", "denominator"}
     assert len(table) > 0
 
 
