@@ -165,9 +165,17 @@ def test_002_hours_and_direct_share(tiny):
     res = run(tiny, t)
     assert res["hours_delivered"].value[:2, -1] == pytest.approx([82.0, 8.0])
     assert cell(res, "direct_work_share") == pytest.approx(0.75)
-    # hours recorded as events instead: 10 direct and 30 indirect hours in Q1 -> 25% direct
-    t.hours_case, t.hours_day = np.array([0, 0]), np.array([20.0, 30.0])
-    t.hours, t.hours_direct = np.array([10.0, 30.0]), np.array([True, False])
+    # activity hours as events on top (a 2-hour direct contact on day 5, a 4-hour direct review
+    # on day 50): Q1 82 + 6 = 88 hours, direct 61.5 + 6 = 67.5 -> 76.7%
+    t.hours_case, t.hours_day = np.array([0, 0]), np.array([5.0, 50.0])
+    t.hours, t.hours_direct = np.array([2.0, 4.0]), np.array([True, True])
+    res = run(tiny, t)
+    assert cell(res, "hours_delivered") == pytest.approx(88.0)
+    assert cell(res, "direct_work_share") == pytest.approx(67.5 / 88.0)
+    # an extract that records all its hours (no weekly accrual): 10 direct and 30 indirect
+    # hours in Q1 -> 40 hours, 25% direct
+    t.hours_per_week = np.zeros(1)
+    t.hours_day, t.hours, t.hours_direct = np.array([20.0, 30.0]), np.array([10.0, 30.0]), np.array([True, False])
     res = run(tiny, t)
     assert cell(res, "hours_delivered") == 40.0
     assert cell(res, "direct_work_share") == pytest.approx(0.25)
