@@ -292,3 +292,97 @@ def plan(
     if out_dir is not None:
         _write_csv(result.curve, out_dir / "plan_curve.csv")
         out.print(f"wrote {out_dir / 'plan_curve.csv'}")
+
+
+def _observed_cases(data_dir: Path) -> pd.DataFrame:
+    """The service's referrals extract (evaluation's contract) as the dated per-case table of :mod:`simulate.flow.history`."""
+    from evaluation.extracts import read_text_csv
+    from evaluation.schemas import REFERRALS, check_frame
+
+    path = data_dir / "referrals.csv"
+    if not path.is_file():
+        raise FlowError(f"{path}: no such file (check-history needs the referrals extract, docs/data-contracts.md)")
+    frame, issues = check_frame(read_text_csv(path), REFERRALS)
+    if len(issues):
+        first = issues.iloc[0]
+        where = "" if int(first["row"]) < 0 else f"row {int(first['row'])}, "
+        more = f" (and {len(issues) - 1} more; run cusp data validate)" if len(issues) > 1 else ""
+        raise FlowError(f"{path}: {where}column {first['column']!r}: {first['reason']}{more}")
+    return frame[["referral_date", "start_date", "end_date"]]
+
+
+@app.command("check-history")
+def check_history(
+    scenario: str = typer.Option(..., "--scenario", "-s", help="preset name or YAML file"),
+    data: Path = typer.Option(..., "--data", help="folder holding the service's referrals.csv (docs/data-contracts.md)"),
+    reps: int = typer.Option(40, "--reps", "-r", min=2, help="replications"),
+    seed: int = typer.Option(1, "--seed"),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1),
+    extract_date: str = typer.Option(None, "--extract-date", help="YYYY-MM-DD the extract was taken (default: its latest date); later months are not compared"),
+    out_dir: Path = typer.Option(None, "--out", help="folder for history.csv (every month and metric)"),
+) -> None:
+    """Observed monthly referrals, starts, waits and caseloads beside the simulated ones, with 95% intervals over replications.
+
+    Example: cusp capacity check-history --scenario lancs-edge-of-care-004 --data reports/data --out reports/history
+    """
+    import datetime as dt
+
+    from simulate.flow.history import HISTORY_METRICS, compare_history, monthly_series, simulated_history
+
+    sc = load_scenario(scenario)
+    observed_cases = _observed_cases(data)
+    h = sc.horizon
+    if extract_date is not None:
+        try:
+            last = pd.Timestamp(dt.date.fromisoformat(extract_date))
+        except ValueError:
+            raise typer.BadParameter(f"{extract_date!r} is not a date (YYYY-MM-DD)", param_hint="--extract-date") from None
+    else:
+        last = max(observed_cases[c].max() for c in ("referral_date", "start_date", "end_date") if observed_cases[c].notna().any())
+    first = pd.Timestamp(h.start_date.replace(day=1))
+    # complete months only: the month of the extract date is compared only if the extract is taken on its last day
+    months_obs = (last.year - first.year) * 12 + last.month - first.month + (1 if (last + pd.Timedelta(days=1)).month != last.month else 0)
+    months_sim = (h.contract_end.year - h.start_date.year) * 12 + h.contract_end.month - h.start_date.month
+    months = max(0, min(months_obs, months_sim))
+    if months == 0:
+        raise FlowError(f"{data / 'referrals.csv'}: no complete month between the scenario's start ({h.start_date}) and the extract's last date ({last.date()})")
+    sim = _run_history(sc, reps, seed, jobs, months, simulated_history)
+    observed = monthly_series(observed_cases, first.date(), months)
+    result = compare_history(observed, sim)
+    scored = result[result["flag"] != "no value"]
+    rows = []
+    for m in HISTORY_METRICS:
+        g = scored[scored["metric"] == m]
+        kind = metric_kind("mean_wait_to_start_working_days" if m.startswith("mean_wait") else "referrals")
+        rows.append({
+            "measure": metric_label(m) if m in ("referrals", "mean_wait_to_start_working_days") else {"starts": "starts", "open_cases_at_month_end": "open cases at month end"}[m],
+            "months": f"{len(g):,}",
+            "inside": f"{(g['flag'] == 'inside').mean():.0%}" if len(g) else "–",
+            "above": f"{(g['flag'] == 'above').sum():,}",
+            "below": f"{(g['flag'] == 'below').sum():,}",
+            "observed mean": number(g["observed"].mean(), kind) if len(g) else "–",
+            "simulated mean": number(g["sim_mean"].mean(), kind) if len(g) else "–",
+        })
+    out.print(f"[bold]{sc.service.name}[/]: {months} months from {first:%b %Y}, observed ({data / 'referrals.csv'}) against {reps} replications, seed {seed}")
+    out.print(table(pd.DataFrame(rows), "Months whose observed value lies inside the simulated 95% interval (2.5th-97.5th percentile of replications)"))
+    flagged = scored[scored["flag"] != "inside"]
+    if len(flagged):
+        worst = flagged.assign(gap=np.where(flagged["flag"] == "above", flagged["observed"] - flagged["sim_high"], flagged["sim_low"] - flagged["observed"]))
+        worst = worst.sort_values("gap", ascending=False).head(10)
+        shown = pd.DataFrame({
+            "month": [f"{m:%b %Y}" for m in worst["month"]],
+            "measure": [str(m).replace("_", " ").replace(" working days", "") for m in worst["metric"]],
+            "observed": [number(v, "wait" if "wait" in m else "count") for v, m in zip(worst["observed"], worst["metric"])],
+            "simulated 95%": [f"{number(lo, 'wait' if 'wait' in m else 'count')}–{number(hi, 'wait' if 'wait' in m else 'count')}" for lo, hi, m in zip(worst["sim_low"], worst["sim_high"], worst["metric"])],
+            "flag": worst["flag"],
+        })
+        out.print(table(shown, f"Months outside the interval (largest gaps first; {len(flagged)} in all; waits in working days)"))
+    if out_dir is not None:
+        _write_csv(result, out_dir / "history.csv")
+        out.print(f"wrote {out_dir / 'history.csv'}")
+
+
+def _run_history(sc, reps, seed, jobs, months, simulated_history):
+    with _progress(reps, "replications") as bar:
+        bar.add_task("replications", total=None)
+        return simulated_history(sc, reps, seed, jobs=jobs, months=months)
