@@ -382,3 +382,31 @@ def plan_fte(
     curve = pd.DataFrame(rows, columns=["fte", "slots", "probability", "mean_value", "cost_gbp_per_year"])
     regions = non_monotone_regions(fte, probs, confidence)
     return PlanResult(target, confidence, curve, answer, interval, reason, regions, limit, criterion, reps)
+
+
+#: metrics a staffing plan can move, in the order a default planning target is chosen
+STAFFING_METRICS = (
+    "share_started_within_target", "mean_wait_to_start_working_days", "longest_wait_to_start_working_days",
+    "share_assessed_within_target", "mean_wait_to_assessment_working_days", "longest_wait_to_assessment_working_days",
+    "share_contacted_within_target", "coverage_within_window", "families_started", "hours_delivered",
+)
+
+
+def default_target(scenario: Scenario) -> str:
+    """The scenario's target a staffing plan is most naturally asked about.
+
+    The first target (in scenario order) on the earliest metric of :data:`STAFFING_METRICS`
+    (timescales first, then throughput); the scenario's first target if none is on such a metric.
+
+    Raises
+    ------
+    PlanError
+        When the scenario has no KPI target.
+    """
+    if not scenario.kpi_targets:
+        raise PlanError("the scenario has no KPI targets to plan for")
+    for metric in STAFFING_METRICS:
+        for t in scenario.kpi_targets:
+            if t.metric == metric:
+                return t.name
+    return scenario.kpi_targets[0].name
