@@ -1,9 +1,9 @@
 """One place for terminal output: rich consoles, number formats, metric labels and tables.
 
 Tables are for reading at 80 columns: counts never in scientific notation, shares as %, waits
-with their unit, intervals of counts clipped at 0 (and a note saying so), long names wrapped at
-spaces, and a table whose narrowest layout is still wider than the console turned to a long
-(one row per cell) layout. Full tables belong in CSV files in the output folder.
+with their unit, intervals clipped to the possible range (and a note saying so), long names
+wrapped at spaces, a table too wide split into column groups or turned vertical (one block per
+row). Full tables belong in CSV files in the output folder.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 # Results wrap at the console width (80 columns when the output is not a terminal); messages
 # to standard error stay on one line each, so a user error is ONE line whatever its length.
@@ -163,8 +164,8 @@ def table(frame: pd.DataFrame, title: str | None = None, formats: dict[str, str]
 
     Cells wrap at spaces. When even that layout is wider than the console, the value columns
     are split over several tables (the ``index`` columns repeated in each); when one value
-    column beside the index is still too wide, the table is turned long: one row per (index,
-    column) with its value.
+    column beside the index is still too wide, the table is turned vertical: one block per row,
+    headed by its ``index`` values, with one line per column.
 
     Parameters
     ----------
@@ -196,11 +197,17 @@ def table(frame: pd.DataFrame, title: str | None = None, formats: dict[str, str]
         if all(_min_width(_rich(cells[keys + g], None, numeric), width) <= width for g in groups):
             parts = [_rich(cells[keys + g], (f"{title} ({i + 1}/{len(groups)})" if title else None), numeric) for i, g in enumerate(groups)]
             return Group(*parts)
-    long = cells.melt(id_vars=keys, var_name="column", value_name="value")
-    long = long[long["value"] != "–"] if (long["value"] != "–").any() else long
-    order = {k: i for i, k in enumerate(dict.fromkeys(cells[keys[0]]))}
-    long = long.sort_values(keys[0], key=lambda c: c.map(order), kind="stable")  # one block per row of the wide table
-    return _rich(long.reset_index(drop=True), (title + " (one row per cell: too wide for the screen)") if title else None, {"value": True}, fold=True)
+    # turned vertical: one block per row, its key(s) as a heading, then one line per column
+    tbl = Table(title=(title + " (one block per row: too wide for the screen)") if title else None, title_justify="left")
+    tbl.add_column("column", overflow="fold")
+    tbl.add_column("value", overflow="fold", justify="right" if all(_NUMBERISH.match(str(v)) for v in cells[values].to_numpy().ravel()) else "left")
+    for i, (_, row) in enumerate(cells.iterrows()):
+        if i:
+            tbl.add_section()
+        tbl.add_row(Text(" · ".join(str(row[k]) for k in keys), style="bold"), "")
+        for col in values:
+            tbl.add_row(f"  {col}", row[col])
+    return tbl
 
 
 def _min_width(tbl: Table, width: int) -> int:

@@ -46,7 +46,16 @@ def test_a_wide_table_is_split_or_turned_long_at_80_columns():
 
     con = Console(width=80, record=True, file=open(os.devnull, "w"))
     con.print(table(frame, "wide", width=80))
-    assert_readable(con.export_text())
+    text = con.export_text()
+    assert_readable(text)
+    assert "wide (1/" in text  # split into column groups, the metric column repeated
+    # a value too long to sit beside its key even alone: one block per row, headed by the key
+    tall = pd.DataFrame({"stress": ["referrals_30pct_below_plan"], "description": ["x" * 60], "irr": [0.034]})
+    con2 = Console(width=80, record=True, file=open(os.devnull, "w"))
+    con2.print(table(tall, "tall", width=80))
+    text2 = con2.export_text()
+    assert_readable(text2)
+    assert "one block per row" in text2 and "referrals_30pct_below_plan" in text2 and "0.034" in text2
 
 
 @pytest.mark.parametrize("argv", [
