@@ -16,7 +16,7 @@ from simulate.flow.runner import run_replications, summarise
 from simulate.flow.stats import mser5, replications_needed, t_interval
 from simulate.scenario import KPI_METRICS, load_scenario
 
-from ..console import err, out, table
+from ..console import CLIP_NOTE, err, interval, metric_kind, metric_label, number, out, table
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Referral flow and capacity: waits, caseloads, KPI probabilities, staffing.")
 
@@ -43,12 +43,37 @@ def _run(sc, reps, seed, jobs, label, **kw):
         return run_replications(sc, reps, seed, jobs=jobs, on_progress=lambda done: bar.update(task, completed=done), **kw)
 
 
-def _yearly(summary: pd.DataFrame, district: str = "all") -> pd.DataFrame:
-    s = summary[(summary["period"] == "year") & (summary["district"] == district) & (summary["metric"].isin(HEADLINE))].copy()
-    s["cell"] = [f"{m:,.3g} ({lo:,.3g}–{hi:,.3g})" if np.isfinite(m) else "–" for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"])]
+def _cells(summary: pd.DataFrame, signed: bool = False) -> tuple[list[str], bool]:
+    """``mean (low–high)`` per row of a summary, in each metric's format; whether a count was clipped at 0."""
+    texts, clipped = [], False
+    for m, mean, lo, hi in zip(summary["metric"], summary["mean"], summary["ci_low"], summary["ci_high"]):
+        text, c = interval(mean, lo, hi, metric_kind(m), signed=signed)
+        texts.append(text)
+        clipped |= c
+    return texts, clipped
+
+
+def _by_year(summary: pd.DataFrame, metrics: list[str], signed: bool = False) -> tuple[pd.DataFrame, bool]:
+    """One row per metric (labelled with its unit), one column per contract year."""
+    s = summary[summary["metric"].isin(metrics)].copy()
+    s["cell"], clipped = _cells(s, signed)
     wide = s.pivot(index="metric", columns="label", values="cell")
-    order = [m for m in HEADLINE if m in wide.index]
-    return wide.loc[order].reset_index()
+    order = [m for m in metrics if m in wide.index]
+    wide = wide.loc[order]
+    years = sorted(wide.columns, key=lambda c: int(str(c).lstrip("Y") or 0))
+    wide = wide[years].fillna("–")
+    wide.insert(0, "metric", [metric_label(m) for m in wide.index])
+    return wide.reset_index(drop=True), clipped
+
+
+def _yearly(summary: pd.DataFrame, district: str = "all") -> tuple[pd.DataFrame, bool]:
+    s = summary[(summary["period"] == "year") & (summary["district"] == district)]
+    return _by_year(s, HEADLINE)
+
+
+def _print_clip_note(clipped: bool) -> None:
+    if clipped:
+        out.print(CLIP_NOTE)
 
 
 def _read_snapshot(path: Path, required: list[str], sc, dates: list[str]) -> pd.DataFrame:
@@ -82,6 +107,25 @@ def _initial_state(sc, open_cases: Path | None, waiting: Path | None) -> Initial
     if waiting is not None:
         state.waiting = _read_snapshot(waiting, ["district", "referral_date"], sc, ["referral_date"])
     return state
+
+
+def _rule(metric: str, comparison: str, threshold: float) -> str:
+    kind = metric_kind(metric)
+    return f"{comparison} {number(threshold, kind)}" + (" working days" if kind == "wait" else "")
+
+
+def _target_table(tp: pd.DataFrame) -> pd.DataFrame:
+    """Targets by contract year: ``target``, ``rule`` (comparison and threshold in the metric's unit), ``period``, Y1…, ``every``."""
+    shown = tp.copy()
+    # the contract year of each row's last day (quarters, months and rolling windows alike)
+    shown["year"] = shown["contract_year"]
+    shown["rule"] = [_rule(m, c, t) for m, c, t in zip(shown["metric"], shown["comparison"], shown["threshold"])]
+    wide = shown.pivot_table(index=["target", "rule", "period"], columns="year", values="probability", aggfunc="mean", sort=False)
+    years = sorted([c for c in wide.columns if c != "every"], key=lambda c: int(c[1:]))
+    wide = wide[years + (["every"] if "every" in wide.columns else [])]
+    wide = wide.map(lambda p: f"{p:.0%}" if np.isfinite(p) else "–").reset_index()
+    wide["target"] = wide["target"].str.replace("_", " ")
+    return wide
 
 
 @app.command()
@@ -132,23 +176,21 @@ def run(
     res = _run(sc, reps, seed, jobs, "replications", keep_records=records, initial=initial, backend=backend)
     summary = res.summary()
     out.print(f"[bold]{sc.service.name}[/] — {reps} replications, seed {seed}; means with 95% t intervals, district {district}")
-    out.print(table(_yearly(summary, district), "KPIs by contract year"))
+    yearly, clipped = _yearly(summary, district)
+    out.print(table(yearly, "KPIs by contract year: mean (95% interval)"))
+    _print_clip_note(clipped)
     if by_district is not None:
         s = summary[(summary["period"] == "year") & (summary["metric"] == by_district)]
         if s.empty:
             err.print(f"--by-district {by_district}: no such metric in this run")
         else:
-            s = s.assign(cell=[f"{m:,.3g} ({lo:,.3g}–{hi:,.3g})" if np.isfinite(m) else "–" for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"])])
-            out.print(table(s.pivot(index="district", columns="label", values="cell").reset_index(), f"{by_district} by district and contract year"))
+            cells, clipped = _cells(s)
+            s = s.assign(cell=cells)
+            out.print(table(s.pivot(index="district", columns="label", values="cell").reset_index(), f"{metric_label(by_district)} by district and contract year"))
+            _print_clip_note(clipped)
     tp = res.target_probabilities()
     if len(tp):
-        shown = tp.copy()
-        # quarterly targets: the year column is the average of that year's quarterly probabilities
-        shown["year"] = shown["contract_year"]  # the contract year of each row's last day (months, rolling windows too)
-        wide = shown.pivot_table(index=["target", "comparison", "threshold", "period"], columns="year", values="probability", aggfunc="mean")
-        years = sorted([c for c in wide.columns if c != "every"], key=lambda c: int(c[1:]))
-        wide = wide[years + (["every"] if "every" in wide.columns else [])].map(lambda p: f"{p:.0%}" if np.isfinite(p) else "–").reset_index()
-        out.print(table(wide, "Probability that each target is met, by contract year (quarterly targets: mean over the year's quarters; 'every' = met in every period)"))
+        out.print(table(_target_table(tp), "Probability that each target is met, by contract year (quarterly targets: mean over the year's quarters; 'every' = met in every period)"))
     waits = res.kpis[(res.kpis["period"] == "quarter") & (res.kpis["district"] == "all") & (res.kpis["metric"] == "mean_wait_to_start_working_days")]
     if len(waits):
         series = waits.groupby("index")["value"].mean().to_numpy()
@@ -161,7 +203,12 @@ def run(
             per_rep = q.groupby(["metric", "replication"])["value"].mean().reset_index()
             rows = [(m, *t_interval(g["value"].to_numpy())) for m, g in per_rep.groupby("metric")]
             frame = pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high"])
-            out.print(table(frame, f"Steady state: quarterly means over quarters {cut + 1}-{last + 1} (after warm-up, while referrals open), 95% t intervals"))
+            order = {m: i for i, m in enumerate(HEADLINE)}
+            frame = frame.sort_values("metric", key=lambda c: c.map(order)).reset_index(drop=True)
+            cells, clipped = _cells(frame)
+            shown = pd.DataFrame({"metric": [metric_label(m) for m in frame["metric"]], "quarterly mean (95% interval)": cells})
+            out.print(table(shown, f"Steady state: quarterly means over quarters {cut + 1}-{last + 1} (after warm-up, while referrals open)"))
+            _print_clip_note(clipped)
     if out_dir is not None:
         with output_folder(out_dir, command="cusp capacity run", inputs=inputs) as tmp:
             _write_csv(res.kpis, tmp / "kpis.csv")
@@ -193,10 +240,9 @@ def compare(
     merged["value"] = merged["value_b"] - merged["value_a"]
     diff = summarise(merged[keys + ["value"]])
     diff = diff[(diff["period"] == "year") & (diff["district"] == "all") & diff["metric"].isin(HEADLINE)]
-    diff = diff.assign(difference=[f"{m:+,.3g} ({lo:+,.3g} to {hi:+,.3g})" for m, lo, hi in zip(diff["mean"], diff["ci_low"], diff["ci_high"])])
-    wide = diff.pivot(index="metric", columns="label", values="difference").reset_index()
+    wide, _ = _by_year(diff, HEADLINE, signed=True)
     out.print(f"[bold]B − A[/] ({b} minus {a}), {reps} paired replications on common random numbers, seed {seed}")
-    out.print(table(wide, "Paired differences by contract year (95% t interval)"))
+    out.print(table(wide, "Paired differences B − A by contract year: mean (95% t interval); shares in percentage points"))
 
 
 @app.command()
@@ -209,20 +255,139 @@ def plan(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1),
     district: str = typer.Option(None, "--district", help="vary only this district's FTE"),
     criterion: str = typer.Option("every", "--criterion", help="'every': met in every period; 'per_period': average per-period probability"),
+    max_fte: float = typer.Option(None, "--max-fte", min=0.01, help="top of the search grid (default: 4x today's FTE, at least 10)"),
+    out_dir: Path = typer.Option(None, "--out", help="folder for plan_curve.csv (every staffing level evaluated)"),
 ) -> None:
-    """Smallest FTE meeting a KPI target with the given probability; the probability-vs-FTE curve and its cost.
+    """Smallest FTE meeting a KPI target with the given probability, with a bootstrap interval; says why when no staffing can.
 
     Example: cusp capacity plan --scenario lancs-edge-of-care-004 --target start_within_target --confidence 0.9
     """
     sc = load_scenario(scenario)
     if criterion not in ("every", "per_period"):
         raise typer.BadParameter("must be 'every' or 'per_period'", param_hint="--criterion")
-    result = plan_fte(sc, target, confidence, reps=reps, seed=seed, jobs=jobs, district=district, criterion=criterion,
-                      on_level=lambda fte, p: err.print(f"  {fte:6.2f} FTE: P(met) = {p:.0%}"))
-    out.print(table(result.curve, f"P({target} met, {criterion}) against FTE ({reps} replications per level, common random numbers)",
-                    {"fte": ".2f", "probability": ".0%", "cost_gbp_per_year": ",.0f", "mean_value": ",.3g"}))
+    result = plan_fte(sc, target, confidence, reps=reps, seed=seed, jobs=jobs, district=district, criterion=criterion, max_fte=max_fte,
+                      on_level=lambda fte, p: err.print(f"  {fte:8.2f} FTE: P(met) = {p:.0%}"))
+    spec = next(t for t in sc.kpi_targets if t.name == target)
+    kind = metric_kind(spec.metric)
+    curve = result.curve
+    shown = pd.DataFrame({
+        "FTE": [f"{f:,.2f}" for f in curve["fte"]],
+        "places": [f"{int(n):,}" for n in curve["slots"]],
+        "P(met)": [f"{p:.0%}" for p in curve["probability"]],
+        metric_label(spec.metric): [number(v, kind) for v in curve["mean_value"]],
+        "cost £/year": [f"{c:,.0f}" for c in curve["cost_gbp_per_year"]],
+    })
+    rule = "in every period" if criterion == "every" else "per period, on average"
+    out.print(table(shown, f"P({target} met {rule}) against FTE: {reps} replications per level, common random numbers"))
+    wf = sc.workforce
+    today = wf.fte_by_district.get(district, 0.0) if district else wf.total_fte
     if result.answer is None:
-        out.print(f"No FTE up to {result.curve['fte'].max():.2f} meets {target} with probability {confidence:.0%}.")
+        out.print(f"[bold]No staffing meets {target}[/] with probability {confidence:.0%}: {result.reason}")
     else:
-        cost = result.answer * sc.workforce.cost_per_fte_gbp_per_year
-        out.print(f"Smallest FTE meeting {target} with probability ≥ {confidence:.0%}: [bold]{result.answer:.2f}[/] (≈ £{cost:,.0f} a year)")
+        lo, hi = result.interval
+        cost = result.answer * wf.cost_per_fte_gbp_per_year
+        upper = f"{hi:,.2f}" if np.isfinite(hi) else f"above {curve['fte'].max():,.2f}"
+        out.print(f"Smallest FTE meeting {target} ({spec.metric} {_rule(spec.metric, spec.comparison, spec.threshold)} {rule}) "
+                  f"with probability ≥ {confidence:.0%}: [bold]{result.answer:,.2f} FTE[/], 95% interval {lo:,.2f} to {upper} FTE "
+                  f"(today {today:,.2f} FTE; ≈ £{cost:,.0f} a year at the answer).")
+        out.print(f"Interval: {result.method}.")
+    for a, b in result.non_monotone:
+        out.print(f"[bold]Not monotone:[/] {a:,.2f} FTE meets the confidence but {b:,.2f} FTE does not; the answer is taken "
+                  f"above the highest failing level. Check the target's definition (its denominator) or add replications.")
+    if out_dir is not None:
+        _write_csv(result.curve, out_dir / "plan_curve.csv")
+        out.print(f"wrote {out_dir / 'plan_curve.csv'}")
+
+
+def _observed_cases(data_dir: Path) -> pd.DataFrame:
+    """The service's referrals extract (evaluation's contract) as the dated per-case table of :mod:`simulate.flow.history`."""
+    from evaluation.extracts import read_text_csv
+    from evaluation.schemas import REFERRALS, check_frame
+
+    path = data_dir / "referrals.csv"
+    if not path.is_file():
+        raise FlowError(f"{path}: no such file (check-history needs the referrals extract, docs/data-contracts.md)")
+    frame, issues = check_frame(read_text_csv(path), REFERRALS)
+    if len(issues):
+        first = issues.iloc[0]
+        where = "" if int(first["row"]) < 0 else f"row {int(first['row'])}, "
+        more = f" (and {len(issues) - 1} more; run cusp data validate)" if len(issues) > 1 else ""
+        raise FlowError(f"{path}: {where}column {first['column']!r}: {first['reason']}{more}")
+    return frame[["referral_date", "start_date", "end_date"]]
+
+
+@app.command("check-history")
+def check_history(
+    scenario: str = typer.Option(..., "--scenario", "-s", help="preset name or YAML file"),
+    data: Path = typer.Option(..., "--data", help="folder holding the service's referrals.csv (docs/data-contracts.md)"),
+    reps: int = typer.Option(40, "--reps", "-r", min=2, help="replications"),
+    seed: int = typer.Option(1, "--seed"),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1),
+    extract_date: str = typer.Option(None, "--extract-date", help="YYYY-MM-DD the extract was taken (default: its latest date); later months are not compared"),
+    out_dir: Path = typer.Option(None, "--out", help="folder for history.csv (every month and metric)"),
+) -> None:
+    """Observed monthly referrals, starts, waits and caseloads beside the simulated ones, with 95% intervals over replications.
+
+    Example: cusp capacity check-history --scenario lancs-edge-of-care-004 --data reports/data --out reports/history
+    """
+    import datetime as dt
+
+    from simulate.flow.history import HISTORY_METRICS, compare_history, monthly_series, simulated_history
+
+    sc = load_scenario(scenario)
+    observed_cases = _observed_cases(data)
+    h = sc.horizon
+    if extract_date is not None:
+        try:
+            last = pd.Timestamp(dt.date.fromisoformat(extract_date))
+        except ValueError:
+            raise typer.BadParameter(f"{extract_date!r} is not a date (YYYY-MM-DD)", param_hint="--extract-date") from None
+    else:
+        last = max(observed_cases[c].max() for c in ("referral_date", "start_date", "end_date") if observed_cases[c].notna().any())
+    first = pd.Timestamp(h.start_date.replace(day=1))
+    # complete months only: the month of the extract date is compared only if the extract is taken on its last day
+    months_obs = (last.year - first.year) * 12 + last.month - first.month + (1 if (last + pd.Timedelta(days=1)).month != last.month else 0)
+    months_sim = (h.contract_end.year - h.start_date.year) * 12 + h.contract_end.month - h.start_date.month
+    months = max(0, min(months_obs, months_sim))
+    if months == 0:
+        raise FlowError(f"{data / 'referrals.csv'}: no complete month between the scenario's start ({h.start_date}) and the extract's last date ({last.date()})")
+    sim = _run_history(sc, reps, seed, jobs, months, simulated_history)
+    observed = monthly_series(observed_cases, first.date(), months)
+    result = compare_history(observed, sim)
+    scored = result[result["flag"] != "no value"]
+    rows = []
+    for m in HISTORY_METRICS:
+        g = scored[scored["metric"] == m]
+        kind = metric_kind("mean_wait_to_start_working_days" if m.startswith("mean_wait") else "referrals")
+        rows.append({
+            "measure": metric_label(m) if m in ("referrals", "mean_wait_to_start_working_days") else {"starts": "starts", "open_cases_at_month_end": "open cases at month end"}[m],
+            "months": f"{len(g):,}",
+            "inside": f"{(g['flag'] == 'inside').mean():.0%}" if len(g) else "–",
+            "above": f"{(g['flag'] == 'above').sum():,}",
+            "below": f"{(g['flag'] == 'below').sum():,}",
+            "observed mean": number(g["observed"].mean(), kind) if len(g) else "–",
+            "simulated mean": number(g["sim_mean"].mean(), kind) if len(g) else "–",
+        })
+    out.print(f"[bold]{sc.service.name}[/]: {months} months from {first:%b %Y}, observed ({data / 'referrals.csv'}) against {reps} replications, seed {seed}")
+    out.print(table(pd.DataFrame(rows), "Months whose observed value lies inside the simulated 95% interval (2.5th-97.5th percentile of replications)"))
+    flagged = scored[scored["flag"] != "inside"]
+    if len(flagged):
+        worst = flagged.assign(gap=np.where(flagged["flag"] == "above", flagged["observed"] - flagged["sim_high"], flagged["sim_low"] - flagged["observed"]))
+        worst = worst.sort_values("gap", ascending=False).head(10)
+        shown = pd.DataFrame({
+            "month": [f"{m:%b %Y}" for m in worst["month"]],
+            "measure": [str(m).replace("_", " ").replace(" working days", "") for m in worst["metric"]],
+            "observed": [number(v, "wait" if "wait" in m else "count") for v, m in zip(worst["observed"], worst["metric"])],
+            "simulated 95%": [f"{number(lo, 'wait' if 'wait' in m else 'count')}–{number(hi, 'wait' if 'wait' in m else 'count')}" for lo, hi, m in zip(worst["sim_low"], worst["sim_high"], worst["metric"])],
+            "flag": worst["flag"],
+        })
+        out.print(table(shown, f"Months outside the interval (largest gaps first; {len(flagged)} in all; waits in working days)"))
+    if out_dir is not None:
+        _write_csv(result, out_dir / "history.csv")
+        out.print(f"wrote {out_dir / 'history.csv'}")
+
+
+def _run_history(sc, reps, seed, jobs, months, simulated_history):
+    with _progress(reps, "replications") as bar:
+        bar.add_task("replications", total=None)
+        return simulated_history(sc, reps, seed, jobs=jobs, months=months)

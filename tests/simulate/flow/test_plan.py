@@ -89,4 +89,4 @@ def test_plan_says_why_when_a_fixed_delay_exceeds_the_target():
     sc = with_overrides(load_scenario("lancs-young-carers-003"), {"triage.contact_delay_working_days": 15, "triage.assessment_delay_working_days": 6})
     res = plan_fte(sc, "longest_wait_to_assessment", 0.9, reps=3, seed=1, max_fte=2)
     assert res.answer is None
-    assert "no staffing meets" in res.reason and "fixed delay to assessment" in res.reason
+    assert "no staffing meets" in res.reason and "fixed delay to assessment" in res.reason, res.reason
