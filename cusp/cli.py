@@ -24,7 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 # the module; tests/cusp/test_cli_startup.py checks it against the module's own.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "scenario": ("cusp.commands.scenario", "app", "Presets and scenario files: list, show, validate, diff."),
-    "data": ("cusp.commands.data", "app", "Data extracts: validate a folder against the contracts (docs/data-contracts.md)."),
+    "data": ("cusp.commands.data", "app", "Data extracts: validate a folder against the contracts, import SSDA903 (docs/data-contracts.md)."),
     "synth": ("cusp.commands.synth", "synth", "Synthesise referrals, assessments, care episodes, school, reading and comparison pool."),
     "render": ("cusp.commands.render", "render", "Render a notebook into a report folder: HTML without code, executed notebook, results, PDF."),
     "capacity": ("cusp.commands.capacity", "app", "Referral flow and capacity: waits, caseloads, KPI probabilities, staffing."),

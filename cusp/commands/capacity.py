@@ -262,6 +262,11 @@ def plan(
 
     Example: cusp capacity plan --scenario lancs-edge-of-care-004 --target start_within_target --confidence 0.9
     """
+    from ..outputs import check_output, output_folder
+
+    inputs = {"--scenario": Path(scenario)}
+    if out_dir is not None:
+        check_output(out_dir, inputs)  # before the search runs: refuse an --out over the user's files
     sc = load_scenario(scenario)
     if criterion not in ("every", "per_period"):
         raise typer.BadParameter("must be 'every' or 'per_period'", param_hint="--criterion")
@@ -295,7 +300,8 @@ def plan(
         out.print(f"[bold]Not monotone:[/] {a:,.2f} FTE meets the confidence but {b:,.2f} FTE does not; the answer is taken "
                   f"above the highest failing level. Check the target's definition (its denominator) or add replications.")
     if out_dir is not None:
-        _write_csv(result.curve, out_dir / "plan_curve.csv")
+        with output_folder(out_dir, command="cusp capacity plan", inputs=inputs) as tmp:
+            _write_csv(result.curve, tmp / "plan_curve.csv")
         out.print(f"wrote {out_dir / 'plan_curve.csv'}")
 
 
@@ -334,6 +340,11 @@ def check_history(
 
     from simulate.flow.history import HISTORY_METRICS, compare_history, monthly_series, simulated_history
 
+    from ..outputs import check_output, output_folder
+
+    inputs = {"--scenario": Path(scenario), "--data": data}
+    if out_dir is not None:
+        check_output(out_dir, inputs)
     sc = load_scenario(scenario)
     observed_cases = _observed_cases(data)
     h = sc.horizon
@@ -383,7 +394,8 @@ def check_history(
         })
         out.print(table(shown, f"Months outside the interval (largest gaps first; {len(flagged)} in all; waits in working days)"))
     if out_dir is not None:
-        _write_csv(result, out_dir / "history.csv")
+        with output_folder(out_dir, command="cusp capacity check-history", inputs=inputs) as tmp:
+            _write_csv(result, tmp / "history.csv")
         out.print(f"wrote {out_dir / 'history.csv'}")
 
 

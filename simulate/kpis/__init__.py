@@ -13,10 +13,24 @@
 so the ``cusp`` layer can feed it real extracts converted to the same table.
 """
 
-from .cases import EXIT_ROUTES, Assessments, CaseTable, case_table_from_frames
-from .compute import KpiParams, KpiValue, compute_contacts, compute_windows, evaluate, fold
+from importlib import import_module
+from typing import Any
+
 from .definitions import DEFINITIONS, REGISTRY, KpiDefinition, get_kpi, registry_table
-from .windows import KINDS, Windows, make_windows
+
+# The registry itself is plain data (the scenario model reads it, and `cusp scenario list` must
+# start without numpy/pandas); the computing modules load on first use.
+_LAZY = {
+    "EXIT_ROUTES": "cases", "Assessments": "cases", "CaseTable": "cases", "case_table_from_frames": "cases",
+    "KpiParams": "compute", "KpiValue": "compute", "compute_contacts": "compute", "compute_windows": "compute",
+    "evaluate": "compute", "fold": "compute", "KINDS": "windows", "Windows": "windows", "make_windows": "windows",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Assessments", "CaseTable", "DEFINITIONS", "EXIT_ROUTES", "KINDS", "KpiDefinition", "KpiParams", "KpiValue",
