@@ -231,7 +231,7 @@ def regression_adjustment(data: pd.DataFrame, outcome: str, treatment: str,
 def att_outcome_regression(data: pd.DataFrame, outcome: str, covariates: Sequence[str],
                            treatment: str = "served", weights: str | None = "weights",
                            cluster: str | None = "matched_set", level: float = 0.95,
-                           vcov: str | None = None) -> pd.DataFrame:
+                           vcov: str | None = None, scale: str = "difference") -> pd.DataFrame:
     """Doubly robust ATT: outcome regression on the matched sample, g-computation over the served.
 
     MatchIt's guidance ("Estimating Effects After Matching"): fit the outcome on treatment,
@@ -253,6 +253,10 @@ def att_outcome_regression(data: pd.DataFrame, outcome: str, covariates: Sequenc
         Covariates of the outcome model (categorical columns become indicators).
     treatment, weights, cluster, level, vcov
         As :func:`att_mean_difference`.
+    scale : {"difference", "ratio"}
+        ``"ratio"``: the served's mean over their g-computed mean without support (intercept
+        + coefficient over intercept, as centring makes the intercept the latter), delta method
+        on the log scale as :func:`att_ratio`.
 
     Returns
     -------
@@ -271,6 +275,23 @@ def att_outcome_regression(data: pd.DataFrame, outcome: str, covariates: Sequenc
     inter = inter[:, np.ptp(inter, axis=0) > 1e-12] if inter.size else inter
     design = np.column_stack([np.ones_like(t), t, Xc, inter])
     res, var = _fit(y, design, w, g, vcov)
+    if scale == "ratio":
+        b0, b1 = float(res.params[0]), float(res.params[1])
+        V = np.asarray(res.cov_params())[:2, :2]
+        est, se = math.nan, math.nan
+        if b0 > 0 and b0 + b1 > 0:
+            grad = np.array([1 / (b0 + b1) - 1 / b0, 1 / (b0 + b1)])
+            est, se = (b0 + b1) / b0, float(math.sqrt(grad @ V @ grad))
+        row = _row(f"doubly robust ATT ratio in {outcome}", est, se, level, int(treated.sum()),
+                   int((~treated).sum()), var + "; outcome regression with served x covariate "
+                   "interactions on the matched sample; delta method, SE on log scale",
+                   int(data[outcome].isna().sum()))
+        if np.isfinite(est):
+            q = stats.norm.ppf(0.5 + level / 2)
+            row["ci_low"], row["ci_high"] = est * math.exp(-q * se), est * math.exp(q * se)
+        return row
+    if scale != "difference":
+        raise ValueError(f"scale must be 'difference' or 'ratio', got {scale!r}")
     return _row(f"doubly robust ATT in {outcome}", float(res.params[1]), float(res.bse[1]), level,
                 int(treated.sum()), int((~treated).sum()),
                 var + "; outcome regression with served x covariate interactions on the matched sample",

@@ -78,3 +78,11 @@ def test_outcome_regression_is_g_computation_over_the_treated(lalonde):
     assert dr["estimate"] == pytest.approx(np.average(diff, weights=md["weights"][tr]), rel=1e-8)
     assert dr["estimand"].startswith("doubly robust")
     assert "cluster" in dr["variance"]
+    # ratio scale: mean predicted with support over mean predicted without, over the treated
+    ratio = att_outcome_regression(md, "re78", ["age", "educ", "re74", "re75", "married"], "treat",
+                                   scale="ratio").iloc[0]
+    wt = md["weights"][tr]
+    m1 = np.average(design(np.ones_like(t))[tr] @ fit.params, weights=wt)
+    m0 = np.average(design(np.zeros_like(t))[tr] @ fit.params, weights=wt)
+    assert ratio["estimate"] == pytest.approx(m1 / m0, rel=1e-8)
+    assert ratio["ci_low"] < ratio["estimate"] < ratio["ci_high"]
