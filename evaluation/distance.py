@@ -35,6 +35,7 @@ from evaluation.intervals import mean_interval, wilson_interval
 from evaluation.tools import get_tool, improvement
 
 __all__ = ["DEFAULT_RELIABILITY", "pair_assessments", "distance_travelled", "breakdowns", "baseline_sds",
+           "baselines_without_follow_up", "attrition_bounds",
            "add_breakdown_columns"]
 
 DEFAULT_RELIABILITY: dict[str, float] = {
@@ -47,6 +48,32 @@ DEFAULT_RELIABILITY: dict[str, float] = {
 }
 
 _KEY = ["person_id", "tool", "area"]
+
+
+def _baselines(assessments: pd.DataFrame, periods: pd.DataFrame | None, baseline_grace_days: int,
+               as_of) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Assessments with start/end dates and cut-off; the baseline per person × tool × area."""
+    a = assessments.copy()
+    a["assessment_date"] = pd.to_datetime(a["assessment_date"])
+    if periods is not None:
+        p = periods.drop_duplicates("person_id").copy()
+        p["start_date"] = pd.to_datetime(p["start_date"])
+        p["end_date"] = pd.to_datetime(p["end_date"])
+        a = a.merge(p[["person_id", "start_date", "end_date"]], on="person_id", how="left")
+    else:
+        a["start_date"] = pd.NaT
+        a["end_date"] = pd.NaT
+    a["_cutoff"] = a["end_date"]
+    if as_of is not None:
+        a["_cutoff"] = a["_cutoff"].fillna(pd.Timestamp(as_of))
+    a = a.sort_values(_KEY + ["assessment_date"], kind="stable")
+    n_readings = a.groupby(_KEY)["score"].transform("size")
+    limit = a["start_date"] + pd.Timedelta(days=baseline_grace_days)
+    is_base_cand = a["start_date"].isna() | (a["assessment_date"] <= limit)
+    base = a[is_base_cand].groupby(_KEY, as_index=False).first()[
+        _KEY + ["assessment_date", "score"]].rename(
+        columns={"assessment_date": "baseline_date", "score": "baseline"})
+    return a, base, n_readings
 
 
 def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = None, *,
@@ -78,26 +105,7 @@ def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = N
         Per tool and area: ``assessed, paired, no_baseline, single_reading, no_follow_up``
         (people), so no one is dropped silently.
     """
-    a = assessments.copy()
-    a["assessment_date"] = pd.to_datetime(a["assessment_date"])
-    if periods is not None:
-        p = periods.drop_duplicates("person_id").copy()
-        p["start_date"] = pd.to_datetime(p["start_date"])
-        p["end_date"] = pd.to_datetime(p["end_date"])
-        a = a.merge(p[["person_id", "start_date", "end_date"]], on="person_id", how="left")
-    else:
-        a["start_date"] = pd.NaT
-        a["end_date"] = pd.NaT
-    a["_cutoff"] = a["end_date"]
-    if as_of is not None:
-        a["_cutoff"] = a["_cutoff"].fillna(pd.Timestamp(as_of))
-    a = a.sort_values(_KEY + ["assessment_date"], kind="stable")
-    n_readings = a.groupby(_KEY)["score"].transform("size")
-    limit = a["start_date"] + pd.Timedelta(days=baseline_grace_days)
-    is_base_cand = a["start_date"].isna() | (a["assessment_date"] <= limit)
-    base = a[is_base_cand].groupby(_KEY, as_index=False).first()[
-        _KEY + ["assessment_date", "score"]].rename(
-        columns={"assessment_date": "baseline_date", "score": "baseline"})
+    a, base, n_readings = _baselines(assessments, periods, baseline_grace_days, as_of)
     b = a.merge(base, on=_KEY, how="left")
     ok = b["assessment_date"] > b["baseline_date"]
     if follow_up == "last":
@@ -131,6 +139,76 @@ def pair_assessments(assessments: pd.DataFrame, periods: pd.DataFrame | None = N
             .reindex(columns=["paired", "no_baseline", "single_reading", "no_follow_up"], fill_value=0))
     flow.insert(0, "assessed", flow.sum(axis=1))
     return pairs, flow.reset_index()
+
+
+def baselines_without_follow_up(assessments: pd.DataFrame, periods: pd.DataFrame | None = None, *,
+                                follow_up: str = "last", baseline_grace_days: int = 0,
+                                as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """People with a baseline but no qualifying follow-up (the attrition of the paired KPIs).
+
+    Same arguments and rules as :func:`pair_assessments`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person × tool × area: ``person_id, tool, area, baseline_date, baseline,
+        at_ceiling`` (baseline at the best score), plus the columns of ``periods``.
+    """
+    _, base, _ = _baselines(assessments, periods, baseline_grace_days, as_of)
+    pairs, _ = pair_assessments(assessments, periods, follow_up=follow_up,
+                                baseline_grace_days=baseline_grace_days, as_of=as_of)
+    keys = pd.MultiIndex.from_frame(pairs[_KEY]) if len(pairs) else pd.MultiIndex.from_tuples([], names=_KEY)
+    out = base[~pd.MultiIndex.from_frame(base[_KEY]).isin(keys)].copy()
+    out["at_ceiling"] = [b == _best_score(t, ar) for t, ar, b in zip(out["tool"], out["area"], out["baseline"])]
+    if periods is not None:
+        out = out.merge(periods.drop_duplicates("person_id"), on="person_id", how="left")
+    return out.reset_index(drop=True)
+
+
+def attrition_bounds(pairs: pd.DataFrame, missing: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Worst/best-case bounds on ``pct_improved`` (per area) and ``pct_improved_all_areas`` (per
+    tool) for children with a baseline but no follow-up.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        From :func:`pair_assessments`.
+    missing : pandas.DataFrame
+        From :func:`baselines_without_follow_up` (same rules).
+    level : float
+        Confidence level of the outer Wilson limits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tool, area, measure, completers, lower, upper, lower_ci_low, upper_ci_high, paired,
+        missing``: ``lower`` counts every child without a follow-up as not improved, ``upper``
+        as improved (:func:`evaluation.missing.share_improved_bounds`).  Children at the best
+        score at baseline are left out of both, as in the KPI; for all areas, a child is missing
+        if they have a baseline in every area of the tool but are not paired in every area.
+    """
+    from evaluation.missing import share_improved_bounds
+
+    rows = []
+    p = _prepare(pairs)
+    for (tool, area), g in p.groupby(["tool", "area"], sort=True):
+        elig = g[~g["at_ceiling"]]
+        miss = missing[(missing["tool"] == tool) & (missing["area"] == area) & ~missing["at_ceiling"]]
+        k = int((elig["improvement"] > 0).sum())
+        rows.append(dict(tool=tool, area=area, measure="pct_improved",
+                         **share_improved_bounds(k, len(elig), miss["person_id"].nunique(), level)))
+    for tool, g in p.groupby("tool", sort=True):
+        areas = get_tool(tool).area_names
+        complete, _ = _per_person(g, tool)
+        all_imp = _improved_all_areas(g[g["person_id"].isin(complete.index)])
+        both = pd.concat([g[["person_id", "area", "at_ceiling"]],
+                          missing.loc[missing["tool"] == tool, ["person_id", "area", "at_ceiling"]]])
+        per = both.groupby("person_id").agg(n=("area", "nunique"), ceiling=("at_ceiling", "all"))
+        with_base = per[(per["n"] == len(areas)) & ~per["ceiling"]].index
+        n_miss = int((~with_base.isin(complete.index)).sum())
+        rows.append(dict(tool=tool, area="overall", measure="pct_improved_all_areas",
+                         **share_improved_bounds(int(all_imp.sum()), int(all_imp.size), n_miss, level)))
+    return pd.DataFrame(rows)
 
 
 def _best_score(tool: str, area: str) -> float:

@@ -218,3 +218,33 @@ def test_reliable_change_uses_one_baseline_sd_across_breakdowns():
     own = distance_travelled(pairs[pairs["district"] == "N"], reliability={"family_star_plus": 0.8})
     own = own.set_index(["area", "measure"]).loc[("wellbeing", "pct_reliable_improvement"), "numerator"]
     assert own == 0
+
+
+def test_attrition_bounds_by_hand():
+    from evaluation.distance import attrition_bounds, baselines_without_follow_up
+
+    def two(pid, area, b, f=None):
+        out = [_row(pid, area, "baseline", "2024-01-01", b, "panoc_yc20")]
+        if f is not None:
+            out.append(_row(pid, area, "exit", "2024-06-01", f, "panoc_yc20"))
+        return out
+
+    rows = (two("p1", "positive", 10, 15) + two("p1", "negative", 5, 2)      # improved in both
+            + two("p2", "positive", 10, 12) + two("p2", "negative", 4, 6)    # negative worse
+            + two("p3", "positive", 10) + two("p3", "negative", 5)           # no follow-up at all
+            + two("p4", "positive", 20) + two("p4", "negative", 5, 3))       # best score, no follow-up
+    a = pd.DataFrame(rows)
+    pairs, _ = pair_assessments(a)
+    missing = baselines_without_follow_up(a)
+    assert sorted(zip(missing["person_id"], missing["area"])) == [("p3", "negative"), ("p3", "positive"),
+                                                                  ("p4", "positive")]
+    b = attrition_bounds(pairs, missing).set_index(["area", "measure"])
+    pos = b.loc[("positive", "pct_improved")]
+    # completers p1, p2 improved: 2/2; missing p3 (p4 at the best score is left out)
+    assert (pos["completers"], pos["lower"], pos["upper"]) == (1.0, 2 / 3, 3 / 3)
+    neg = b.loc[("negative", "pct_improved")]
+    # p1, p4 improved, p2 worse: 2/3; missing p3 -> 2/4 to 3/4
+    assert (neg["completers"], neg["lower"], neg["upper"]) == (2 / 3, 2 / 4, 3 / 4)
+    alla = b.loc[("overall", "pct_improved_all_areas")]
+    # paired in every area: p1 (yes), p2 (no); missing: p3 and p4 -> 1/4 to 3/4
+    assert (alla["completers"], alla["lower"], alla["upper"]) == (0.5, 1 / 4, 3 / 4)
