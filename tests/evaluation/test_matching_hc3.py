@@ -86,3 +86,13 @@ def test_outcome_regression_is_g_computation_over_the_treated(lalonde):
     m0 = np.average(design(np.zeros_like(t))[tr] @ fit.params, weights=wt)
     assert ratio["estimate"] == pytest.approx(m1 / m0, rel=1e-8)
     assert ratio["ci_low"] < ratio["estimate"] < ratio["ci_high"]
+
+
+def test_outcome_regression_matches_r(lalonde):
+    # R: lm(re78 ~ treat * covariates, weights) on MatchIt's 1:1 matches, covariates centred at
+    # the treated means, sandwich::vcovCL on the pairs (tests/fixtures/matchit/make_dr.R)
+    r = json.loads((FIX / "dr.json").read_text())
+    m = NearestNeighborMatch().fit(lalonde, "treat", COVS)
+    dr = att_outcome_regression(m.matched_data(lalonde), "re78", r["covariates"], "treat").iloc[0]
+    assert dr["estimate"] == pytest.approx(r["estimate"], rel=1e-6)
+    assert dr["se"] == pytest.approx(r["se_cluster"], rel=1e-6)
