@@ -9,7 +9,10 @@
 * :func:`aalen_johansen` — cumulative incidence of one event type with competing events (e.g.
   care entry vs leaving the cohort).  Tied days are handled exactly: all events and censorings on
   a day are processed together (censored people count as at risk that day), never jittered.
-* :func:`km_plot` — curves with numbers at risk underneath.
+  Standard errors are R ``survfit``'s infinitesimal-jackknife ones (weights, clusters), with
+  log (default) or plain confidence intervals.
+* :func:`km_plot` — curves with numbers at risk underneath; :func:`cif_plot` — cumulative
+  incidence curves with their confidence bands.
 
 Times are in days (or any unit, consistently); ``event`` is 1 for the event, 0 for censoring at
 the data's end date or on leaving observation.
@@ -24,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["time_to_event", "kaplan_meier", "survival_at", "cox_ph", "aalen_johansen", "km_plot"]
+__all__ = ["time_to_event", "kaplan_meier", "survival_at", "cox_ph", "aalen_johansen", "km_plot", "cif_plot"]
 
 
 def time_to_event(index_date, event_date, end_date, competing_date=None) -> pd.DataFrame:
@@ -180,7 +183,9 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
     -------
     pandas.DataFrame
         Index ``covariate``; columns ``coef, se, z, p, hazard_ratio, hr_low, hr_high,
-        se_model``; ``.attrs["variance"]`` names the variance used.
+        se_model, e_value, e_value_ci`` (E-values of the hazard ratio and of its limit nearer 1,
+        with the rare-outcome rule when < 15% had the event; ``.attrs["e_value_rule"]`` says
+        which); ``.attrs["variance"]`` names the variance used.
     """
     d = data if weights is None else data[data[weights] > 0]
     X = d[list(covariates)].to_numpy(dtype=float)
@@ -225,6 +230,18 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
                             hazard_ratio=np.exp(beta), hr_low=np.exp(beta - q * se),
                             hr_high=np.exp(beta + q * se), se_model=se_model),
                        index=pd.Index(list(covariates), name="covariate"))
+    # E-values for each hazard ratio (VanderWeele & Ding 2017): the rare-outcome rule applies
+    # when fewer than 15% of the (weighted) sample had the event during follow-up
+    from evaluation.sensitivity import e_value
+
+    share = float((w * e).sum() / w.sum()) if w.sum() > 0 else math.nan
+    rare = bool(share < 0.15)
+    evs = [e_value(float(np.exp(b)), float(np.exp(b - q * s_)), float(np.exp(b + q * s_)),
+                   scale="hr", rare=rare) for b, s_ in zip(beta, se)]
+    out["e_value"] = [v[0] for v in evs]
+    out["e_value_ci"] = [v[1] for v in evs]
+    out.attrs["e_value_rule"] = (f"{'rare' if rare else 'common'} outcome ({share:.0%} had the event): "
+                                 + ("RR ~ HR" if rare else "RR ~ (1 - 0.5^sqrt(HR)) / (1 - 0.5^sqrt(1/HR))"))
     out.attrs["variance"] = ("robust sandwich, summed within " + cluster if cluster else
                              "robust sandwich" if robust else "model-based (inverse information)")
     out.attrs["log_partial_likelihood"] = ll
@@ -380,4 +397,37 @@ def km_plot(curves: Mapping[str, pd.DataFrame], ax=None, risk_times: Sequence[fl
             ax.text(rt, -0.25 - 0.07 * i, f"{a:,.0f}", transform=ax.get_xaxis_transform(),
                     ha="center", va="top", fontsize=8)
     ax.text(0, -0.18, "numbers at risk", transform=ax.transAxes, fontsize=8)
+    return ax
+
+
+def cif_plot(curves: Mapping[str, pd.DataFrame], ax=None, xlabel: str = "days since start",
+             ylabel: str = "cumulative incidence of care entry", band: bool = True):
+    """Step plot of Aalen–Johansen cumulative incidence curves with their confidence bands.
+
+    Parameters
+    ----------
+    curves : mapping of label to :func:`aalen_johansen` table
+    band : bool
+        Shade ``ci_low``–``ci_high`` (drawn as steps, like the curve).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    for label, aj in curves.items():
+        x = np.concatenate([[0.0], aj["time"].to_numpy()])
+        y = np.concatenate([[0.0], aj["cumulative_incidence"].to_numpy()])
+        line, = ax.step(x, y, where="post", label=label)
+        if band and "ci_low" in aj:
+            lo = np.concatenate([[0.0], aj["ci_low"].to_numpy()])
+            hi = np.concatenate([[0.0], aj["ci_high"].to_numpy()])
+            ax.fill_between(x, lo, hi, step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+    ax.set_ylim(0, None)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left")
     return ax

@@ -138,3 +138,40 @@ def test_aalen_johansen_clustered_se_by_finite_differences():
     np.testing.assert_allclose(b["se"], c["se"], rtol=1e-12)
     d = aalen_johansen(cr["day"], cr["type"], 1, w, cluster=cl, chunk=5)
     np.testing.assert_allclose(d["se"], a["se"], rtol=1e-12)
+
+
+def test_cox_e_values_common_outcome(rossi):
+    # 114 of 432 arrested (26%): common outcome. fin HR = exp(-0.3794) = 0.6843; its upper
+    # limit exp(-0.3794 + 1.96 * 0.19138) = 0.9957 -> the interval excludes 1
+    hr = cox_ph(rossi, "week", "arrest", COVS)
+    assert "common" in hr.attrs["e_value_rule"]
+    b, se = hr.loc["fin", "coef"], hr.loc["fin", "se"]
+
+    def rr(h):  # VanderWeele & Ding (2017), common outcome
+        return (1 - 0.5 ** np.sqrt(h)) / (1 - 0.5 ** np.sqrt(1 / h))
+
+    def ev(r):
+        r = 1 / r if r < 1 else r
+        return r + np.sqrt(r * (r - 1))
+
+    assert hr.loc["fin", "e_value"] == pytest.approx(ev(rr(np.exp(b))))
+    assert hr.loc["fin", "e_value_ci"] == pytest.approx(ev(rr(np.exp(b + 1.959964 * se))), rel=1e-5)
+    # age's interval excludes 1 too; race's includes 1 -> 1
+    assert hr.loc["race", "e_value_ci"] == 1.0
+
+
+def test_cif_plot_draws_curve_and_band():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evaluation.survival import cif_plot
+
+    cr = pd.read_csv(FIX / "competing.csv")
+    aj = aalen_johansen(cr["day"], cr["type"], 1)
+    ax = cif_plot({"all": aj})
+    line = ax.get_lines()[0]
+    assert line.get_ydata()[-1] == pytest.approx(aj["cumulative_incidence"].iloc[-1])
+    assert len(ax.collections) == 1          # the confidence band
+    plt.close(ax.figure)
