@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.balance import expand_covariates
+from evaluation.sensitivity import add_sensitivity
 
 __all__ = ["att_mean_difference", "att_ratio", "att_outcome_regression", "ipw_att",
            "regression_adjustment", "event_within", "add_sensitivity",
@@ -456,53 +457,6 @@ def matched_effects(matched: pd.DataFrame, level: float = 0.95, *,
         parts.append(add_sensitivity(pd.concat(rows, ignore_index=True), matched, outcome,
                                      binary=kind == "binary", alpha=alpha))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def add_sensitivity(rows: pd.DataFrame, matched: pd.DataFrame, outcome: str, *, binary: bool,
-                    treatment: str = "served", weights: str = "weights", pair: str = "matched_set",
-                    alpha: float = 0.05) -> pd.DataFrame:
-    """Add E-values and the Rosenbaum Γ to the estimate rows of one outcome.
-
-    * ``e_value`` / ``e_value_ci`` (:func:`evaluation.sensitivity.e_value`): for a 0/1 outcome
-      from the risk-ratio row (shared by the risk-difference row); for a numeric outcome from
-      the standardised difference d = estimate / SD, SD = sqrt of the mean of the two groups'
-      weighted outcome variances, SE(d) = SE / SD.
-    * ``rosenbaum_gamma``: the Γ at which the one-sided test of the matched pairs loses
-      significance at ``alpha`` (McNemar/sign test for 0/1 outcomes, Wilcoxon signed rank for
-      numeric ones); blank unless the matched sets are 1:1 pairs.
-    """
-    from evaluation.sensitivity import (e_value, gamma_threshold, paired_differences,
-                                        rosenbaum_sign_test, rosenbaum_signed_rank)
-
-    out = rows.copy()
-    d = matched[matched[outcome].notna()]
-    y = d[outcome].to_numpy(dtype=float)
-    t = d[treatment].to_numpy(dtype=int)
-    w = d[weights].to_numpy(dtype=float) if weights in d else np.ones(len(d))
-    if binary:
-        rr = out[out["estimand"].str.startswith("ATT ratio")]
-        ev = (e_value(*rr[["estimate", "ci_low", "ci_high"]].iloc[0].tolist()) if len(rr)
-              else (math.nan, math.nan))
-        out["e_value"], out["e_value_ci"] = ev
-    else:
-        def wvar(g):
-            m = np.average(y[t == g], weights=w[t == g])
-            return np.average((y[t == g] - m) ** 2, weights=w[t == g])
-        sd = math.sqrt((wvar(1) + wvar(0)) / 2) if (t == 1).sum() > 1 and (t == 0).sum() > 1 else math.nan
-        evs = [e_value(r.estimate / sd, scale="smd", se=r.se / sd) if sd > 0 else (math.nan, math.nan)
-               for r in out.itertuples()]
-        out["e_value"] = [e[0] for e in evs]
-        out["e_value_ci"] = [e[1] for e in evs]
-    diffs = paired_differences(matched, outcome, treatment, pair) if pair in matched else None
-    gamma = math.nan
-    if diffs is not None and diffs.size:
-        if binary:
-            gamma = gamma_threshold(lambda g: rosenbaum_sign_test(int((diffs > 0).sum()), int((diffs < 0).sum()), g),
-                                    alpha)
-        else:
-            gamma = gamma_threshold(lambda g: rosenbaum_signed_rank(diffs, g), alpha)
-    out["rosenbaum_gamma"] = gamma
-    return out
 
 
 def sensitivity_effects(cohort: pd.DataFrame, covariates: Sequence[str] = tuple(COHORT_COVARIATES),

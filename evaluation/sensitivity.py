@@ -26,6 +26,9 @@ The largest one-sided p-value consistent with Γ is computed for
 
 :func:`gamma_threshold` returns the Γ at which the result stops being significant (the upper
 p-value reaches ``alpha``): the larger, the more hidden bias it takes to explain the effect away.
+
+:func:`add_sensitivity` puts both beside the rows of a matched estimate
+(``evaluation.estimates.matched_effects`` calls it for every outcome).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ import pandas as pd
 from scipy import optimize, stats
 
 __all__ = ["e_value_rr", "e_value", "rr_from_hr", "rr_from_or", "rr_from_smd",
-           "rosenbaum_sign_test", "rosenbaum_signed_rank", "gamma_threshold", "paired_differences"]
+           "rosenbaum_sign_test", "rosenbaum_signed_rank", "gamma_threshold", "paired_differences",
+           "add_sensitivity"]
 
 
 def e_value_rr(rr: float) -> float:
@@ -233,3 +237,47 @@ def paired_differences(matched: pd.DataFrame, outcome: str, treatment: str = "se
     d = d[d[pair].isin(full)].sort_values([pair, treatment])
     y = d[outcome].to_numpy(dtype=float).reshape(-1, 2)
     return y[:, 1] - y[:, 0]
+
+
+def add_sensitivity(rows: pd.DataFrame, matched: pd.DataFrame, outcome: str, *, binary: bool,
+                    treatment: str = "served", weights: str = "weights", pair: str = "matched_set",
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """Add E-values and the Rosenbaum Γ to the estimate rows of one outcome.
+
+    * ``e_value`` / ``e_value_ci`` (:func:`evaluation.sensitivity.e_value`): for a 0/1 outcome
+      from the risk-ratio row (shared by the risk-difference row); for a numeric outcome from
+      the standardised difference d = estimate / SD, SD = sqrt of the mean of the two groups'
+      weighted outcome variances, SE(d) = SE / SD.
+    * ``rosenbaum_gamma``: the Γ at which the one-sided test of the matched pairs loses
+      significance at ``alpha`` (McNemar/sign test for 0/1 outcomes, Wilcoxon signed rank for
+      numeric ones); blank unless the matched sets are 1:1 pairs.
+    """
+    out = rows.copy()
+    d = matched[matched[outcome].notna()]
+    y = d[outcome].to_numpy(dtype=float)
+    t = d[treatment].to_numpy(dtype=int)
+    w = d[weights].to_numpy(dtype=float) if weights in d else np.ones(len(d))
+    if binary:
+        rr = out[out["estimand"].str.startswith("ATT ratio")]
+        ev = (e_value(*rr[["estimate", "ci_low", "ci_high"]].iloc[0].tolist()) if len(rr)
+              else (math.nan, math.nan))
+        out["e_value"], out["e_value_ci"] = ev
+    else:
+        def wvar(g):
+            m = np.average(y[t == g], weights=w[t == g])
+            return np.average((y[t == g] - m) ** 2, weights=w[t == g])
+        sd = math.sqrt((wvar(1) + wvar(0)) / 2) if (t == 1).sum() > 1 and (t == 0).sum() > 1 else math.nan
+        evs = [e_value(r.estimate / sd, scale="smd", se=r.se / sd) if sd > 0 else (math.nan, math.nan)
+               for r in out.itertuples()]
+        out["e_value"] = [e[0] for e in evs]
+        out["e_value_ci"] = [e[1] for e in evs]
+    diffs = paired_differences(matched, outcome, treatment, pair) if pair in matched else None
+    gamma = math.nan
+    if diffs is not None and diffs.size:
+        if binary:
+            gamma = gamma_threshold(lambda g: rosenbaum_sign_test(int((diffs > 0).sum()), int((diffs < 0).sum()), g),
+                                    alpha)
+        else:
+            gamma = gamma_threshold(lambda g: rosenbaum_signed_rank(diffs, g), alpha)
+    out["rosenbaum_gamma"] = gamma
+    return out
