@@ -45,6 +45,8 @@ def rubin_pool(estimates, variances, df_complete: float | None = None,
       of freedom ν_com given, Barnard & Rubin (1999): ν_obs = (ν_com + 1)/(ν_com + 3) · ν_com ·
       (1 − λ), λ = (1 + 1/m) B / T, and ν = 1 / (1/ν_m + 1/ν_obs);
     * interval Q̄ ± t_ν · sqrt(T).
+    * relative increase in variance r = (1 + 1/m) B / Ū; fraction of missing information
+      γ = (r + 2/(ν + 3)) / (r + 1) (Rubin 1987, eq. 3.1.10; R ``mice``'s ``fmi``).
 
     Parameters
     ----------
@@ -59,8 +61,8 @@ def rubin_pool(estimates, variances, df_complete: float | None = None,
     Returns
     -------
     dict
-        ``estimate, se, ci_low, ci_high, df, within, between, total, fmi`` (λ, the share of the
-        variance due to missing data), ``m``.
+        ``estimate, se, ci_low, ci_high, df, within, between, total, riv`` (r), ``lambda_`` (λ,
+        the share of the total variance due to missing data), ``fmi`` (γ), ``m``.
     """
     q = np.asarray(estimates, dtype=float)
     u = np.asarray(variances, dtype=float)
@@ -75,10 +77,12 @@ def rubin_pool(estimates, variances, df_complete: float | None = None,
     if df_complete is not None and np.isfinite(df_complete):
         df_obs = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - lam)
         df = 1 / (1 / df + 1 / df_obs) if np.isfinite(df) else df_obs
+    riv = (1 + 1 / m) * b / ubar if ubar > 0 else math.inf
+    fmi = (riv + 2 / (df + 3)) / (riv + 1) if np.isfinite(df) else lam
     se = math.sqrt(total)
     crit = stats.norm.ppf(0.5 + level / 2) if not np.isfinite(df) else stats.t.ppf(0.5 + level / 2, df)
     return dict(estimate=qbar, se=se, ci_low=qbar - crit * se, ci_high=qbar + crit * se, df=df,
-                within=ubar, between=b, total=total, fmi=lam, m=m)
+                within=ubar, between=b, total=total, riv=riv, lambda_=lam, fmi=fmi, m=m)
 
 
 def multiple_imputation(data: pd.DataFrame, estimator: Callable[[pd.DataFrame], pd.DataFrame],

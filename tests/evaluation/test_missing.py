@@ -24,12 +24,29 @@ def test_rubin_pool_by_hand():
     assert p["df"] == pytest.approx(2 * (1 + 3 / 8) ** 2)
     q = stats.t.ppf(0.975, 2 * (1 + 3 / 8) ** 2)
     assert p["ci_high"] == pytest.approx(2 + q * math.sqrt(0.5 + 4 / 3))
-    assert p["fmi"] == pytest.approx((4 / 3) / (0.5 + 4 / 3))
+    assert p["lambda_"] == pytest.approx((4 / 3) / (0.5 + 4 / 3))
+    r = (4 / 3) / 0.5
+    assert p["fmi"] == pytest.approx((r + 2 / (2 * (1 + 3 / 8) ** 2 + 3)) / (r + 1))
     # Barnard-Rubin with nu_com = 10: lam = 0.72727; nu_obs = 11/13 * 10 * (1 - lam)
     lam = (4 / 3) / (0.5 + 4 / 3)
     nu_obs = 11 / 13 * 10 * (1 - lam)
     p = rubin_pool([1, 2, 3], [0.5, 0.5, 0.5], df_complete=10)
     assert p["df"] == pytest.approx(1 / (1 / (2 * (1 + 3 / 8) ** 2) + 1 / nu_obs))
+
+
+def test_rubin_pool_matches_r_mice():
+    # R mice 3.15.0 pool.scalar on fixed numbers (tests/fixtures/mice/make_pool.R -> pool.json)
+    import json
+    from pathlib import Path
+
+    r = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "mice" / "pool.json").read_text())
+    p = rubin_pool(r["Q"], r["U"], df_complete=r["df_complete"])
+    for mine, theirs in [("estimate", "qbar"), ("within", "ubar"), ("between", "b"), ("total", "t"),
+                         ("df", "df"), ("riv", "r"), ("fmi", "fmi")]:
+        assert p[mine] == pytest.approx(r[theirs], rel=1e-10), mine
+    big = rubin_pool(r["Q"], r["U"])
+    assert big["df"] == pytest.approx(r["df_large_sample"], rel=1e-10)
+    assert big["fmi"] == pytest.approx(r["fmi_large_sample"], rel=1e-10)
 
 
 def _mar_design(seed: int, n: int = 1500) -> tuple[pd.DataFrame, float]:
