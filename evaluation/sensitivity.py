@@ -21,7 +21,8 @@ The largest one-sided p-value consistent with Γ is computed for
   go the way of the effect, ``p⁺(Γ) = P(Binomial(D, Γ/(1+Γ)) ≥ T)``;
 * a numeric outcome (Wilcoxon signed-rank test): T = the sum of the ranks of |difference| over
   pairs whose difference goes the way of the effect; under Γ its upper bound has mean
-  p⁺ Σ rank and variance p⁺(1 − p⁺) Σ rank², p⁺ = Γ/(1+Γ); normal approximation as R's
+  p⁺ Σ rank and variance p⁺(1 − p⁺) Σ rank², p⁺ = Γ/(1+Γ); exact (convolution of the
+  rank-times-Bernoulli sum) for up to 100 pairs, else the normal approximation as R's
   ``rbounds::psens``.  Zero differences are dropped, tied |differences| get average ranks.
 
 :func:`gamma_threshold` returns the Γ at which the result stops being significant (the upper
@@ -167,22 +168,26 @@ def rosenbaum_sign_test(treated_events: int, control_events: int, gamma: float) 
     return float(stats.binom.sf(t - 1, d, _p_plus(gamma)))
 
 
-def rosenbaum_signed_rank(differences, gamma: float) -> float:
+def rosenbaum_signed_rank(differences, gamma: float, exact: bool | None = None) -> float:
     """Upper bound on the one-sided p-value of Wilcoxon's signed-rank test under hidden bias Γ.
 
     Parameters
     ----------
     differences : array-like
-        Treated minus control outcome per matched pair, oriented so the effect is positive
-        (the caller negates when a fall is the effect); the test is in the direction of the
-        observed sign of the sum of signed ranks.
+        Treated minus control outcome per matched pair; the test is in the direction of the
+        larger of the two signed-rank sums (the observed direction of the effect).
     gamma : float
         Hidden-bias parameter Γ ≥ 1.
+    exact : bool, optional
+        ``True``: the exact upper-bound distribution — T⁺ = Σ rank_i·B_i with independent
+        B_i ~ Bernoulli(Γ/(1+Γ)) — by convolution (ties: average ranks, doubled to integers);
+        ``False``: the normal approximation ``1 − Φ((T − E⁺)/sqrt(V⁺))`` (R's
+        ``rbounds::psens``).  Default: exact for up to 100 non-zero pairs.
 
     Returns
     -------
     float
-        Normal-approximation upper bound ``1 − Φ((T − E⁺)/sqrt(V⁺))``.
+        The upper bound on the one-sided p-value.
     """
     d = np.asarray(differences, dtype=float)
     d = d[np.isfinite(d) & (d != 0)]
@@ -193,6 +198,17 @@ def rosenbaum_signed_rank(differences, gamma: float) -> float:
     neg = (ranks[d < 0]).sum()
     t = max(pos, neg)
     p = _p_plus(gamma)
+    if exact is None:
+        exact = d.size <= 100
+    if exact:
+        r2 = np.rint(2 * ranks).astype(np.int64)
+        dist = np.zeros(int(r2.sum()) + 1)
+        dist[0] = 1.0
+        for r in r2:
+            new = dist * (1 - p)
+            new[r:] += dist[:-r] * p
+            dist = new
+        return float(min(1.0, dist[int(round(2 * t)):].sum()))
     mean = p * ranks.sum()
     var = p * (1 - p) * (ranks ** 2).sum()
     return float(stats.norm.sf((t - mean) / math.sqrt(var)))

@@ -83,7 +83,24 @@ def test_rosenbaum_signed_rank_by_hand():
     for gam in (1.0, 2.0):
         p = gam / (1 + gam)
         z = (14 - p * 15) / math.sqrt(p * (1 - p) * 55)
-        assert rosenbaum_signed_rank(d, gam) == pytest.approx(1 - stats.norm.cdf(z))
+        assert rosenbaum_signed_rank(d, gam, exact=False) == pytest.approx(1 - stats.norm.cdf(z))
+        # exact: T+ = sum of rank_i * B_i, B_i ~ Bernoulli(p) independent; enumerate all 2^5
+        # sign patterns of ranks 1..5 and add the probability of those with T+ >= 14
+        import itertools
+
+        tail = 0.0
+        for bits in itertools.product((0, 1), repeat=5):
+            tot = sum(r * b for r, b in zip(range(1, 6), bits))
+            if tot >= 14:
+                tail += p ** sum(bits) * (1 - p) ** (5 - sum(bits))
+        assert rosenbaum_signed_rank(d, gam, exact=True) == pytest.approx(tail)
+        assert rosenbaum_signed_rank(d, gam) == pytest.approx(tail)      # exact by default
+
+
+def test_rosenbaum_signed_rank_exact_with_ties():
+    # |d| = 1, 1, 2 -> average ranks 1.5, 1.5, 3; signs +, -, + -> T+ = 4.5
+    # gamma 1: p = 1/2; sums over 8 patterns: {0, 1.5, 1.5, 3, 3, 4.5, 4.5, 6}; >= 4.5: 3 of 8
+    assert rosenbaum_signed_rank([1, -1, 2], 1.0, exact=True) == pytest.approx(3 / 8)
 
 
 def test_paired_differences_only_for_pairs():
