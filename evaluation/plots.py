@@ -120,7 +120,7 @@ def propensity_overlap_plot(ps, treatment, weights=None, *, ax=None, bins: int =
     alt = (f"{title}{' (weighted)' if weights is not None else ''}: mirrored histograms of the "
            f"estimated propensity score, {labels[0]} above the axis and {labels[1]} below. "
            f"{labels[0].capitalize()}: {describe('served')}. {labels[1].capitalize()}: "
-           f"{describe('comparison')}. {s['served_above_comparison_max']:.0%} of {labels[0]} score "
-           f"above every {labels[1]} score and {s['comparison_below_served_min']:.0%} of "
-           f"{labels[1]} below every {labels[0]} score (outside common support).")
+           f"{describe('comparison')}. Outside common support: {s['served_above_comparison_max']:.0%} "
+           f"of the {labels[0]} score above every {labels[1]} score, and "
+           f"{s['comparison_below_served_min']:.0%} of the {labels[1]} below every {labels[0]} score.")
     return fig, alt
