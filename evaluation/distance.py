@@ -165,7 +165,8 @@ def baselines_without_follow_up(assessments: pd.DataFrame, periods: pd.DataFrame
     return out.reset_index(drop=True)
 
 
-def attrition_bounds(pairs: pd.DataFrame, missing: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def attrition_bounds(pairs: pd.DataFrame, missing: pd.DataFrame, level: float = 0.95, *,
+                     weight_on: Sequence[str] | None = ("baseline",)) -> pd.DataFrame:
     """Worst/best-case bounds on ``pct_improved`` (per area) and ``pct_improved_all_areas`` (per
     tool) for children with a baseline but no follow-up.
 
@@ -177,12 +178,20 @@ def attrition_bounds(pairs: pd.DataFrame, missing: pd.DataFrame, level: float = 
         From :func:`baselines_without_follow_up` (same rules).
     level : float
         Confidence level of the outer Wilson limits.
+    weight_on : sequence of str, optional
+        Per area, also the attrition-weighted share improved
+        (:func:`evaluation.missing.attrition_weighted_share`): completers weighted by the
+        inverse of their modelled probability of a follow-up given these columns (``baseline``
+        score by default; any column of ``periods`` carried into both tables, e.g. ``age_band``).
+        ``None`` or empty: intercept only (the weighted share is then the completers' share).
 
     Returns
     -------
     pandas.DataFrame
         ``tool, area, measure, completers, lower, upper, lower_ci_low, upper_ci_high, paired,
-        missing``: ``lower`` counts every child without a follow-up as not improved, ``upper``
+        missing`` and, on the per-area rows, ``weighted, weighted_ci_low, weighted_ci_high``
+        (blank when the follow-up model cannot be fitted, e.g. nobody missing or perfect
+        separation): ``lower`` counts every child without a follow-up as not improved, ``upper``
         as improved (:func:`evaluation.missing.share_improved_bounds`).  Children at the best
         score at baseline are left out of both, as in the KPI; for all areas, a child is missing
         if they have a baseline in every area of the tool but are not paired in every area.
@@ -195,8 +204,10 @@ def attrition_bounds(pairs: pd.DataFrame, missing: pd.DataFrame, level: float = 
         elig = g[~g["at_ceiling"]]
         miss = missing[(missing["tool"] == tool) & (missing["area"] == area) & ~missing["at_ceiling"]]
         k = int((elig["improvement"] > 0).sum())
-        rows.append(dict(tool=tool, area=area, measure="pct_improved",
-                         **share_improved_bounds(k, len(elig), miss["person_id"].nunique(), level)))
+        row = dict(tool=tool, area=area, measure="pct_improved",
+                   **share_improved_bounds(k, len(elig), miss["person_id"].nunique(), level))
+        row.update(_weighted_share(elig, miss, list(weight_on or []), level))
+        rows.append(row)
     for tool, g in p.groupby("tool", sort=True):
         areas = get_tool(tool).area_names
         complete, _ = _per_person(g, tool)
@@ -209,6 +220,30 @@ def attrition_bounds(pairs: pd.DataFrame, missing: pd.DataFrame, level: float = 
         rows.append(dict(tool=tool, area="overall", measure="pct_improved_all_areas",
                          **share_improved_bounds(int(all_imp.sum()), int(all_imp.size), n_miss, level)))
     return pd.DataFrame(rows)
+
+
+def _weighted_share(elig: pd.DataFrame, miss: pd.DataFrame, covariates: list[str], level: float) -> dict:
+    """Attrition-weighted share improved for one tool × area (blank if it cannot be fitted)."""
+    import warnings
+
+    from evaluation.missing import attrition_weighted_share
+
+    blank = dict(weighted=np.nan, weighted_ci_low=np.nan, weighted_ci_high=np.nan)
+    if len(miss) == 0 or len(elig) == 0 or any(c not in elig or c not in miss for c in covariates):
+        return blank
+    d = pd.concat([elig[covariates].assign(improved=(elig["improvement"] > 0).astype(float)),
+                   miss[covariates].assign(improved=np.nan)], ignore_index=True)
+    if len(covariates) and d[covariates].isna().any().any():
+        return blank
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = attrition_weighted_share(d, "improved", covariates, level)
+    except (np.linalg.LinAlgError, ValueError, OverflowError):
+        return blank
+    if not np.isfinite(r["se"]):
+        return blank
+    return dict(weighted=r["estimate"], weighted_ci_low=r["ci_low"], weighted_ci_high=r["ci_high"])
 
 
 def _best_score(tool: str, area: str) -> float:

@@ -264,6 +264,11 @@ def attrition_weighted_share(data: pd.DataFrame, improved: str, covariates: Sequ
         ``estimate`` (weighted share improved), ``se``, ``ci_low``, ``ci_high``, ``completers``
         (unweighted share among completers), ``n``, ``n_missing``.
 
+    Raises
+    ------
+    ValueError
+        When the logistic model of follow-up does not converge (e.g. perfect separation).
+
     Notes
     -----
     θ = (β, μ); per child ψ = [X(r − p); (r/p)(y − μ)] with r = 1 if followed up, p the logistic
@@ -276,7 +281,9 @@ def attrition_weighted_share(data: pd.DataFrame, improved: str, covariates: Sequ
     r = y_raw.notna().to_numpy(dtype=float)
     y = np.nan_to_num(y_raw.to_numpy(dtype=float))
     X = sm.add_constant(expand_covariates(data, covariates, drop_first=True).to_numpy(), has_constant="add")
-    fit = sm.Logit(r, X).fit(method="newton", disp=0, maxiter=100)
+    fit = sm.Logit(r, X).fit(method="newton", disp=0, maxiter=100, warn_convergence=False)
+    if not fit.mle_retvals.get("converged", True) or not np.all(np.isfinite(fit.params)):
+        raise ValueError("the follow-up model did not converge (perfect separation?)")
     p = 1 / (1 + np.exp(-(X @ fit.params)))
     w = r / p
     mu = float((w * y).sum() / w.sum())

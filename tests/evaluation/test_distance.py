@@ -248,3 +248,27 @@ def test_attrition_bounds_by_hand():
     alla = b.loc[("overall", "pct_improved_all_areas")]
     # paired in every area: p1 (yes), p2 (no); missing: p3 and p4 -> 1/4 to 3/4
     assert (alla["completers"], alla["lower"], alla["upper"]) == (0.5, 1 / 4, 3 / 4)
+
+
+def test_attrition_weighted_share_in_the_bounds_table():
+    from evaluation.distance import attrition_bounds, baselines_without_follow_up
+
+    # 10 children in one area (maca, lower is better, best 0): baselines 2..11; those with a
+    # high (worse) baseline are followed up less often
+    rows = []
+    for i in range(12):
+        b = 2 + i
+        rows.append(_row(f"c{i}", "domestic", "baseline", "2024-01-01", b))
+        if i % 3 != 2 or b < 6:
+            rows.append(_row(f"c{i}", "domestic", "exit", "2024-06-01", b - 1 if i % 2 == 0 else b + 1))
+    a = pd.DataFrame(rows)
+    pairs, _ = pair_assessments(a)
+    missing = baselines_without_follow_up(a)
+    # intercept-only model: every completer has the same weight -> the completers' share
+    b0 = attrition_bounds(pairs, missing, weight_on=None).iloc[0]
+    assert b0["weighted"] == pytest.approx(b0["completers"])
+    assert b0["lower"] <= b0["weighted"] <= b0["upper"]
+    # on the baseline score: a finite estimate inside the worst/best-case bounds
+    b1 = attrition_bounds(pairs, missing).iloc[0]
+    assert b1["lower"] <= b1["weighted"] <= b1["upper"]
+    assert b1["missing"] == 3
