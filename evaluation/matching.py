@@ -219,6 +219,10 @@ class _MatcherBase:
     """Shared result handling: weights, matched data, balance tables."""
 
     smd_denominator: str = "treated"
+    vcov_: str = "cluster"
+    """Standard errors MatchIt's guidance recommends for effects after this matching method:
+    cluster-robust on matched sets (pairs) for nearest neighbour, HC3 for exact and coarsened
+    exact matching (strata, not pairs: clustering on a dozen strata understates the SE)."""
 
     def _finish(self, data: pd.DataFrame, treatment: str, covariates: Sequence[str],
                 weights: np.ndarray, matched_set: np.ndarray, distance=None) -> None:
@@ -243,9 +247,15 @@ class _MatcherBase:
                           f"({self.smd_denominator} SD denominator)", BalanceWarning, stacklevel=3)
 
     def matched_data(self, data: pd.DataFrame) -> pd.DataFrame:
-        """Rows with positive weight, with ``weights`` and ``matched_set`` columns added."""
+        """Rows with positive weight, with ``weights`` and ``matched_set`` columns added.
+
+        ``.attrs["vcov"]`` carries :attr:`vcov_`, which the estimators in
+        ``evaluation.estimates`` use by default.
+        """
         out = data.assign(weights=self.weights_, matched_set=self.matched_set_)
-        return out[out["weights"] > 0]
+        out = out[out["weights"] > 0].copy()
+        out.attrs["vcov"] = self.vcov_
+        return out
 
 
 class NearestNeighborMatch(_MatcherBase):
@@ -373,7 +383,12 @@ class NearestNeighborMatch(_MatcherBase):
 
 
 class ExactMatch(_MatcherBase):
-    """Exact matching on all named covariates (MatchIt ``method = "exact"``), ATT weights."""
+    """Exact matching on all named covariates (MatchIt ``method = "exact"``), ATT weights.
+
+    Effects after it use HC3 standard errors by default (``vcov_ = "HC3"``), MatchIt's advice.
+    """
+
+    vcov_ = "HC3"
 
     def __init__(self, *, smd_denominator: str = "treated"):
         self.smd_denominator = smd_denominator
