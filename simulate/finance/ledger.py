@@ -156,13 +156,10 @@ def cash_flows(terms: FinanceTerms, payments_due: pd.DataFrame, delivery_costs: 
     return settle_finance(due, costs, terms, days)
 
 
-def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
-    """One tidy row per party, month and flow type (``party, counterparty, month, date, flow_type, amount_gbp``).
-
-    ``amount_gbp`` is signed from the party's side (+ received, − paid); zero flows are left out.
-    """
+def transfers(out: FinanceOutcome) -> list[tuple[str, str, str, np.ndarray]]:
+    """Every flow between two parties: ``(payer, payee, flow_type, £ by month)``."""
     s = out.spv
-    transfers = [
+    return [
         ("commissioner", "spv", "outcome_payment", out.commissioner),
         ("lcf", "spv", "outcome_payment", out.lcf),
         ("investor", "spv", "capital_drawn", s.capital_drawn),
@@ -174,9 +171,16 @@ def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
         ("spv", "provider", "surplus", s.provider_surplus),
         ("provider", "staff_and_suppliers", "delivery_cost", out.costs),
     ]
+
+
+def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
+    """One tidy row per party, month and flow type (``party, counterparty, month, date, flow_type, amount_gbp``).
+
+    ``amount_gbp`` is signed from the party's side (+ received, − paid); zero flows are left out.
+    """
     dates = out.terms.dates
     parts = []
-    for payer, payee, kind, amounts in transfers:
+    for payer, payee, kind, amounts in transfers(out):
         m = np.nonzero(np.abs(amounts) > 0)[0]
         if len(m) == 0:
             continue

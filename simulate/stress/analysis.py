@@ -9,41 +9,21 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..finance.returns import irr, money_multiple
 from ..scenario import Scenario
+from .mechanisms import mechanism_for
 from .params import compile_params, override_data, scenario_data
 from .pipeline import run_draw
 from .sampling import draw_rng
 
 
-def headline(table: pd.DataFrame) -> pd.DataFrame:
-    """Headline statistics of a run's draws as a tidy table (``metric, value``).
+def headline(table: pd.DataFrame, kind: str = "sib_edge_of_care") -> pd.DataFrame:
+    """Headline statistics of a run's draws as a tidy table (``metric, value``), by the mechanism's own reading.
 
+    ``kind`` is the scenario's ``payment.kind`` (a run's ``meta["mechanism"]``). For the bond,
     IRR percentiles are over draws whose IRR is defined; the count of ambiguous or undefined
     IRRs is reported beside them.
     """
-    ok = table.loc[table["irr_status"] == "ok", "irr"]
-    pay = table["outcome_payments_gbp"]
-    rows = {
-        "draws": len(table),
-        "irr_p5": ok.quantile(0.05), "irr_median": ok.median(), "irr_p95": ok.quantile(0.95),
-        "irr_not_defined_draws": int((table["irr_status"] != "ok").sum()),
-        "money_multiple_p5": table["money_multiple"].quantile(0.05),
-        "money_multiple_median": table["money_multiple"].median(),
-        "money_multiple_mean": table["money_multiple"].mean(),
-        "p_investor_loss": table["investor_loss"].mean(),
-        "p_cap_reached": table["cap_reached"].mean(),
-        "outcome_payments_mean_gbp": pay.mean(), "outcome_payments_p5_gbp": pay.quantile(0.05),
-        "peak_capital_mean_gbp": table["peak_capital_gbp"].mean(),
-        "peak_capital_p95_gbp": table["peak_capital_gbp"].quantile(0.95),
-        "p_capital_over_commitment": (table["capital_over_commitment_gbp"] > 0).mean(),
-        "savings_pv_mean_gbp": table["savings_pv_gbp"].mean(),
-        "commissioner_payments_pv_mean_gbp": table["commissioner_payments_pv_gbp"].mean(),
-        "p_payments_exceed_savings": (table["commissioner_payments_pv_gbp"] > table["savings_pv_gbp"]).mean(),
-        "cost_per_child_diverted_median_gbp": table["cost_per_child_diverted_gbp"].median(),
-        "deadweight_payment_share_mean": table["deadweight_payment_share"].mean(),
-    }
-    return pd.DataFrame({"metric": list(rows), "value": [float(v) for v in rows.values()]})
+    return mechanism_for(kind).headline(table)
 
 
 def fan(cumulative_cash: np.ndarray, quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
@@ -83,35 +63,69 @@ def src(table: pd.DataFrame, inputs: list[str], output: str = "money_multiple") 
 
 def pooled(data: dict, effects: Mapping[str, float] | None, replications: int, seed: int,
            candidate_factor: float = 0.0) -> dict[str, Any]:
-    """Mean figures over ``replications`` with common random numbers, and the pooled investor IRR.
+    """Mean figures over ``replications`` with common random numbers, and figures of the mean cash flow.
 
-    The pooled IRR and multiple are those of the mean investor cash flow (an investor holding
-    the average outcome), which is what "the IRR is 0%" means in a reverse stress test.
+    The mean cash flow is the risk-bearing party's (an investor or provider holding the average
+    outcome): ``pooled_net_gbp`` for every mechanism, and the bond's pooled IRR and multiple,
+    which is what "the IRR is 0%" means in a reverse stress test. ``p_loss`` is the share of
+    replications in which that party lost money.
     """
-    p = compile_params(data, effects)
-    rows, net = [], np.zeros(p.months)
+    mech = mechanism_for(data)
+    p = mech.compile(data, effects)
+    rows, net = [], None
     for i in range(replications):
-        r = run_draw(p, draw_rng(seed, i), candidate_factor, with_irr=False)
+        r = mech.draw(p, draw_rng(seed, i), candidate_factor, with_irr=False)
         rows.append(r.outputs)
-        net += r.finance.spv.investor_net
-    net /= replications
+        net = r.net.astype(float) if net is None else net + r.net
+    net = net / replications
     frame = pd.DataFrame(rows)
     out = {k: float(frame[k].mean()) for k in frame.columns if pd.api.types.is_numeric_dtype(frame[k]) or pd.api.types.is_bool_dtype(frame[k])}
-    out.update(p_cap_reached=float(frame["cap_reached"].mean()), p_investor_loss=float(frame["investor_loss"].mean()))
-    res = irr(net, p.finance.dates)
-    out.update(pooled_irr=res.value, pooled_irr_status=res.status, pooled_multiple=money_multiple(net),
-               pooled_investor_net_gbp=float(net.sum()), peak_capital_p95_gbp=float(frame["peak_capital_gbp"].quantile(0.95)))
+    out["p_loss"] = float(frame[mech.loss_column].mean())
+    if "cap_reached" in frame:
+        out.update(p_cap_reached=float(frame["cap_reached"].mean()), p_investor_loss=float(frame["investor_loss"].mean()),
+                   peak_capital_p95_gbp=float(frame["peak_capital_gbp"].quantile(0.95)))
+    out.update(mech.pooled_figures(net, p))
     return out
 
 
-def tornado(scenario: Scenario, replications: int = 100, seed: int = 0, output: str = "pooled_multiple",
+def mean_years(data: dict, effects: Mapping[str, float] | None, replications: int, seed: int) -> pd.DataFrame | None:
+    """The risk-bearing party's per-contract-year view averaged over replications (None if the mechanism has none)."""
+    mech = mechanism_for(data)
+    p = mech.compile(data, effects)
+    frames = [mech.draw(p, draw_rng(seed, i), with_irr=False).years for i in range(replications)]
+    if frames[0] is None:
+        return None
+    keys = [c for c in ("envelope", "contract_year") if c in frames[0].columns]
+    return pd.concat(frames).groupby(keys, sort=False).mean().reset_index()
+
+
+def expected_transfers(data: dict, replications: int, seed: int) -> tuple[list, list]:
+    """Every transfer averaged over replications (the expected ledger) and the month-end dates."""
+    mech = mechanism_for(data)
+    p = mech.compile(data)
+    total: dict[tuple[str, str, str], np.ndarray] = {}
+    dates = None
+    for i in range(replications):
+        r = mech.draw(p, draw_rng(seed, i), with_irr=False)
+        dates = r.dates
+        for payer, payee, kind, amounts in r.transfers:
+            key = (payer, payee, kind)
+            total[key] = total.get(key, 0.0) + np.asarray(amounts, float)
+    return [(*k, v / replications) for k, v in total.items()], dates
+
+
+def tornado(scenario: Scenario, replications: int = 100, seed: int = 0, output: str | None = None,
             effects: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One-at-a-time swings: each uncertain input at its low and high end, the rest at the scenario's values.
+
+    ``output`` is a :func:`pooled` figure; by default the mechanism's ``tornado_output`` (the
+    bond's pooled money multiple, the provider's pooled net, a block's cost per family).
 
     Returns ``input, low, high, output_low, output_high, base, swing`` sorted by swing
     (largest first); every point uses the same replications (common random numbers).
     """
     data = scenario_data(scenario)
+    output = output or mechanism_for(data).tornado_output
     base = pooled(data, effects, replications, seed)[output]
     rows = []
     for r in scenario.uncertainty:
