@@ -24,7 +24,8 @@ COLUMNS = (
     "lcf_payments_gbp", "commissioner_payments_pv_gbp", "savings_pv_gbp", "commissioner_net_benefit_pv_gbp",
     "care_days_avoided", "provider_costs_gbp", "children_referred", "children_engaged", "children_turned_away",
     "milestone_rate", "out_of_care_rate", "children_diverted", "cost_per_child_diverted_gbp",
-    "deadweight_payment_share",
+    "deadweight_payment_share", "capital_unreturned_gbp", "co_funder_capital_drawn_gbp", "co_funder_net_gbp",
+    "lcf_cap_shifted_gbp", "payments_forgone_gbp",
 )
 
 
@@ -39,7 +40,7 @@ def _payments_minus_savings(out: dict) -> float:
 def as_draw(result: Any) -> Draw:
     """A :class:`~simulate.stress.pipeline.DrawResult` as the protocol's :class:`Draw`."""
     fin = result.finance
-    return Draw(result.outputs, fin.spv.investor_net, finance_transfers(fin), fin.terms.dates, None, result)
+    return Draw(result.outputs, fin.investor_net, finance_transfers(fin), fin.terms.dates, None, result)
 
 
 class SibPipeline:
@@ -113,13 +114,18 @@ class SibPipeline:
             ("Care days avoided", f"{b['care_days_avoided']:,.0f}"),
             ("Children engaged; net diverted from care", f"{b['children_engaged']:,.0f}; {b['children_diverted']:,.0f}"),
             ("Share of outcome payments paying for deadweight", fmt_share(b["deadweight_payment_share"])),
+            ("Co-funder: capital drawn; net (mean)", f"{fmt_money(b['co_funder_capital_drawn_gbp'])}; {fmt_money(b['co_funder_net_gbp'])}"),
+            ("Life Chances Fund top-up moved to the commissioner by the grant cap (mean)", fmt_money(b["lcf_cap_shifted_gbp"])),
+            ("Investor capital never returned; payments forgone by a termination (mean)",
+             f"{fmt_money(b['capital_unreturned_gbp'])}; {fmt_money(b['payments_forgone_gbp'])}"),
         ]
 
     def compare_row(self, table: pd.DataFrame) -> dict:
         ok = table.loc[table["irr_status"] == "ok", "irr"]
         return {"irr_median": ok.median(), "multiple_median": table["money_multiple"].median(), "p_loss": table["investor_loss"].mean(),
                 "p_cap_reached": table["cap_reached"].mean(), "payments_mean_gbp": table["outcome_payments_gbp"].mean(),
-                "peak_capital_p95_gbp": table["peak_capital_gbp"].quantile(0.95), "savings_pv_mean_gbp": table["savings_pv_gbp"].mean()}
+                "peak_capital_p95_gbp": table["peak_capital_gbp"].quantile(0.95), "savings_pv_mean_gbp": table["savings_pv_gbp"].mean(),
+                "capital_unreturned_mean_gbp": table["capital_unreturned_gbp"].mean(), "co_funder_net_mean_gbp": table["co_funder_net_gbp"].mean()}
 
     def builtin_stresses(self, scenario: Any) -> list[NamedStress]:
         out = [NamedStress("stability_success_20pct_lower", "Stability success 20% lower than the hazards imply",
@@ -128,6 +134,10 @@ class SibPipeline:
         if caps is not None and caps.total_gbp:
             out.append(NamedStress("cap_reached_early", "Total outcome cap at 60% of the contract's",
                                    overrides={"payment.caps.total_gbp": round(caps.total_gbp * 0.6, 2)}))
+        years = -(-int(scenario.horizon.total_months) // 12)
+        if scenario.finance.early_termination_year is None and years > 3:
+            out.append(NamedStress("terminated_after_year_3", "Contract stopped at the end of year 3 (as Peterborough's after 4 of 6 years)",
+                                   overrides={"finance.early_termination_year": 3}))
         return out
 
 
