@@ -14,7 +14,7 @@ vectorised path (:mod:`simulate.payments.vectorised`); one-off metrics, costs an
 avoided from :mod:`.settle`; money from :mod:`simulate.finance`.
 """
 
-from .analysis import expected_transfers, fan, headline, mean_years, pooled, src, tornado
+from .analysis import expected_transfers, fan, headline, mean_years, pooled, sobol, src, tornado
 from .mechanisms import REGISTRY, Draw, Mechanism, ledger_frame, mechanism_for, party_totals
 from .named import builtin_stresses, find_stress, named_stresses
 from .params import CohortParams, compile_params, override_data, scenario_data
@@ -24,7 +24,7 @@ from .runner import OUTPUT_COLUMNS, StressRun, monthly_frame, run_stress, write_
 from .sampling import design, draw_rng, draw_seed
 
 __all__ = [
-    "REGISTRY", "Draw", "Mechanism", "expected_transfers", "ledger_frame", "mean_years", "mechanism_for", "party_totals",
+    "REGISTRY", "Draw", "sobol", "Mechanism", "expected_transfers", "ledger_frame", "mean_years", "mechanism_for", "party_totals",
     "OUTPUT_COLUMNS", "QUESTIONS", "CohortParams", "DrawResult", "StressRun", "builtin_stresses", "compile_params",
     "design", "draw_rng", "draw_seed", "fan", "find_stress", "headline", "monthly_frame", "named_stresses",
     "override_data", "pooled", "reverse_stress", "run_draw", "run_stress", "scenario_data", "src", "tornado",

@@ -69,7 +69,8 @@ def prepare(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> d
 def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster: str | None = None,
                method: str = "lhs", overrides: Mapping[str, Any] | None = None,
                effects: Mapping[str, float] | None = None, keep_monthly: bool = True,
-               chunk_size: int | None = None, engine: str = "payments", model: str = "cohort", start: int = 0) -> StressRun:
+               chunk_size: int | None = None, engine: str = "payments", model: str = "cohort", start: int = 0,
+               values: np.ndarray | None = None) -> StressRun:
     """Run ``draws`` draws of the scenario's uncertainty ranges through its mechanism's pipeline.
 
     Parameters
@@ -83,6 +84,9 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
         Index of the first draw: a run of draws ``start..start + draws - 1`` continues one of
         ``start`` draws with the same seed (``method`` ``mc`` or ``sobol``, whose draw ``i``
         does not depend on the number of draws), so the two tables stacked equal one long run.
+    values
+        An explicit design (``draws × inputs``, in the order of ``scenario.uncertainty``), e.g.
+        Saltelli's for Sobol' indices; ``method`` and named-stress shifts are then not applied.
     jobs
         Local worker processes (joblib); ignored when ``cluster`` is given.
     cluster
@@ -120,8 +124,11 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     if model not in mech.models:
         raise StressError(f"--model {model}: the {mech.kind} pipeline runs on {', '.join(mech.models)} only")
     paths = [r.parameter for r in ranges]
-    values = design(ranges, draws, seed, method, start)
-    values = _shift_by_stress(scenario, ranges, values, overrides)
+    if values is None:
+        values = design(ranges, draws, seed, method, start)
+        values = _shift_by_stress(scenario, ranges, values, overrides)
+    else:
+        values = np.asarray(values, float).reshape(draws, len(ranges))
     workers = jobs if cluster is None else 8
     size = chunk_size or max(25, min(2000, -(-draws // (workers * 4))))
     starts = list(range(0, draws, size))

@@ -28,6 +28,7 @@ def test_every_subcommand_runs_on_every_preset(preset, tmp_path, capsys):
         ["stress", "reverse", "--scenario", preset, "--replications", "2"],
         ["stress", "tornado", "--scenario", preset, "--replications", "2"],
         ["stress", "summary", str(run)],
+        ["stress", "sobol", "--scenario", preset, "--base-draws", "4"],
         ["stress", "ledger", "--scenario", preset, "--out", str(tmp_path / "ledger.csv")],
     ):
         code, printed = _run(argv, capsys)
