@@ -230,24 +230,42 @@ def indigo(
     out_file: Path = typer.Option(..., "--out", help="JSON file in the shape of the INDIGO data standard"),
     replications: int = typer.Option(100, "--replications", help="replications averaged into the planned payments"),
     seed: int = typer.Option(0, "--seed"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="date (YYYY-MM-DD) of the expected vs achieved table; default the contract end"),
 ) -> None:
-    """Export prices, the payment plan, planned payments and transactions in INDIGO's shape.
+    """Export an INDIGO 4.1 project: prices, plan, planned payments, transactions, returns, results and provider costs.
 
-    Example: cusp stress indigo --scenario lancs-edge-of-care-004 --out 004-indigo.json
+    Prints the expected vs achieved to date table per outcome metric (achieved: replication 0
+    as a stand-in for real data). Example: cusp stress indigo --scenario lancs-edge-of-care-004 --out 004-indigo.json
     """
+    import datetime as dt
+
+    from simulate.finance.errors import StressError
     from simulate.finance.indigo import indigo_project, write_indigo
-    from simulate.stress.analysis import expected_finance
+    from simulate.stress.analysis import expected_finance, expected_vs_achieved, indigo_returns
 
     from ..outputs import check_output, output_file
 
     inputs = {"--scenario": Path(scenario)}
     check_output(out_file, inputs, kind="file")  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
-    doc = indigo_project(sc, expected_finance(sc, replications, seed), "Planned")
+    from simulate.stress import mechanism_for
+
+    if mechanism_for(sc.payment.kind).risk_bearer != "investor":
+        raise StressError(f"--scenario {scenario}: INDIGO describes impact bonds (an investor carries the risk); "
+                          f"payment.kind {sc.payment.kind!r} has none")
+    try:
+        when = dt.date.fromisoformat(as_of) if as_of else sc.horizon.contract_end - dt.timedelta(days=1)
+    except ValueError:
+        raise StressError(f"--as-of {as_of}: not a date in the form YYYY-MM-DD") from None
+    results = expected_vs_achieved(sc, when, 0, replications, seed)
+    doc = indigo_project(sc, expected_finance(sc, replications, seed), "Planned", indigo_returns(sc, replications, seed), results)
     with output_file(out_file, command="cusp stress indigo", inputs=inputs) as tmp:
         write_indigo(doc, tmp)
-    out.print(f"{len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
+    out.print(f"INDIGO 4.1: {len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
               f"{len(doc['transactions'])} transactions → {out_file}")
+    out.print(table(results.drop(columns=["period_start"]), f"Expected vs achieved to {when}",
+                    {"children_engaged": ",.0f", "expected_children": ",.0f", "children_achieved": ",.0f",
+                     "expected_payments_gbp": _MONEY, "payments_gbp": _MONEY}))
 
 
 @app.command()

@@ -200,3 +200,73 @@ def sobol(scenario: Scenario, base_draws: int = 64, seed: int = 0, jobs: int = 1
     frame = frame.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
     frame.attrs.update(output=output, draws=len(values), r2=reg.attrs["r2"])
     return frame
+
+
+def indigo_returns(scenario: Scenario, replications: int = 100, seed: int = 0) -> dict:
+    """The social investor's expected-case IRR and its IRR if outcome payments reach the total cap.
+
+    The second scales the expected case's monthly payments due up (or down) so they add up to
+    the cap, keeping their timing and the delivery costs: the most the contract lets the
+    investor earn on that delivery plan. NaN when the contract has no total cap.
+    """
+    from ..finance.ledger import settle_finance
+
+    p = compile_params(scenario_data(scenario))
+    due, costs = np.zeros(p.months), np.zeros(p.months)
+    for i in range(replications):
+        r = run_draw(p, draw_rng(seed, i), with_irr=False)
+        due += r.settled.due
+        costs += r.settled.costs
+    due, costs = due / replications, costs / replications
+    expected = settle_finance(due, costs, p.finance)
+    cap = p.finance.total_cap
+    at_cap = float("nan")
+    if cap and due.sum() > 0:
+        at_cap = settle_finance(due * cap / due.sum(), costs, p.finance).irr.value
+    return {"irr_target": expected.irr.value, "irr_at_cap": at_cap}
+
+
+def _to_date(p, r, as_of) -> dict:
+    import datetime as dt
+
+    from ..finance.calendar import month_ends
+
+    ends = month_ends(p.start_date, p.months)
+    upto = np.array([d <= as_of for d in ends])
+    day = (as_of - p.start_date).days
+    c, s = r.children, r.settled
+    from .params import DAYS_PER_MONTH
+
+    ms_day = c.t0 + p.milestone_months * DAYS_PER_MONTH
+    return {
+        "engaged": float((c.engage <= day).sum()),
+        "stability_children": float((s.milestone_ok & (ms_day <= day)).sum()),
+        "stability_gbp": float(s.stability_due[upto].sum()),
+        "other_gbp": float((s.due - s.stability_due)[upto].sum()),
+        "start": p.start_date, "end": min(as_of, ends[-1]) if isinstance(as_of, dt.date) else as_of,
+    }
+
+
+def expected_vs_achieved(scenario: Scenario, as_of, achieved_replication: int = 0, replications: int = 100, seed: int = 0) -> pd.DataFrame:
+    """Expected vs achieved to date per outcome metric group, as INDIGO project pages show.
+
+    ``expected`` is the mean over ``replications``; ``achieved`` is replication
+    ``achieved_replication`` (a model's stand-in for the data the payment engine settles from
+    real extracts). Metric groups: ``stability`` (children past the six-month milestone, £ of
+    milestone and tariff due) and ``one_off_metrics`` (family functioning, education, reading:
+    £ due; children not counted).
+
+    Returns ``outcome_metric_id, period_start, period_end, children_engaged, expected_children,
+    children_achieved, expected_payments_gbp, payments_gbp``.
+    """
+    p = compile_params(scenario_data(scenario))
+    exp = [_to_date(p, run_draw(p, draw_rng(seed, i), with_irr=False), as_of) for i in range(replications)]
+    got = _to_date(p, run_draw(p, draw_rng(seed, achieved_replication), with_irr=False), as_of)
+    mean = lambda k: float(np.mean([e[k] for e in exp]))  # noqa: E731
+    rows = [
+        ("stability", mean("stability_children"), got["stability_children"], mean("stability_gbp"), got["stability_gbp"]),
+        ("one_off_metrics", float("nan"), float("nan"), mean("other_gbp"), got["other_gbp"]),
+    ]
+    return pd.DataFrame([{"outcome_metric_id": m, "period_start": got["start"].isoformat(), "period_end": got["end"].isoformat(),
+                          "children_engaged": got["engaged"], "expected_children": ec, "children_achieved": ac,
+                          "expected_payments_gbp": ep, "payments_gbp": ap} for m, ec, ac, ep, ap in rows])
