@@ -117,7 +117,9 @@ def compile_families(data: dict, effects: Mapping[str, float] | None = None) -> 
     open_after = np.clip(dur_m - k, 0.0, 1.0)       # a start occupies a place for its mean duration
     fin = data.get("finance") or {}
     staffed = R   # staff are paid while the contract runs; families open at its end are handed over
-    staff_cost = np.where(months < staffed, fte * float(wf["cost_per_fte_gbp_per_year"])
+    # Vacant posts are not paid (they are what makes an underspend in a staffed service); the
+    # bond's cohort model instead assumes vacancies covered by agency staff at the same cost.
+    staff_cost = np.where(months < staffed, fte * (1 - float(wf.get("vacancy_rate", 0.0))) * float(wf["cost_per_fte_gbp_per_year"])
                           * (1 + float(fin.get("provider_overhead_share", 0.0))) / 12.0, 0.0)
     pay = data["payment"]
     dist = (data.get("outcomes") or {}).get("distance_travelled") or []
