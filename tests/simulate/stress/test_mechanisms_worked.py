@@ -176,3 +176,19 @@ def test_first_loss_co_funding_repays_the_social_investor_first():
     pari = split_funders(spv, 0.6, "pari_passu")
     # Pari passu: each loses 30%: £42 and £28 back.
     assert pari.investor_returned.sum() == pytest.approx(42.0) and pari.co_returned.sum() == pytest.approx(28.0)
+
+
+def test_the_investor_share_changes_who_puts_in_what_on_the_same_draws():
+    from simulate.scenario import load_scenario
+    from simulate.stress import override_data, pooled, scenario_data
+
+    data = scenario_data(load_scenario("lancs-edge-of-care-004"))
+    at60 = pooled(override_data(data, {"finance.investor_share": 0.60}), None, 4, 7)
+    at95 = pooled(override_data(data, {"finance.investor_share": 0.95}), None, 4, 7)
+    # Same children, same vehicle: the social investor puts in 95/60 as much, the co-funder 5/40.
+    assert at95["capital_drawn_gbp"] == pytest.approx(at60["capital_drawn_gbp"] * 0.95 / 0.60)
+    assert at95["co_funder_capital_drawn_gbp"] == pytest.approx(at60["co_funder_capital_drawn_gbp"] * 0.05 / 0.40)
+    # Pari passu, both earn the vehicle's return; first loss shelters the social investor.
+    first = pooled(override_data(data, {"finance.co_funder_terms": "first_loss"}), None, 4, 7)
+    assert at95["pooled_multiple"] == pytest.approx(at60["pooled_multiple"])
+    assert first["p_loss"] <= at60["p_loss"] and first["investor_net_gbp"] >= at60["investor_net_gbp"] - 1e-6
