@@ -1,7 +1,12 @@
-"""``cusp stress``: investor stress tests of an edge-of-care Social Impact Bond.
+"""``cusp stress``: stress tests of every payment mechanism, each read by the party that carries its risk.
+
+The scenario's ``payment.kind`` picks the pipeline (:mod:`simulate.stress.mechanisms`): the
+bond's investor, the payment-by-results or KPI-linked provider, a block contract's cost per
+family. No command here switches on the kind.
 
 Examples::
 
+    cusp stress base --scenario lancs-ehwb-000
     cusp stress base --scenario lancs-edge-of-care-004
     cusp stress run --scenario lancs-edge-of-care-004 --draws 10000 --seed 1 --jobs 2 --out runs/004.parquet
     cusp stress run --scenario lancs-edge-of-care-004 --draws 1000000 --seed 1 --cluster tcp://scheduler:8786 --out 004.parquet
@@ -22,7 +27,7 @@ from simulate.scenario import load_scenario
 
 from ..console import out, table
 
-app = typer.Typer(no_args_is_help=True, help="Investor stress tests: base case, Monte Carlo runs, named and reverse stresses.")
+app = typer.Typer(no_args_is_help=True, help="Stress tests of every payment mechanism: base case, Monte Carlo runs, named and reverse stresses.")
 
 _MONEY = ",.0f"
 
@@ -44,13 +49,14 @@ def run(
     jobs: int = typer.Option(1, "--jobs", help="local worker processes"),
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786"),
     out_file: Path = typer.Option(..., "--out", help="new Parquet file (or one Cusp wrote before): one row per draw (inputs and outputs)"),
-    method: str = typer.Option("lhs", "--method", help="lhs (Latin hypercube) or mc (Monte Carlo)"),
+    method: str = typer.Option("lhs", "--method", help="lhs (Latin hypercube), mc (Monte Carlo) or sobol; mc and sobol runs can be resumed"),
     stress: Optional[str] = typer.Option(None, "--stress", help="apply a named stress to every draw"),
     monthly: Optional[Path] = typer.Option(None, "--monthly", help="also write cumulative investor cash by draw and month"),
     engine: str = typer.Option("payments", "--engine", help="stability settlement: payments (the payment engine) or cusp (faster)"),
     model: str = typer.Option("cohort", "--model", help="cohort (fast vectorised model) or flow (the discrete-event flow simulation)"),
+    resume: bool = typer.Option(False, "--resume", help="add --draws draws to the run already in --out (same seed, method, stress)"),
 ) -> None:
-    """Draw the scenario's uncertainty ranges and run cohort → payments → finance for each draw.
+    """Draw the scenario's uncertainty ranges and run the mechanism's pipeline for each draw.
 
     Example: cusp stress run --scenario lancs-edge-of-care-004 --draws 10000 --seed 1 --jobs 2 --out 004.parquet
     """
@@ -67,21 +73,29 @@ def run(
             raise StressError(f"--monthly {monthly}: is the --out file; give the monthly cash flows their own file")
     sc = load_scenario(scenario)
     chosen = find_stress(sc, stress) if stress else None
+    previous, start = None, 0
+    if resume:
+        from simulate.stress.resume import check_resumable
+
+        previous, start = check_resumable(out_file, sc.service.name, seed, method, engine, model, stress, monthly)
     t = time.perf_counter()
     result = run_stress(sc, draws, seed, jobs=jobs, cluster=cluster, method=method,
                         overrides=chosen.overrides if chosen else None, effects=chosen.effects if chosen else None,
-                        keep_monthly=monthly is not None, engine=engine, model=model)
+                        keep_monthly=monthly is not None, engine=engine, model=model, start=start)
     seconds = time.perf_counter() - t
     from cusp import __version__
 
+    frame = result.table if previous is None else pd.concat([previous, result.table], ignore_index=True)
+    meta = {**result.meta, "draws": len(frame), "start": 0, "stress": stress, "cusp_version": __version__}
     with output_file(out_file, command="cusp stress run", inputs=inputs) as tmp:
-        write_parquet(result.table, tmp, {**result.meta, "stress": stress, "cusp_version": __version__})
+        write_parquet(frame, tmp, meta)
     if monthly is not None:
         with output_file(monthly, command="cusp stress run --monthly", inputs=inputs) as tmp:
             write_parquet(monthly_frame(result), tmp)
     where = f"cluster {cluster}" if cluster else f"{jobs} job{'s' if jobs > 1 else ''}"
-    out.print(f"{draws:,} draws in {seconds:.1f} s ({draws / seconds:,.0f} draws/s, {where}) → {out_file}")
-    out.print(table(_fmt_headline(headline(result.table)), "Headline figures"))
+    added = f" (draws {start:,}–{start + draws - 1:,} added to {start:,})" if resume else ""
+    out.print(f"{draws:,} draws in {seconds:.1f} s ({draws / seconds:,.0f} draws/s, {where}){added} → {out_file}")
+    out.print(table(_fmt_headline(headline(frame, result.meta["mechanism"])), f"Headline figures ({result.meta['risk_bearer']})"))
 
 
 @app.command()
@@ -90,32 +104,25 @@ def base(
     replications: int = typer.Option(200, "--replications", help="replications of arrivals and care spells"),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
-    """Print the base case: the scenario's own values, averaged over replications.
+    """Print the base case of the party carrying the risk: the scenario's own values, averaged over replications.
 
     Example: cusp stress base --scenario lancs-edge-of-care-004
     """
-    from simulate.stress import pooled, scenario_data
+    from simulate.stress import mean_years, mechanism_for, pooled, scenario_data
 
     sc = load_scenario(scenario)
-    b = pooled(scenario_data(sc), None, replications, seed)
-    irr_text = f"{b['pooled_irr']:.1%}" if b["pooled_irr_status"] == "ok" else f"not defined ({b['pooled_irr_status']})"
-    rows = [
-        ("Investor IRR (of the mean cash flow)", irr_text),
-        ("Money multiple (of the mean cash flow)", f"{b['pooled_multiple']:.2f}"),
-        ("Capital committed", f"£{b['capital_committed_gbp']:,.0f}"),
-        ("Peak capital (mean; 95th percentile)", f"£{b['peak_capital_gbp']:,.0f}; £{b['peak_capital_p95_gbp']:,.0f}"),
-        ("Months to break-even (mean)", f"{b['months_to_break_even']:.0f}"),
-        ("Outcome payments (mean)", f"£{b['outcome_payments_gbp']:,.0f}"),
-        ("  of which commissioner; Life Chances Fund", f"£{b['commissioner_payments_gbp']:,.0f}; £{b['lcf_payments_gbp']:,.0f}"),
-        ("P(cap reached)", f"{b['p_cap_reached']:.0%}"),
-        ("Savings from care avoided (PV at 3.5% real)", f"£{b['savings_pv_gbp']:,.0f}"),
-        ("Commissioner payments (PV at 3.5% real)", f"£{b['commissioner_payments_pv_gbp']:,.0f}"),
-        ("Care days avoided", f"{b['care_days_avoided']:,.0f}"),
-        ("Children engaged; net diverted from care", f"{b['children_engaged']:,.0f}; {b['children_diverted']:,.0f}"),
-        ("Share of outcome payments paying for deadweight", f"{b['deadweight_payment_share']:.0%}"),
-    ]
-    out.print(f"[bold]{sc.service.name}[/] — base case, {replications} replications, seed {seed} (simplified cohort model)")
-    out.print(table(pd.DataFrame(rows, columns=["figure", "value"])))
+    data = scenario_data(sc)
+    mech = mechanism_for(data)
+    b = pooled(data, None, replications, seed)
+    out.print(f"[bold]{sc.service.name}[/] — base case for the {mech.risk_bearer} ({mech.kind}), {replications} replications, "
+              f"seed {seed} (simplified cohort model)")
+    out.print(table(pd.DataFrame(mech.base_rows(b), columns=["figure", "value"])))
+    years = mean_years(data, None, replications, seed)
+    if years is not None:
+        money = {c: _MONEY for c in years.columns if c.endswith("_gbp") or c in ("value", "instalments", "at_risk", "kpi_payment", "withheld", "paid", "spend", "gain", "gain_returned", "gain_retained")}
+        shares = {c: ".0%" for c in years.columns if c in ("utilisation_mean", "weight_met")}
+        counts = {c: ",.0f" for c in years.columns if c.startswith("families")}
+        out.print(table(years, f"By contract year (mean of {replications} replications)", {**money, **shares, **counts}))
 
 
 @app.command()
@@ -134,9 +141,10 @@ def named(
 
     sc = load_scenario(scenario)
     frame = compare_stresses(sc, named_stresses(sc), draws, seed, jobs)
-    out.print(table(frame, f"Named stresses ({draws} draws each, seed {seed})",
-                    {"irr_median": ".1%", "multiple_median": ".2f", "p_loss": ".1%", "p_cap_reached": ".0%",
-                     "payments_mean_gbp": _MONEY, "peak_capital_p95_gbp": _MONEY, "savings_pv_mean_gbp": _MONEY}))
+    fmt = {c: _MONEY for c in frame.columns if c.endswith("_gbp")}
+    fmt.update({c: ".1%" for c in frame.columns if c.startswith("p_") or c.startswith("irr")})
+    fmt.update({c: ".2f" for c in frame.columns if "multiple" in c or "utilisation" in c})
+    out.print(table(frame, f"Named stresses ({draws} draws each, seed {seed})", fmt))
 
 
 @app.command()
@@ -152,7 +160,8 @@ def reverse(
     from simulate.stress import reverse_stress
 
     frame = reverse_stress(load_scenario(scenario), replications, seed)
-    shown = frame[["description", "status", "parameter", "value", "out_of_care_rate", "referral_shortfall"]]
+    cols = ["description", "status", "parameter", "value"] + [c for c in ("out_of_care_rate", "referral_shortfall") if frame[c].notna().any()]
+    shown = frame[cols]
     out.print(table(shown, "Reverse stress tests", {"value": ".3f", "out_of_care_rate": ".1%", "referral_shortfall": ".1%"}))
 
 
@@ -162,14 +171,15 @@ def tornado(
     replications: int = typer.Option(100, "--replications"),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
-    """One-at-a-time sensitivity of the investor's money multiple to each uncertain input.
+    """One-at-a-time sensitivity of the risk-bearing party's key figure to each uncertain input.
 
     Example: cusp stress tornado --scenario lancs-edge-of-care-004
     """
     from simulate.stress import tornado as run_tornado
 
     frame = run_tornado(load_scenario(scenario), replications, seed)
-    out.print(table(frame, "Tornado: money multiple of the mean cash flow", {"output_low": ".2f", "output_high": ".2f", "base": ".2f", "swing": ".2f"}))
+    f = ".2f" if "multiple" in frame.attrs["output"] else _MONEY
+    out.print(table(frame, f"Tornado: {frame.attrs['output']}", {"output_low": f, "output_high": f, "base": f, "swing": f}))
 
 
 @app.command()
@@ -178,18 +188,40 @@ def summary(results: Path = typer.Argument(..., help="Parquet written by cusp st
 
     Example: cusp stress summary 004.parquet
     """
-    from simulate.stress import headline, src
+    from simulate.stress import headline, mechanism_for, src
+    from simulate.stress.runner import read_run_metadata
 
     from simulate.finance.errors import StressError
 
     if not results.exists():
         raise StressError(f"{results}: no such file")
     frame = pd.read_parquet(results)
+    meta = read_run_metadata(results)
+    mech = mechanism_for(meta.get("mechanism", "sib_edge_of_care"))
     inputs = [c for c in frame.columns if c.startswith("in:")]
-    out.print(table(_fmt_headline(headline(frame)), f"Headline figures ({results})"))
+    out.print(table(_fmt_headline(headline(frame, mech.kind)), f"Headline figures for the {mech.risk_bearer} ({results})"))
     if inputs:
-        s = src(frame, inputs, "money_multiple")
-        out.print(table(s, f"Standardised regression coefficients on the money multiple (R² {s.attrs['r2']:.2f})", {"src": ".3f", "share": ".1%"}))
+        s = src(frame, inputs, mech.key_output)
+        out.print(table(s, f"Standardised regression coefficients on {mech.key_output} (R² {s.attrs['r2']:.2f})", {"src": ".3f", "share": ".1%"}))
+
+
+@app.command()
+def sobol(
+    scenario: str = typer.Option(..., "--scenario"),
+    base_draws: int = typer.Option(64, "--base-draws", help="Saltelli base sample (a power of two); draws = base × (inputs + 2)"),
+    seed: int = typer.Option(0, "--seed"),
+    jobs: int = typer.Option(1, "--jobs"),
+) -> None:
+    """Global sensitivity: Sobol' first-order and total indices (SALib) beside standardised regression coefficients.
+
+    Example: cusp stress sobol --scenario lancs-ehwb-000 --base-draws 256 --jobs 2
+    """
+    from simulate.stress import sobol as run_sobol
+
+    frame = run_sobol(load_scenario(scenario), base_draws, seed, jobs)
+    out.print(table(frame, f"Sobol' indices of {frame.attrs['output']} ({frame.attrs['draws']:,} draws; "
+                           f"regression R² {frame.attrs['r2']:.2f})",
+                    {"S1": ".3f", "S1_conf": ".3f", "ST": ".3f", "ST_conf": ".3f", "src": ".3f"}))
 
 
 @app.command()
@@ -198,24 +230,42 @@ def indigo(
     out_file: Path = typer.Option(..., "--out", help="JSON file in the shape of the INDIGO data standard"),
     replications: int = typer.Option(100, "--replications", help="replications averaged into the planned payments"),
     seed: int = typer.Option(0, "--seed"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="date (YYYY-MM-DD) of the expected vs achieved table; default the contract end"),
 ) -> None:
-    """Export prices, the payment plan, planned payments and transactions in INDIGO's shape.
+    """Export an INDIGO 4.1 project: prices, plan, planned payments, transactions, returns, results and provider costs.
 
-    Example: cusp stress indigo --scenario lancs-edge-of-care-004 --out 004-indigo.json
+    Prints the expected vs achieved to date table per outcome metric (achieved: replication 0
+    as a stand-in for real data). Example: cusp stress indigo --scenario lancs-edge-of-care-004 --out 004-indigo.json
     """
+    import datetime as dt
+
+    from simulate.finance.errors import StressError
     from simulate.finance.indigo import indigo_project, write_indigo
-    from simulate.stress.analysis import expected_finance
+    from simulate.stress.analysis import expected_finance, expected_vs_achieved, indigo_returns
 
     from ..outputs import check_output, output_file
 
     inputs = {"--scenario": Path(scenario)}
     check_output(out_file, inputs, kind="file")  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
-    doc = indigo_project(sc, expected_finance(sc, replications, seed), "Planned")
+    from simulate.stress import mechanism_for
+
+    if mechanism_for(sc.payment.kind).risk_bearer != "investor":
+        raise StressError(f"--scenario {scenario}: INDIGO describes impact bonds (an investor carries the risk); "
+                          f"payment.kind {sc.payment.kind!r} has none")
+    try:
+        when = dt.date.fromisoformat(as_of) if as_of else sc.horizon.contract_end - dt.timedelta(days=1)
+    except ValueError:
+        raise StressError(f"--as-of {as_of}: not a date in the form YYYY-MM-DD") from None
+    results = expected_vs_achieved(sc, when, 0, replications, seed)
+    doc = indigo_project(sc, expected_finance(sc, replications, seed), "Planned", indigo_returns(sc, replications, seed), results)
     with output_file(out_file, command="cusp stress indigo", inputs=inputs) as tmp:
         write_indigo(doc, tmp)
-    out.print(f"{len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
+    out.print(f"INDIGO 4.1: {len(doc['outcome_pricings'])} prices, {len(doc['outcome_payments'])} planned payments, "
               f"{len(doc['transactions'])} transactions → {out_file}")
+    out.print(table(results.drop(columns=["period_start"]), f"Expected vs achieved to {when}",
+                    {"children_engaged": ",.0f", "expected_children": ",.0f", "children_achieved": ",.0f",
+                     "expected_payments_gbp": _MONEY, "payments_gbp": _MONEY}))
 
 
 @app.command()
@@ -231,22 +281,27 @@ def ledger(
 
     Example: cusp stress ledger --scenario lancs-edge-of-care-004 --out 004-ledger.csv
     """
-    from simulate.finance import monthly_table, summary_table
-    from simulate.stress import compile_params, draw_rng, run_draw, scenario_data, write_parquet
-    from simulate.stress.analysis import expected_finance
+    from simulate.stress import draw_rng, expected_transfers, ledger_frame, mechanism_for, scenario_data, write_parquet
 
     from ..outputs import check_output, output_file
 
     inputs = {"--scenario": Path(scenario)}
     check_output(out_file, inputs, kind="file")  # before any work: refuse an --out over the user's files
     sc = load_scenario(scenario)
-    fin = expected_finance(sc, replications, seed) if expected else run_draw(compile_params(scenario_data(sc)), draw_rng(seed, replication)).finance
-    frame = monthly_table(fin)
+    data = scenario_data(sc)
+    mech = mechanism_for(data)
+    if expected:
+        transfers, dates = expected_transfers(data, replications, seed)
+        summary = {"replications": float(replications)}
+    else:
+        d = mech.draw(mech.compile(data), draw_rng(seed, replication))
+        transfers, dates, summary = d.transfers, d.dates, d.outputs
+    frame = ledger_frame(transfers, dates)
     with output_file(out_file, command="cusp stress ledger", inputs=inputs) as tmp:
         if out_file.suffix == ".csv":
             frame.to_csv(tmp, index=False)
         else:
             write_parquet(frame, tmp)
-    s = summary_table(fin)
+    s = pd.DataFrame({"metric": list(summary), "value": list(summary.values())})
     s["value"] = [v if isinstance(v, str) else f"{v:,.4g}" if abs(float(v)) < 100 else f"{v:,.0f}" for v in s["value"]]
     out.print(table(s, f"{len(frame):,} monthly rows → {out_file}"))

@@ -1,21 +1,27 @@
 """Export in the shape of the INDIGO impact bond data standard (Government Outcomes Lab).
 
-INDIGO (``INDIGO-Initiative/indigo-data-standard``, schema ``schema/project.json``, version 3)
-describes an impact bond project as lists of items whose values sit in ``{"value": ...}``
-objects. Cusp fills the parts a model can know:
+INDIGO (``INDIGO-Initiative/indigo-data-standard``, schema ``schema/project.json``, release
+4.1.0, vendored as ``schemas/indigo-project-4.1.0.json``) describes an impact bond project as
+lists of items whose values sit in ``{"value": ...}`` objects. Cusp fills the parts a model
+can know:
 
 - ``outcome_metrics`` and ``outcome_pricings`` (the prices of the 004 §9.2 metrics),
 - ``outcome_payment_commitments`` (each outcome payer's maximum) and ``investments``,
 - ``outcome_payment_plans`` (the contract period) and ``outcome_payments`` (monthly, by payer,
   ``type`` ``Planned`` for a model's expectation),
 - ``transactions`` (capital drawn, capital repaid, surplus and outcome payments, with INDIGO's
-  ``transaction_type`` codes).
+  ``transaction_type`` codes);
+- ``investment_details.internal_rate_of_return`` (``target``: the expected case's IRR),
+  ``overall_project_finance`` and ``investments[].maximum_potential_loss`` (the capital at risk)
+  and ``maximum_potential_return`` (IRR if outcome payments reach the total cap);
+- ``results`` (outcomes achieved per metric group, ``Interim``) and ``provider_side_cost``
+  (service delivery, vehicle and working-capital costs by contract year, ``planned``).
+  ``outcome_payer_cost`` (the commissioner's own transaction costs) is not modelled.
 
 Organisation identifiers are placeholders (``cusp-org-commissioner`` …): INDIGO's own
 organisation identifiers are assigned by the GO Lab team. The project carries ``status``
 ``PRIVATE`` and every item ``SANDBOX`` so a modelled project is never mistaken for published
-data. The output validates against the standard's ``schema/project.json`` (checked by hand with
-``jsonschema``; the schema is not vendored here).
+data. The output validates against the vendored schema (tests, with ``jsonschema``; no network).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ ORGS = {
     "commissioner": "cusp-org-commissioner",
     "lcf": "cusp-org-life-chances-fund",
     "investor": "cusp-org-social-investor",
+    "co_funder": "cusp-org-co-funder",
     "spv": "cusp-org-spv",
     "provider": "cusp-org-provider",
 }
@@ -46,6 +53,10 @@ METRIC_TEXT = {
     "education": "X% reduction in days of unauthorised absence over twelve months from engagement (004 §9.2.3)",
     "reading": "Reading age gain of Y years over six months beyond the school's forecast (004 §9.2.4)",
 }
+
+
+RESULT_METRIC = {"stability": "stability_milestone"}
+"""Cusp's result groups that are one INDIGO outcome metric (the stability £ include the tariff that follows the milestone)."""
 
 
 def _v(value: Any) -> dict:
@@ -107,11 +118,16 @@ def transactions_table(out: FinanceOutcome, capital_type: str = "Equity") -> pd.
     ``Outcome Payment``. Columns: ``date, investment_id, sending_organisation_id,
     receiving_organisation_id, transaction_type, currency, amount``.
     """
-    s = out.spv
+    from .funders import split_funders
+
+    f = out.funders if out.funders is not None else split_funders(out.spv)
     flows = (
-        ("investor", "spv", capital_type, s.capital_drawn, "investment1"),
-        ("spv", "investor", "Capital Repayment", s.capital_returned, "investment1"),
-        ("spv", "investor", "Other", s.investor_surplus, "investment1"),
+        ("investor", "spv", capital_type, f.investor_drawn, "investment1"),
+        ("spv", "investor", "Capital Repayment", f.investor_returned, "investment1"),
+        ("spv", "investor", "Other", f.investor_surplus, "investment1"),
+        ("co_funder", "spv", capital_type, f.co_drawn, "investment2"),
+        ("spv", "co_funder", "Capital Repayment", f.co_returned, "investment2"),
+        ("spv", "co_funder", "Other", f.co_surplus, "investment2"),
         ("commissioner", "spv", "Outcome Payment", out.commissioner, ""),
         ("lcf", "spv", "Outcome Payment", out.lcf, ""),
     )
@@ -126,7 +142,51 @@ def transactions_table(out: FinanceOutcome, capital_type: str = "Equity") -> pd.
                                        "transaction_type", "currency", "amount"])
 
 
-def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, payment_type: str = "Planned") -> dict:
+SCHEMA = Path(__file__).with_name("schemas") / "indigo-project-4.1.0.json"
+INDIGO_VERSION = "4.1.0"
+
+
+def schema() -> dict:
+    """The vendored INDIGO 4.1.0 project schema."""
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+def validation_errors(doc: dict) -> list[str]:
+    """Every way ``doc`` breaks the INDIGO project schema, as ``key/path: message`` lines (empty when valid)."""
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(schema())
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+def _irr_text(value: float) -> str:
+    return f"{value:.1%} IRR" if value == value else "not defined"
+
+
+def provider_costs_table(out: FinanceOutcome) -> pd.DataFrame:
+    """Provider-side costs by contract year in INDIGO's classification (``date`` = the year's last month end).
+
+    Columns: ``date, classification, amount``: ``Service delivery costs`` (the provider's
+    delivery costs), ``SPV set up and operational costs`` (the management fee) and ``Cost of
+    working capital (Investor return - interest and surplus)`` (surplus paid to investors).
+    """
+    import numpy as np
+
+    s = out.spv
+    years = np.arange(out.terms.months) // 12
+    rows = []
+    for y in range(int(years.max()) + 1):
+        last = int(np.nonzero(years == y)[0][-1])
+        for name, amounts in (("Service delivery costs", out.costs), ("SPV set up and operational costs", s.management_fee),
+                              ("Cost of working capital (Investor return - interest and surplus)", s.investor_surplus)):
+            amount = float(amounts[years == y].sum())
+            if amount > 0:
+                rows.append({"date": out.terms.dates[last].isoformat(), "classification": name, "amount": amount})
+    return pd.DataFrame(rows, columns=["date", "classification", "amount"])
+
+
+def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, payment_type: str = "Planned",
+                   returns: dict | None = None, results: pd.DataFrame | None = None) -> dict:
     """An INDIGO-shaped project document (a ``dict`` ready for JSON) for a scenario and, optionally, a run.
 
     Parameters
@@ -138,12 +198,20 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
         transactions are exported; None exports the plan only.
     payment_type
         INDIGO ``outcome_payments.type``: ``Planned`` (a model's expectation) or ``Actual``.
+    returns
+        ``{"irr_target": float, "irr_at_cap": float}``: the expected case's IRR and the IRR if
+        outcome payments reach the total cap (:func:`simulate.stress.analysis.indigo_returns`).
+    results
+        Outcomes achieved per metric group (:func:`simulate.stress.analysis.expected_vs_achieved`):
+        columns ``outcome_metric_id, period_start, period_end, children_engaged, children_achieved,
+        payments_gbp``.
     """
     status = "SANDBOX"
     h, f = scenario.horizon, scenario.finance
     price = prices(scenario)
     first = price[price["sub_cohort"] == scenario.sub_cohorts[0].name]
     caps = scenario.payment.caps.total_gbp if isinstance(scenario.payment, SibEdgeOfCare) else None
+    share = f.investor_share if f.investor_share is not None else 1.0
     doc: dict[str, Any] = {
         "status": "PRIVATE",   # project level allows PUBLIC, PRIVATE, DISPUTED; items are SANDBOX
         "name": _v(scenario.service.name),
@@ -164,18 +232,55 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
             {"organisation_id": _v(ORGS["commissioner"]), "organisation_role_category": _v("Government/Public Sector/Public Bank"),
              "maximum_potential_outcome_payment": {"currency": _v("GBP"), "amount": _v(None if caps is None else caps * (1 - f.lcf_top_up_share))}},
             {"organisation_id": _v(ORGS["lcf"]), "organisation_role_category": _v("Government/Public Sector/Public Bank"),
-             "maximum_potential_outcome_payment": {"currency": _v("GBP"), "amount": _v(None if caps is None else caps * f.lcf_top_up_share)}},
+             "maximum_potential_outcome_payment": {"currency": _v("GBP"), "amount": _v(_lcf_max(caps, f))}},
         ],
+        "overall_project_finance": {
+            "total_investment_commitment": {"currency": _v("GBP"), "amount": {"exact": _v(f.capital_commitment_gbp)}},
+            "maximum_potential_loss": _v(f"all capital committed: £{(f.capital_commitment_gbp or 0):,.0f}"),
+            "maximum_potential_return_type": _v("IRR"),
+            "maximum_potential_return": _v(_irr_text((returns or {}).get("irr_at_cap", float("nan")))),
+        },
         "investments": [
             {"id": "investment1", "organisation_id": _v(ORGS["investor"]), "organisation_role_category": _v("Impact Investor"),
-             "investment_commitment": {"currency": _v("GBP"), "amount": {"exact": _v(f.capital_commitment_gbp)}}},
-        ],
+             "investment_commitment": {"currency": _v("GBP"), "amount": {"exact": _v((f.capital_commitment_gbp or 0.0) * share)}},
+             "maximum_potential_loss": _v(f"£{(f.capital_commitment_gbp or 0.0) * share:,.0f} (its {share:.1%} of the capital)"),
+             "maximum_potential_return_type": _v("IRR"),
+             **({"maximum_potential_return": _v(round(returns["irr_at_cap"], 4))} if returns and returns.get("irr_at_cap") == returns.get("irr_at_cap") else {}),
+             "status": status},
+        ] + ([
+            {"id": "investment2", "organisation_id": _v(ORGS["co_funder"]), "organisation_role_category": _v("Nonprofit/NGO"),
+             "investment_commitment": {"currency": _v("GBP"), "amount": {"exact": _v((f.capital_commitment_gbp or 0.0) * (1 - share))}},
+             "maximum_potential_loss": _v(f"£{(f.capital_commitment_gbp or 0.0) * (1 - share):,.0f} ({f.co_funder_terms.replace('_', ' ')})"),
+             "status": status},
+        ] if share < 1 else []),
         "outcome_payment_plans": [
             {"id": _v("plan1"), "period": {"start_date": _v(h.start_date.isoformat()), "end_date": _v((h.contract_end - dt.timedelta(days=1)).isoformat())},
              "status": status, "notes": f"Modelled by Cusp; Life Chances Fund top-up {f.lcf_top_up_share:.0%} until {f.lcf_end_date}"},
         ],
     }
+    if returns:
+        doc["investment_details"] = {"internal_rate_of_return": {"target": _v(_irr_text(returns.get("irr_target", float("nan"))))},
+                                     "notes": "Modelled by Cusp: the target is the expected case's IRR for the social investor"}
+    if results is not None:
+        doc["results"] = [
+            ({"outcome_metric_id": _v(RESULT_METRIC[r.outcome_metric_id]), "result_level": _v("Outcome level")}
+             if r.outcome_metric_id in RESULT_METRIC else {"result_level": _v("Project level"),
+                                                           "other_description_of_result": _v(r.outcome_metric_id.replace("_", " "))})
+            | {"result_type": _v("Interim"),
+             "period": {"start_date": _v(r.period_start), "end_date": _v(r.period_end)},
+             "outcomes_achieved": _v(f"£{r.payments_gbp:,.0f} due" + (f"; {r.children_achieved:,.0f} children" if r.children_achieved == r.children_achieved else "")),
+             "number_engaged_in_impact_bond": _v(float(r.children_engaged)),
+             **({"number_with_positive_social_outcomes": _v(float(r.children_achieved))} if r.children_achieved == r.children_achieved else {}),
+             "status": status}
+            for r in results.itertuples()
+        ]
     if out is not None:
+        doc["provider_side_cost"] = [
+            {"date": _v(r.date), "phase": _v("Operational and management"), "classification": _v(r.classification),
+             "type": _v("Purchased or spent"), "payment": {"currency": _v("GBP"), "planned": _v(round(r.amount, 2))},
+             "incurred_by": _v(ORGS["provider"] if r.classification == "Service delivery costs" else ORGS["spv"]), "status": status}
+            for r in provider_costs_table(out).itertuples()
+        ]
         doc["outcome_payments"] = [
             {"outcome_payment_plan_id": _v(r.outcome_payment_plan_id), "period": {"start_date": _v(r.period_start), "end_date": _v(r.period_end)},
              "payer_organisation_id": _v(r.payer_organisation_id), "recipient_organisation_id": _v(r.recipient_organisation_id),
@@ -190,6 +295,14 @@ def indigo_project(scenario: Scenario, out: FinanceOutcome | None = None, paymen
             for r in transactions_table(out).itertuples()
         ]
     return doc
+
+
+def _lcf_max(caps: float | None, f: Any) -> float | None:
+    """The most the Life Chances Fund can pay: its share of the cap, within its grant."""
+    top = None if caps is None else caps * f.lcf_top_up_share
+    if f.lcf_grant_cap_gbp is not None:
+        top = f.lcf_grant_cap_gbp if top is None else min(top, f.lcf_grant_cap_gbp)
+    return top
 
 
 def write_indigo(doc: dict, path: str | Path) -> Path:

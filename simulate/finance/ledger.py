@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import FinanceError
-from .payers import apply_caps, split_by_payer
+from .funders import FunderFlows, split_funders
+from .payers import apply_caps, cap_grant, split_by_payer
 from .returns import IrrResult, irr, money_multiple, present_value
 from .savings import savings_by_month
 from .spv import SpvFlows, run_spv
@@ -42,6 +43,12 @@ class FinanceOutcome:
     savings: np.ndarray
     irr: IrrResult
     summary: dict = field(default_factory=dict)
+    funders: FunderFlows | None = None
+
+    @property
+    def investor_net(self) -> np.ndarray:
+        """The social investor's flows by month (its share of the vehicle's capital)."""
+        return self.funders.investor_net if self.funders is not None else self.spv.investor_net
 
 
 def settle_finance(due: np.ndarray, costs: np.ndarray, terms: FinanceTerms, days_avoided: np.ndarray | None = None,
@@ -74,30 +81,42 @@ def settle_finance(due: np.ndarray, costs: np.ndarray, terms: FinanceTerms, days
         ``lcf_payments_gbp``, ``commissioner_payments_pv_gbp``, ``lcf_payments_pv_gbp``,
         ``provider_costs_gbp``, ``provider_income_gbp``, ``provider_net_gbp``,
         ``management_fees_gbp``, ``care_days_avoided``, ``savings_pv_gbp``,
-        ``commissioner_net_benefit_pv_gbp``.
+        ``commissioner_net_benefit_pv_gbp``, ``capital_unreturned_gbp`` (the social investor's
+        capital never returned), ``co_funder_capital_drawn_gbp``, ``co_funder_net_gbp``,
+        ``lcf_cap_shifted_gbp`` (top-up the grant cap moved to the commissioner) and
+        ``payments_forgone_gbp`` (due after an early termination, so never paid). Capital,
+        IRR, multiple and net are the social investor's (its ``investor_share`` of the vehicle).
     """
     due = np.asarray(due, float)
     costs = np.asarray(costs, float)
     if len(due) != terms.months or len(costs) != terms.months or (days_avoided is not None and len(days_avoided) < terms.months):
         raise FinanceError(f"monthly inputs must have {terms.months} months (payments {len(due)}, costs {len(costs)})")
+    live = terms.months if terms.end_month is None else min(terms.months, terms.end_month + 1)
+    forgone = float(due[live:].sum())
+    if live < terms.months:       # terminated: nothing falls due, and nobody is paid, after the break
+        due, costs = due.copy(), costs.copy()
+        due[live:], costs[live:] = 0.0, 0.0
     capped = apply_caps(due, terms.total_cap, terms.per_year_cap)
     commissioner, lcf = split_by_payer(capped.paid, terms.lcf_share, terms.lcf_end_month)
-    spv = run_spv(capped.paid, costs, terms.spv, terms.total_cap)
+    commissioner, lcf, shifted = cap_grant(commissioner, lcf, terms.lcf_grant_cap)
+    spv = _pad(run_spv(capped.paid[:live], costs[:live], terms.spv, terms.total_cap), terms.months)
+    funders = split_funders(spv, terms.investor_share, terms.co_funder_terms)
     days = np.zeros(terms.months) if days_avoided is None else np.asarray(days_avoided, float)
     savings = savings_by_month(days, terms.care_cost_per_day, terms.deadweight, terms.optimism_bias)
-    net = spv.investor_net
+    net = funders.investor_net
     result = irr(net, terms.dates) if with_irr else IrrResult(float("nan"), "not computed")
     cum = np.cumsum(net)
-    drawn_any = np.cumsum(spv.capital_drawn) > 0
+    drawn_any = np.cumsum(funders.investor_drawn) > 0
     back = np.nonzero(drawn_any & (cum >= -1e-6) & (np.arange(len(cum)) >= np.argmax(drawn_any)))[0]
     r = terms.discount_rate
-    drawn = float(spv.capital_drawn.sum())
+    drawn = float(funders.investor_drawn.sum())
+    inv_outstanding = np.cumsum(funders.investor_drawn - funders.investor_returned)
     provider_income = float((spv.fee_for_service + spv.performance_share + spv.provider_surplus).sum())
     s = {
-        "capital_committed_gbp": terms.spv.capital_commitment,
+        "capital_committed_gbp": terms.spv.capital_commitment * terms.investor_share,
         "capital_drawn_gbp": drawn,
-        "capital_over_commitment_gbp": max(0.0, float(spv.capital_outstanding.max(initial=0.0)) - terms.spv.capital_commitment),
-        "peak_capital_gbp": float(spv.capital_outstanding.max(initial=0.0)),
+        "capital_over_commitment_gbp": max(0.0, float(inv_outstanding.max(initial=0.0)) - terms.spv.capital_commitment * terms.investor_share),
+        "peak_capital_gbp": float(inv_outstanding.max(initial=0.0)),
         "months_to_break_even": float(back[0] + 1) if len(back) and drawn > 0 else float("nan"),
         "irr": result.value,
         "irr_status": result.status,
@@ -119,10 +138,25 @@ def settle_finance(due: np.ndarray, costs: np.ndarray, terms: FinanceTerms, days
         "provider_net_gbp": provider_income - float(costs.sum()),
         "management_fees_gbp": float(spv.management_fee.sum()),
         "care_days_avoided": float(days.sum()),
+        "capital_unreturned_gbp": max(0.0, float(inv_outstanding[-1])) if len(inv_outstanding) else 0.0,
+        "co_funder_capital_drawn_gbp": float(funders.co_drawn.sum()),
+        "co_funder_net_gbp": float(funders.co_net.sum()),
+        "lcf_cap_shifted_gbp": shifted,
+        "payments_forgone_gbp": forgone,
         "savings_pv_gbp": present_value(savings, r),
     }
     s["commissioner_net_benefit_pv_gbp"] = s["savings_pv_gbp"] - s["commissioner_payments_pv_gbp"]
-    return FinanceOutcome(terms, due, commissioner, lcf, capped.cut, costs, spv, savings, result, s)
+    return FinanceOutcome(terms, due, commissioner, lcf, capped.cut, costs, spv, savings, result, s, funders)
+
+
+def _pad(spv: SpvFlows, months: int) -> SpvFlows:
+    """The vehicle's flows with zero months after a termination (it has wound up)."""
+    n = len(spv.receipts)
+    if n == months:
+        return spv
+    grow = lambda a: np.concatenate([a, np.zeros(months - n)])  # noqa: E731
+    return SpvFlows(*(grow(getattr(spv, f)) for f in ("receipts", "fee_for_service", "performance_share", "management_fee",
+                                                     "capital_drawn", "capital_returned", "investor_surplus", "provider_surplus", "cash")))
 
 
 def _by_month(frame: pd.DataFrame, name: str, value: str, months: int) -> np.ndarray:
@@ -156,27 +190,38 @@ def cash_flows(terms: FinanceTerms, payments_due: pd.DataFrame, delivery_costs: 
     return settle_finance(due, costs, terms, days)
 
 
+def transfers(out: FinanceOutcome) -> list[tuple[str, str, str, np.ndarray]]:
+    """Every flow between two parties: ``(payer, payee, flow_type, £ by month)``."""
+    s = out.spv
+    return [
+        ("commissioner", "spv", "outcome_payment", out.commissioner),
+        ("lcf", "spv", "outcome_payment", out.lcf),
+        *_funder_transfers(out),
+        ("spv", "provider", "fee_for_service", s.fee_for_service),
+        ("spv", "provider", "performance_share", s.performance_share),
+        ("spv", "fund_manager", "management_fee", s.management_fee),
+        ("spv", "provider", "surplus", s.provider_surplus),
+        ("provider", "staff_and_suppliers", "delivery_cost", out.costs),
+    ]
+
+
+def _funder_transfers(out: FinanceOutcome) -> list[tuple[str, str, str, np.ndarray]]:
+    f = out.funders if out.funders is not None else split_funders(out.spv)
+    return [
+        ("investor", "spv", "capital_drawn", f.investor_drawn), ("co_funder", "spv", "capital_drawn", f.co_drawn),
+        ("spv", "investor", "capital_returned", f.investor_returned), ("spv", "co_funder", "capital_returned", f.co_returned),
+        ("spv", "investor", "surplus", f.investor_surplus), ("spv", "co_funder", "surplus", f.co_surplus),
+    ]
+
+
 def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
     """One tidy row per party, month and flow type (``party, counterparty, month, date, flow_type, amount_gbp``).
 
     ``amount_gbp`` is signed from the party's side (+ received, − paid); zero flows are left out.
     """
-    s = out.spv
-    transfers = [
-        ("commissioner", "spv", "outcome_payment", out.commissioner),
-        ("lcf", "spv", "outcome_payment", out.lcf),
-        ("investor", "spv", "capital_drawn", s.capital_drawn),
-        ("spv", "provider", "fee_for_service", s.fee_for_service),
-        ("spv", "provider", "performance_share", s.performance_share),
-        ("spv", "fund_manager", "management_fee", s.management_fee),
-        ("spv", "investor", "capital_returned", s.capital_returned),
-        ("spv", "investor", "surplus", s.investor_surplus),
-        ("spv", "provider", "surplus", s.provider_surplus),
-        ("provider", "staff_and_suppliers", "delivery_cost", out.costs),
-    ]
     dates = out.terms.dates
     parts = []
-    for payer, payee, kind, amounts in transfers:
+    for payer, payee, kind, amounts in transfers(out):
         m = np.nonzero(np.abs(amounts) > 0)[0]
         if len(m) == 0:
             continue

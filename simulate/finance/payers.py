@@ -79,3 +79,18 @@ def split_by_payer(paid: np.ndarray, lcf_share: float, lcf_end_month: int | None
         window[max(lcf_end_month, 0):] = False
     lcf = np.where(window, paid * lcf_share, 0.0)
     return paid - lcf, lcf
+
+
+def cap_grant(commissioner: np.ndarray, lcf: np.ndarray, grant_cap: float | None) -> tuple[np.ndarray, np.ndarray, float]:
+    """The Life Chances Fund pays its top-up until its grant is used; the commissioner pays the rest.
+
+    Returns ``(commissioner, lcf, shifted)``: £ by month, and the £ of top-up the cap moved to
+    the commissioner. ``commissioner + lcf`` is unchanged month by month.
+    """
+    lcf = np.asarray(lcf, float)
+    if grant_cap is None:
+        return np.asarray(commissioner, float), lcf, 0.0
+    cum = np.cumsum(lcf)
+    allowed = np.diff(np.minimum(cum, grant_cap), prepend=0.0)
+    shifted = lcf - allowed
+    return np.asarray(commissioner, float) + shifted, allowed, float(shifted.sum())

@@ -29,6 +29,13 @@ class FinanceTerms:
         Real annual rate for present values (Green Book 3.5%).
     care_cost_per_day, deadweight, optimism_bias
         Valuation of care avoided (£/day for the placement mix; shares).
+    investor_share, co_funder_terms
+        The social investor's share of the capital and the co-funder's terms
+        (:mod:`simulate.finance.funders`).
+    lcf_grant_cap
+        The most the Life Chances Fund pays in all (£), or None.
+    end_month
+        Last contract month the contract runs when it is terminated early (None: it runs to the end).
     """
 
     start_date: dt.date
@@ -42,6 +49,10 @@ class FinanceTerms:
     care_cost_per_day: float = 0.0
     deadweight: float = 0.0
     optimism_bias: float = 0.0
+    investor_share: float = 1.0
+    co_funder_terms: str = "pari_passu"
+    lcf_grant_cap: float | None = None
+    end_month: int | None = None
 
     @property
     def dates(self) -> list[dt.date]:
@@ -83,6 +94,17 @@ def finance_terms(scenario: Scenario) -> FinanceTerms:
         care_cost_per_day=care_cost_per_day(dict(f.placement_costs.weekly_gbp), dict(f.placement_costs.mix)),
         deadweight=f.deadweight_share,
         optimism_bias=f.optimism_bias,
+        investor_share=f.investor_share if f.investor_share is not None else 1.0,
+        co_funder_terms=f.co_funder_terms,
+        lcf_grant_cap=f.lcf_grant_cap_gbp,
+        end_month=termination_month(f.early_termination_year, h.total_months),
     )
+
+
+def termination_month(year: int | None, months: int) -> int | None:
+    """Last month of a contract stopped at the end of contract year ``year`` (None: not stopped)."""
+    if year is None:
+        return None
+    return min(months, 12 * int(year)) - 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -32,7 +33,9 @@ class Finance(Strict):
 
     ``investor_share`` is the share of up-front funding from the social investor (004 §6.3:
     at least 50.1% for a SIB). ``lcf_top_up_share`` is the share of each outcome payment the
-    Life Chances Fund pays; it pays nothing due on or after ``lcf_end_date``.
+    Life Chances Fund pays; it pays nothing due on or after ``lcf_end_date`` and nothing beyond
+    ``lcf_grant_cap_gbp`` in all. The rest of the funding comes from a co-funder on
+    ``co_funder_terms``. ``early_termination_year`` stops the contract at the end of that year.
     """
 
     investor_share: Share | None = None
@@ -49,6 +52,13 @@ class Finance(Strict):
     provider_fee_margin: Share = Field(default=0.0, description="provider's margin on its fee for service from the investor")
     investor_surplus_share: Share = Field(default=1.0, description="investor's share of surplus after capital is returned (the rest to the provider)")
     distribution_interval_months: whole(gt=0, le=120) = Field(default=12, description="months between distributions of surplus cash")
+    co_funder_terms: Literal["pari_passu", "first_loss"] = Field(
+        default="pari_passu", description="terms of the funding the social investor does not provide (004 §6.3): pari passu or first loss"
+    )
+    lcf_grant_cap_gbp: Money | None = Field(default=None, description="the Life Chances Fund's grant: the most its top-up pays in all")
+    early_termination_year: whole(gt=0, le=50) | None = Field(
+        default=None, description="the contract stops at the end of this contract year: no referrals, payments or costs after it"
+    )
     savings_horizon_months: whole(gt=0, le=600) | None = Field(
         default=None, description="months from the start of tracking over which care days avoided count; default the tracking window"
     )

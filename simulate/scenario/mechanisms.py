@@ -90,10 +90,19 @@ class PaymentByResults(Strict):
 
 
 class KpiLinked(Strict):
-    """A share of annual value at risk against weighted KPIs, with gain share (001)."""
+    """A share of annual value at risk against weighted KPIs, with gain share (001).
+
+    ``annual_value_gbp`` is the total annual contract value, both financial envelopes;
+    ``west_ccg_annual_value_gbp`` is the part that is West Essex CCG's envelope: never at risk
+    ("excluding the West CCG financial envelope", L383) and with its own gain share (L388).
+    ``payment_schedule`` says how the annual value is paid during the year (instalments in
+    advance); the at-risk part waits for the year-end reconciliation.
+    """
 
     kind: Literal["kpi_linked"] = "kpi_linked"
     annual_value_gbp: Money
+    west_ccg_annual_value_gbp: Money = 0.0
+    payment_schedule: Literal["monthly", "quarterly"] = "monthly"
     at_risk_share: Share = Field(description="maximum share of annual value depending on KPIs")
     at_risk_from_year: whole(ge=1, le=50) = 2
     kpi_weights: dict[str, Share] = Field(min_length=1, description="KPI target name → weight")
@@ -105,6 +114,12 @@ class KpiLinked(Strict):
     @classmethod
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
         return require_shares(value, "weights")
+
+    @model_validator(mode="after")
+    def _envelopes(self) -> "KpiLinked":
+        if self.west_ccg_annual_value_gbp > self.annual_value_gbp:
+            raise ValueError("west_ccg_annual_value_gbp: the West CCG envelope cannot exceed the total annual value")
+        return self
 
 
 class Block(Strict):

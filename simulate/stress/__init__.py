@@ -1,4 +1,7 @@
-"""Stress tests of an edge-of-care Social Impact Bond: thousands of what-ifs through the full pipeline.
+"""Stress tests of every payment mechanism: thousands of what-ifs through the mechanism's pipeline.
+
+One runner for all; each mechanism (bond, payment by results, KPI-linked, block) plugs in as one
+module of :mod:`simulate.stress.mechanisms`.
 
 >>> from simulate.scenario import load_scenario
 >>> from simulate.stress import run_stress, headline
@@ -11,7 +14,8 @@ vectorised path (:mod:`simulate.payments.vectorised`); one-off metrics, costs an
 avoided from :mod:`.settle`; money from :mod:`simulate.finance`.
 """
 
-from .analysis import fan, headline, pooled, src, tornado
+from .analysis import expected_transfers, fan, headline, mean_years, pooled, sobol, src, tornado
+from .mechanisms import REGISTRY, Draw, Mechanism, ledger_frame, mechanism_for, party_totals
 from .named import builtin_stresses, find_stress, named_stresses
 from .params import CohortParams, compile_params, override_data, scenario_data
 from .pipeline import DrawResult, run_draw
@@ -20,6 +24,7 @@ from .runner import OUTPUT_COLUMNS, StressRun, monthly_frame, run_stress, write_
 from .sampling import design, draw_rng, draw_seed
 
 __all__ = [
+    "REGISTRY", "Draw", "sobol", "Mechanism", "expected_transfers", "ledger_frame", "mean_years", "mechanism_for", "party_totals",
     "OUTPUT_COLUMNS", "QUESTIONS", "CohortParams", "DrawResult", "StressRun", "builtin_stresses", "compile_params",
     "design", "draw_rng", "draw_seed", "fan", "find_stress", "headline", "monthly_frame", "named_stresses",
     "override_data", "pooled", "reverse_stress", "run_draw", "run_stress", "scenario_data", "src", "tornado",

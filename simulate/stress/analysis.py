@@ -9,41 +9,22 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..finance.returns import irr, money_multiple
+from ..finance.errors import StressError
 from ..scenario import Scenario
+from .mechanisms import mechanism_for
 from .params import compile_params, override_data, scenario_data
 from .pipeline import run_draw
 from .sampling import draw_rng
 
 
-def headline(table: pd.DataFrame) -> pd.DataFrame:
-    """Headline statistics of a run's draws as a tidy table (``metric, value``).
+def headline(table: pd.DataFrame, kind: str = "sib_edge_of_care") -> pd.DataFrame:
+    """Headline statistics of a run's draws as a tidy table (``metric, value``), by the mechanism's own reading.
 
+    ``kind`` is the scenario's ``payment.kind`` (a run's ``meta["mechanism"]``). For the bond,
     IRR percentiles are over draws whose IRR is defined; the count of ambiguous or undefined
     IRRs is reported beside them.
     """
-    ok = table.loc[table["irr_status"] == "ok", "irr"]
-    pay = table["outcome_payments_gbp"]
-    rows = {
-        "draws": len(table),
-        "irr_p5": ok.quantile(0.05), "irr_median": ok.median(), "irr_p95": ok.quantile(0.95),
-        "irr_not_defined_draws": int((table["irr_status"] != "ok").sum()),
-        "money_multiple_p5": table["money_multiple"].quantile(0.05),
-        "money_multiple_median": table["money_multiple"].median(),
-        "money_multiple_mean": table["money_multiple"].mean(),
-        "p_investor_loss": table["investor_loss"].mean(),
-        "p_cap_reached": table["cap_reached"].mean(),
-        "outcome_payments_mean_gbp": pay.mean(), "outcome_payments_p5_gbp": pay.quantile(0.05),
-        "peak_capital_mean_gbp": table["peak_capital_gbp"].mean(),
-        "peak_capital_p95_gbp": table["peak_capital_gbp"].quantile(0.95),
-        "p_capital_over_commitment": (table["capital_over_commitment_gbp"] > 0).mean(),
-        "savings_pv_mean_gbp": table["savings_pv_gbp"].mean(),
-        "commissioner_payments_pv_mean_gbp": table["commissioner_payments_pv_gbp"].mean(),
-        "p_payments_exceed_savings": (table["commissioner_payments_pv_gbp"] > table["savings_pv_gbp"]).mean(),
-        "cost_per_child_diverted_median_gbp": table["cost_per_child_diverted_gbp"].median(),
-        "deadweight_payment_share_mean": table["deadweight_payment_share"].mean(),
-    }
-    return pd.DataFrame({"metric": list(rows), "value": [float(v) for v in rows.values()]})
+    return mechanism_for(kind).headline(table)
 
 
 def fan(cumulative_cash: np.ndarray, quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
@@ -83,35 +64,69 @@ def src(table: pd.DataFrame, inputs: list[str], output: str = "money_multiple") 
 
 def pooled(data: dict, effects: Mapping[str, float] | None, replications: int, seed: int,
            candidate_factor: float = 0.0) -> dict[str, Any]:
-    """Mean figures over ``replications`` with common random numbers, and the pooled investor IRR.
+    """Mean figures over ``replications`` with common random numbers, and figures of the mean cash flow.
 
-    The pooled IRR and multiple are those of the mean investor cash flow (an investor holding
-    the average outcome), which is what "the IRR is 0%" means in a reverse stress test.
+    The mean cash flow is the risk-bearing party's (an investor or provider holding the average
+    outcome): ``pooled_net_gbp`` for every mechanism, and the bond's pooled IRR and multiple,
+    which is what "the IRR is 0%" means in a reverse stress test. ``p_loss`` is the share of
+    replications in which that party lost money.
     """
-    p = compile_params(data, effects)
-    rows, net = [], np.zeros(p.months)
+    mech = mechanism_for(data)
+    p = mech.compile(data, effects)
+    rows, net = [], None
     for i in range(replications):
-        r = run_draw(p, draw_rng(seed, i), candidate_factor, with_irr=False)
+        r = mech.draw(p, draw_rng(seed, i), candidate_factor, with_irr=False)
         rows.append(r.outputs)
-        net += r.finance.spv.investor_net
-    net /= replications
+        net = r.net.astype(float) if net is None else net + r.net
+    net = net / replications
     frame = pd.DataFrame(rows)
     out = {k: float(frame[k].mean()) for k in frame.columns if pd.api.types.is_numeric_dtype(frame[k]) or pd.api.types.is_bool_dtype(frame[k])}
-    out.update(p_cap_reached=float(frame["cap_reached"].mean()), p_investor_loss=float(frame["investor_loss"].mean()))
-    res = irr(net, p.finance.dates)
-    out.update(pooled_irr=res.value, pooled_irr_status=res.status, pooled_multiple=money_multiple(net),
-               pooled_investor_net_gbp=float(net.sum()), peak_capital_p95_gbp=float(frame["peak_capital_gbp"].quantile(0.95)))
+    out["p_loss"] = float(frame[mech.loss_column].mean())
+    if "cap_reached" in frame:
+        out.update(p_cap_reached=float(frame["cap_reached"].mean()), p_investor_loss=float(frame["investor_loss"].mean()),
+                   peak_capital_p95_gbp=float(frame["peak_capital_gbp"].quantile(0.95)))
+    out.update(mech.pooled_figures(net, p))
     return out
 
 
-def tornado(scenario: Scenario, replications: int = 100, seed: int = 0, output: str = "pooled_multiple",
+def mean_years(data: dict, effects: Mapping[str, float] | None, replications: int, seed: int) -> pd.DataFrame | None:
+    """The risk-bearing party's per-contract-year view averaged over replications (None if the mechanism has none)."""
+    mech = mechanism_for(data)
+    p = mech.compile(data, effects)
+    frames = [mech.draw(p, draw_rng(seed, i), with_irr=False).years for i in range(replications)]
+    if frames[0] is None:
+        return None
+    keys = [c for c in ("envelope", "contract_year") if c in frames[0].columns]
+    return pd.concat(frames).groupby(keys, sort=False).mean().reset_index()
+
+
+def expected_transfers(data: dict, replications: int, seed: int) -> tuple[list, list]:
+    """Every transfer averaged over replications (the expected ledger) and the month-end dates."""
+    mech = mechanism_for(data)
+    p = mech.compile(data)
+    total: dict[tuple[str, str, str], np.ndarray] = {}
+    dates = None
+    for i in range(replications):
+        r = mech.draw(p, draw_rng(seed, i), with_irr=False)
+        dates = r.dates
+        for payer, payee, kind, amounts in r.transfers:
+            key = (payer, payee, kind)
+            total[key] = total.get(key, 0.0) + np.asarray(amounts, float)
+    return [(*k, v / replications) for k, v in total.items()], dates
+
+
+def tornado(scenario: Scenario, replications: int = 100, seed: int = 0, output: str | None = None,
             effects: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One-at-a-time swings: each uncertain input at its low and high end, the rest at the scenario's values.
+
+    ``output`` is a :func:`pooled` figure; by default the mechanism's ``tornado_output`` (the
+    bond's pooled money multiple, the provider's pooled net, a block's cost per family).
 
     Returns ``input, low, high, output_low, output_high, base, swing`` sorted by swing
     (largest first); every point uses the same replications (common random numbers).
     """
     data = scenario_data(scenario)
+    output = output or mechanism_for(data).tornado_output
     base = pooled(data, effects, replications, seed)[output]
     rows = []
     for r in scenario.uncertainty:
@@ -141,3 +156,117 @@ def expected_finance(scenario: Scenario, replications: int = 100, seed: int = 0)
         costs += r.settled.costs
         days += r.settled.days_avoided
     return settle_finance(due / replications, costs / replications, p.finance, days / replications)
+
+
+def sobol(scenario: Scenario, base_draws: int = 64, seed: int = 0, jobs: int = 1, output: str | None = None,
+          effects: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Sobol' first-order and total indices of a run-table output, beside its standardised regression coefficients.
+
+    Saltelli's design (:func:`SALib.sample.sobol.sample`, ``base_draws × (inputs + 2)`` draws,
+    no second-order terms) on the unit cube is mapped to each uncertain input by its range's
+    distribution and run through the scenario's pipeline (draw ``i`` on its own stream, as any
+    run); :func:`SALib.analyze.sobol.analyze` estimates the indices with bootstrap confidence
+    intervals. ``output`` defaults to the mechanism's ``key_output``; draws where it is not
+    defined take its mean. ``base_draws`` should be a power of two.
+
+    Returns ``input, S1, S1_conf, ST, ST_conf, src`` sorted by ``ST`` (largest first); ``attrs``
+    hold ``output``, ``draws`` and the regression's ``r2``.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    from .runner import run_stress
+    from .sampling import to_values
+
+    ranges = list(scenario.uncertainty)
+    if not ranges:
+        raise StressError("uncertainty: the scenario has no uncertain inputs to attribute variance to")
+    names = [r.parameter for r in ranges]
+    problem = {"num_vars": len(ranges), "names": names, "bounds": [[0.0, 1.0]] * len(ranges)}
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # SALib warns when base_draws is not a power of two
+        u = sobol_sample.sample(problem, int(base_draws), calc_second_order=False, seed=seed)
+    values = to_values(np.clip(u, 1e-12, 1 - 1e-12), ranges)
+    run = run_stress(scenario, len(values), seed, jobs=jobs, effects=effects, keep_monthly=False, values=values)
+    output = output or run.meta["key_output"]
+    y = run.table[output].to_numpy(float)
+    y = np.where(np.isfinite(y), y, np.nanmean(y) if np.isfinite(y).any() else 0.0)
+    si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
+    frame = pd.DataFrame({"input": names, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"]})
+    reg = src(run.table, [f"in:{n}" for n in names], output)
+    frame = frame.merge(reg[["input", "src"]], on="input", how="left")
+    frame = frame.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+    frame.attrs.update(output=output, draws=len(values), r2=reg.attrs["r2"])
+    return frame
+
+
+def indigo_returns(scenario: Scenario, replications: int = 100, seed: int = 0) -> dict:
+    """The social investor's expected-case IRR and its IRR if outcome payments reach the total cap.
+
+    The second scales the expected case's monthly payments due up (or down) so they add up to
+    the cap, keeping their timing and the delivery costs: the most the contract lets the
+    investor earn on that delivery plan. NaN when the contract has no total cap.
+    """
+    from ..finance.ledger import settle_finance
+
+    p = compile_params(scenario_data(scenario))
+    due, costs = np.zeros(p.months), np.zeros(p.months)
+    for i in range(replications):
+        r = run_draw(p, draw_rng(seed, i), with_irr=False)
+        due += r.settled.due
+        costs += r.settled.costs
+    due, costs = due / replications, costs / replications
+    expected = settle_finance(due, costs, p.finance)
+    cap = p.finance.total_cap
+    at_cap = float("nan")
+    if cap and due.sum() > 0:
+        at_cap = settle_finance(due * cap / due.sum(), costs, p.finance).irr.value
+    return {"irr_target": expected.irr.value, "irr_at_cap": at_cap}
+
+
+def _to_date(p, r, as_of) -> dict:
+    import datetime as dt
+
+    from ..finance.calendar import month_ends
+
+    ends = month_ends(p.start_date, p.months)
+    upto = np.array([d <= as_of for d in ends])
+    day = (as_of - p.start_date).days
+    c, s = r.children, r.settled
+    from .params import DAYS_PER_MONTH
+
+    ms_day = c.t0 + p.milestone_months * DAYS_PER_MONTH
+    return {
+        "engaged": float((c.engage <= day).sum()),
+        "stability_children": float((s.milestone_ok & (ms_day <= day)).sum()),
+        "stability_gbp": float(s.stability_due[upto].sum()),
+        "other_gbp": float((s.due - s.stability_due)[upto].sum()),
+        "start": p.start_date, "end": min(as_of, ends[-1]) if isinstance(as_of, dt.date) else as_of,
+    }
+
+
+def expected_vs_achieved(scenario: Scenario, as_of, achieved_replication: int = 0, replications: int = 100, seed: int = 0) -> pd.DataFrame:
+    """Expected vs achieved to date per outcome metric group, as INDIGO project pages show.
+
+    ``expected`` is the mean over ``replications``; ``achieved`` is replication
+    ``achieved_replication`` (a model's stand-in for the data the payment engine settles from
+    real extracts). Metric groups: ``stability`` (children past the six-month milestone, £ of
+    milestone and tariff due) and ``one_off_metrics`` (family functioning, education, reading:
+    £ due; children not counted).
+
+    Returns ``outcome_metric_id, period_start, period_end, children_engaged, expected_children,
+    children_achieved, expected_payments_gbp, payments_gbp``.
+    """
+    p = compile_params(scenario_data(scenario))
+    exp = [_to_date(p, run_draw(p, draw_rng(seed, i), with_irr=False), as_of) for i in range(replications)]
+    got = _to_date(p, run_draw(p, draw_rng(seed, achieved_replication), with_irr=False), as_of)
+    mean = lambda k: float(np.mean([e[k] for e in exp]))  # noqa: E731
+    rows = [
+        ("stability", mean("stability_children"), got["stability_children"], mean("stability_gbp"), got["stability_gbp"]),
+        ("one_off_metrics", float("nan"), float("nan"), mean("other_gbp"), got["other_gbp"]),
+    ]
+    return pd.DataFrame([{"outcome_metric_id": m, "period_start": got["start"].isoformat(), "period_end": got["end"].isoformat(),
+                          "children_engaged": got["engaged"], "expected_children": ec, "children_achieved": ac,
+                          "expected_payments_gbp": ep, "payments_gbp": ap} for m, ec, ac, ep, ap in rows])

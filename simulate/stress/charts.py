@@ -28,8 +28,22 @@ def distributions(table: pd.DataFrame):
     return fig
 
 
-def fan_chart(fan_frame: pd.DataFrame, start: dt.date | None = None):
-    """Fan chart of the investor's cumulative cash position (£m) by contract month."""
+def histogram(table: pd.DataFrame, column: str, label: str | None = None):
+    """Histogram of one run-table column over the draws, with its P5 and median marked."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    values = table[column].dropna().astype(float)
+    ax.hist(values, bins=40, color="#4c72b0", alpha=0.85)
+    for q, style in ((0.05, ":"), (0.5, "--")):
+        ax.axvline(values.quantile(q), color="k", linestyle=style, label=f"{'P5' if q == 0.05 else 'median'} {values.quantile(q):,.2f}")
+    ax.set_xlabel(label or column.replace("_", " "))
+    ax.set_ylabel("draws")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def fan_chart(fan_frame: pd.DataFrame, start: dt.date | None = None, party: str = "investor"):
+    """Fan chart of a party's cumulative cash position (£m) by contract month."""
     fig, ax = plt.subplots(figsize=(10, 4))
     x = fan_frame["month"].to_numpy()
     ax.fill_between(x, fan_frame["q05"] / 1e6, fan_frame["q95"] / 1e6, color="#4c72b0", alpha=0.2, label="5th-95th percentile")
@@ -37,7 +51,7 @@ def fan_chart(fan_frame: pd.DataFrame, start: dt.date | None = None):
     ax.plot(x, fan_frame["q50"] / 1e6, color="#1f3b73", label="median")
     ax.axhline(0, color="k", linewidth=0.8)
     ax.set_xlabel("contract month" + (f" (month 0 = {start:%b %Y})" if start else ""))
-    ax.set_ylabel("investor cumulative cash (£m)")
+    ax.set_ylabel(f"{party} cumulative cash (£m)")
     ax.legend(frameon=False, loc="upper left")
     fig.tight_layout()
     return fig

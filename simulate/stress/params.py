@@ -19,7 +19,7 @@ from ..finance.errors import StressError
 from ..finance.calendar import month_edges, month_starts
 from ..finance.savings import care_cost_per_day
 from ..finance.spv import SpvTerms
-from ..finance.terms import FinanceTerms, lcf_end_month
+from ..finance.terms import FinanceTerms, lcf_end_month, termination_month
 from ..scenario import Scenario
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -141,6 +141,9 @@ def compile_params(data: dict, effects: Mapping[str, float] | None = None, engin
     h = data["horizon"]
     start = h["start_date"] if isinstance(h["start_date"], dt.date) else dt.date.fromisoformat(str(h["start_date"]))
     R, M = int(h["referral_months"]), int(h["referral_months"]) + int(h["tracking_months"])
+    end_month = termination_month(data["finance"].get("early_termination_year"), M)
+    if end_month is not None:
+        R = min(R, end_month + 1)     # no referrals after the break
     names = tuple(c["name"] for c in data["sub_cohorts"])
     idx = {n: i for i, n in enumerate(names)}
     ref = data["referrals"]
@@ -185,6 +188,9 @@ def compile_params(data: dict, effects: Mapping[str, float] | None = None, engin
         per_year_cap=caps.get("per_contract_year_gbp"), discount_rate=float(fin.get("discount_rate_real", 0.035)),
         care_cost_per_day=care_cost_per_day(pc["weekly_gbp"], pc["mix"]), deadweight=float(fin.get("deadweight_share", 0.0)),
         optimism_bias=float(fin.get("optimism_bias", 0.0)),
+        investor_share=float(fin["investor_share"]) if fin.get("investor_share") is not None else 1.0,
+        co_funder_terms=str(fin.get("co_funder_terms") or "pari_passu"), lcf_grant_cap=fin.get("lcf_grant_cap_gbp"),
+        end_month=end_month,
     )
     by_cohort = pay.get("max_per_child_by_sub_cohort_gbp") or {}
     effects = dict(effects or {})

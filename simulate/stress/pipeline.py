@@ -66,4 +66,4 @@ def run_draw(p: CohortParams, rng: np.random.Generator | None, candidate_factor:
         cost_per_child_diverted_gbp=paid / diverted if diverted > 0 else float("nan"),
         deadweight_payment_share=dead / paid if paid > 0 else float("nan"),
     )
-    return DrawResult(out, np.cumsum(fin.spv.investor_net), children, s, fin)
+    return DrawResult(out, np.cumsum(fin.investor_net), children, s, fin)

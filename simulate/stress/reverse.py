@@ -1,5 +1,6 @@
 """Reverse stress tests: the break-even value of a key input, found by root-finding.
 
+The questions are the payment mechanism's (:attr:`Mechanism.questions`); the bond's are below.
 Each question is a function of one input evaluated as the mean over a fixed set of
 replications with common random numbers (the same children, arrivals and care spells at every
 value tried; candidates are drawn at twice the plan rate so the referral volume can rise or fall
@@ -14,44 +15,18 @@ without reshuffling them), and :func:`scipy.optimize.brentq` finds where it cros
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 import pandas as pd
 
 from ..scenario import Scenario
 from .analysis import pooled
+from .mechanisms import Question, mechanism_for
+from .mechanisms.sib import SibPipeline
 from .params import override_data, scenario_data
 
 CANDIDATE_FACTOR = 2.0
 
-
-@dataclass
-class Question:
-    """One reverse stress question: which input moves, over what range, and what must be zero."""
-
-    name: str
-    description: str
-    parameter: str
-    low: float
-    high: float
-    target: Callable[[dict], float]
-
-
-def _net(out: dict) -> float:
-    return out["pooled_investor_net_gbp"]
-
-
-def _payments_minus_savings(out: dict) -> float:
-    return out["commissioner_payments_pv_gbp"] - out["savings_pv_gbp"]
-
-
-QUESTIONS = (
-    Question("irr_zero", "Out-of-care rate at which the investor's IRR is 0%", "effect:care_hazard_multiplier", 0.05, 40.0, _net),
-    Question("capital_lost", "Referral shortfall at which the investor loses capital", "referrals.volume_multiplier", 0.02, 2.0, _net),
-    Question("payments_exceed_savings", "Out-of-care rate at which commissioner payments equal its savings",
-             "effect:care_hazard_multiplier", 0.05, 40.0, _payments_minus_savings),
-)
+QUESTIONS = SibPipeline.questions
+"""The bond's questions (each mechanism carries its own)."""
 
 
 def _evaluate(data: dict, q: Question, x: float, replications: int, seed: int) -> dict:
@@ -61,7 +36,7 @@ def _evaluate(data: dict, q: Question, x: float, replications: int, seed: int) -
 
 
 def reverse_stress(scenario: Scenario, replications: int = 100, seed: int = 0, xtol: float = 1e-3,
-                   questions: tuple[Question, ...] = QUESTIONS) -> pd.DataFrame:
+                   questions: tuple[Question, ...] | None = None) -> pd.DataFrame:
     """Answer each reverse stress question by root-finding on common random numbers.
 
     Returns
@@ -75,8 +50,9 @@ def reverse_stress(scenario: Scenario, replications: int = 100, seed: int = 0, x
     from scipy.optimize import brentq
 
     data = scenario_data(scenario)
+    mech = mechanism_for(data)
     rows = []
-    for q in questions:
+    for q in questions if questions is not None else mech.questions:
         calls = {"n": 0}
         cache: dict[float, dict] = {}
 
@@ -91,7 +67,8 @@ def reverse_stress(scenario: Scenario, replications: int = 100, seed: int = 0, x
         if a == 0 or b == 0 or (a > 0) != (b > 0):
             root = brentq(f, q.low, q.high, xtol=xtol)
             at = cache.get(root) or _evaluate(data, q, root, replications, seed)
-            row.update(status="found", value=root, out_of_care_rate=at["out_of_care_rate"], milestone_rate=at["milestone_rate"],
+            row.update(status="found", value=root, out_of_care_rate=at.get("out_of_care_rate", float("nan")),
+                       milestone_rate=at.get("milestone_rate", float("nan")),
                        referral_shortfall=1.0 - root if q.parameter == "referrals.volume_multiplier" else float("nan"))
         else:
             row.update(status=f"no crossing in [{q.low:g}, {q.high:g}]", value=float("nan"), out_of_care_rate=float("nan"),

@@ -17,19 +17,13 @@ import pandas as pd
 from ..atomic import atomic_path
 from ..finance.errors import StressError
 from ..scenario import Scenario, with_overrides
-from .params import compile_params, override_data, scenario_data
-from .pipeline import run_draw
+from .mechanisms import mechanism_for
+from .mechanisms.sib import COLUMNS as _SIB_COLUMNS
+from .params import override_data, scenario_data
 from .sampling import check_ranges, design, draw_rng
 
-OUTPUT_COLUMNS = [
-    "irr", "irr_status", "irr_reason", "money_multiple", "investor_net_gbp", "investor_loss", "capital_drawn_gbp",
-    "peak_capital_gbp", "capital_over_commitment_gbp", "months_to_break_even", "outcome_payments_due_gbp",
-    "outcome_payments_gbp", "cap_reached", "cap_reached_month", "cap_cut_gbp", "commissioner_payments_gbp",
-    "lcf_payments_gbp", "commissioner_payments_pv_gbp", "savings_pv_gbp", "commissioner_net_benefit_pv_gbp",
-    "care_days_avoided", "provider_costs_gbp", "children_referred", "children_engaged", "children_turned_away",
-    "milestone_rate", "out_of_care_rate", "children_diverted", "cost_per_child_diverted_gbp",
-    "deadweight_payment_share",
-]
+OUTPUT_COLUMNS = list(_SIB_COLUMNS)
+"""The bond's output columns (each mechanism's are its ``columns``)."""
 
 
 @dataclass
@@ -44,17 +38,17 @@ class StressRun:
 
 def _chunk(data: dict, effects: Mapping[str, float], paths: list[str], values: np.ndarray, seed: int,
            start: int, keep_monthly: bool, engine: str = "payments", model: str = "cohort") -> tuple[list[dict], np.ndarray | None]:
+    mech = mechanism_for(data)
+    columns = mech.columns
     rows, cash = [], []
     for k in range(len(values)):
         d = override_data(data, dict(zip(paths, values[k].tolist())))
-        p = compile_params(d, effects, engine)
+        p = mech.compile(d, effects, engine)
         if model == "flow":
-            from .flowmodel import flow_children
-
-            result = run_draw(p, None, children=flow_children(d, p, seed, start + k, effects))
+            result = mech.flow_draw(d, p, seed, start + k, effects)
         else:
-            result = run_draw(p, draw_rng(seed, start + k))
-        rows.append({c: result.outputs[c] for c in OUTPUT_COLUMNS})
+            result = mech.draw(p, draw_rng(seed, start + k))
+        rows.append({c: result.outputs[c] for c in columns})
         if keep_monthly:
             cash.append(result.cumulative_cash.astype(np.float32))
     return rows, (np.stack(cash) if keep_monthly and cash else None)
@@ -75,22 +69,30 @@ def prepare(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> d
 def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster: str | None = None,
                method: str = "lhs", overrides: Mapping[str, Any] | None = None,
                effects: Mapping[str, float] | None = None, keep_monthly: bool = True,
-               chunk_size: int | None = None, engine: str = "payments", model: str = "cohort") -> StressRun:
-    """Run ``draws`` draws of the scenario's uncertainty ranges through the full pipeline.
+               chunk_size: int | None = None, engine: str = "payments", model: str = "cohort", start: int = 0,
+               values: np.ndarray | None = None) -> StressRun:
+    """Run ``draws`` draws of the scenario's uncertainty ranges through its mechanism's pipeline.
 
     Parameters
     ----------
     scenario
-        A validated scenario with a ``sib_edge_of_care`` payment mechanism.
+        A validated scenario; its ``payment.kind`` picks the pipeline (:mod:`.mechanisms`).
     draws, seed
         Number of draws and the run's seed: the same seed gives the same table for any
         ``jobs`` and on a cluster.
+    start
+        Index of the first draw: a run of draws ``start..start + draws - 1`` continues one of
+        ``start`` draws with the same seed (``method`` ``mc`` or ``sobol``, whose draw ``i``
+        does not depend on the number of draws), so the two tables stacked equal one long run.
+    values
+        An explicit design (``draws × inputs``, in the order of ``scenario.uncertainty``), e.g.
+        Saltelli's for Sobol' indices; ``method`` and named-stress shifts are then not applied.
     jobs
         Local worker processes (joblib); ignored when ``cluster`` is given.
     cluster
         Address of a Dask scheduler (``tcp://host:8786``) to run the chunks on.
     method
-        ``lhs`` (Latin hypercube) or ``mc``.
+        ``lhs`` (Latin hypercube), ``mc`` or ``sobol`` (scrambled Sobol' points).
     overrides, effects
         A named stress's scenario overrides and stress-engine effects, applied to every draw.
     keep_monthly
@@ -105,7 +107,8 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     -------
     StressRun
         ``table`` columns: ``draw``, one ``in:<key path>`` column per uncertain input, then
-        :data:`OUTPUT_COLUMNS`.
+        the mechanism's ``columns``; ``meta`` names the mechanism, the risk-bearing party and
+        the output global sensitivity is computed on.
     """
     if jobs < 1:
         raise StressError(f"--jobs: must be at least 1 (got {jobs})")
@@ -114,14 +117,22 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
     ranges = list(scenario.uncertainty)
     check_ranges(scenario, ranges)
     data = prepare(scenario, overrides)
-    compile_params(data, effects, engine)  # fail early (wrong mechanism) before starting workers
+    if engine not in ("payments", "cusp"):
+        raise StressError(f"--engine: {engine!r} is not one of payments, cusp")
+    mech = mechanism_for(data)
+    mech.compile(data, effects, engine)  # fail early (a scenario it cannot settle) before starting workers
+    if model not in mech.models:
+        raise StressError(f"--model {model}: the {mech.kind} pipeline runs on {', '.join(mech.models)} only")
     paths = [r.parameter for r in ranges]
-    values = design(ranges, draws, seed, method)
-    values = _shift_by_stress(scenario, ranges, values, overrides)
+    if values is None:
+        values = design(ranges, draws, seed, method, start)
+        values = _shift_by_stress(scenario, ranges, values, overrides)
+    else:
+        values = np.asarray(values, float).reshape(draws, len(ranges))
     workers = jobs if cluster is None else 8
     size = chunk_size or max(25, min(2000, -(-draws // (workers * 4))))
     starts = list(range(0, draws, size))
-    args = [(data, dict(effects or {}), paths, values[s:s + size], seed, s, keep_monthly, engine, model) for s in starts]
+    args = [(data, dict(effects or {}), paths, values[s:s + size], seed, start + s, keep_monthly, engine, model) for s in starts]
     if cluster is not None:
         parts = _run_dask(cluster, args)
     elif jobs == 1 or len(args) == 1:
@@ -131,11 +142,12 @@ def run_stress(scenario: Scenario, draws: int, seed: int, jobs: int = 1, cluster
 
         parts = Parallel(n_jobs=jobs, backend="loky")(delayed(_chunk)(*a) for a in args)
     rows = [r for p in parts for r in p[0]]
-    table = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+    table = pd.DataFrame(rows, columns=list(mech.columns))
     inputs = pd.DataFrame(values, columns=[f"in:{p}" for p in paths])
-    table = pd.concat([pd.DataFrame({"draw": np.arange(draws)}), inputs, table], axis=1)
+    table = pd.concat([pd.DataFrame({"draw": np.arange(start, start + draws)}), inputs, table], axis=1)
     cash = np.concatenate([p[1] for p in parts]) if keep_monthly else None
-    meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method, "engine": engine, "model": model}
+    meta = {"scenario": scenario.service.name, "draws": draws, "seed": seed, "method": method, "engine": engine, "model": model,
+            "mechanism": mech.kind, "risk_bearer": mech.risk_bearer, "key_output": mech.key_output, "start": start}
     return StressRun(table, cash, [f"in:{p}" for p in paths], meta)
 
 
@@ -209,12 +221,13 @@ def read_run_metadata(path: str | Path) -> dict:
 
 
 def monthly_frame(run: StressRun) -> pd.DataFrame:
-    """Cumulative investor cash position as a tidy table (``draw, month, cumulative_cash_gbp``)."""
+    """Cumulative cash position of the risk-bearing party as a tidy table (``draw, month, cumulative_cash_gbp``)."""
     if run.cumulative_cash is None:
         raise StressError("this run kept no monthly cash positions (keep_monthly=False)")
     n, m = run.cumulative_cash.shape
+    first = int(run.meta.get("start", 0))
     return pd.DataFrame({
-        "draw": np.repeat(np.arange(n), m),
+        "draw": np.repeat(np.arange(first, first + n), m),
         "month": np.tile(np.arange(m), n),
         "cumulative_cash_gbp": run.cumulative_cash.ravel().astype(float),
     })

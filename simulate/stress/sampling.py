@@ -39,28 +39,43 @@ def to_values(u: np.ndarray, ranges: list[UncertainRange]) -> np.ndarray:
     return out
 
 
-def design(ranges: list[UncertainRange], draws: int, seed: int, method: str = "lhs") -> np.ndarray:
-    """Input values for every draw (``draws × len(ranges)``).
+METHODS = ("lhs", "mc", "sobol")
+
+
+def design(ranges: list[UncertainRange], draws: int, seed: int, method: str = "lhs", start: int = 0) -> np.ndarray:
+    """Input values of draws ``start .. start + draws - 1`` (``draws × len(ranges)``).
 
     Parameters
     ----------
     method
-        ``lhs`` (Latin hypercube, :class:`scipy.stats.qmc.LatinHypercube`) or ``mc`` (plain
-        Monte Carlo).
+        ``lhs`` (Latin hypercube, :class:`scipy.stats.qmc.LatinHypercube`), ``mc`` (plain
+        Monte Carlo) or ``sobol`` (scrambled Sobol' points, :class:`scipy.stats.qmc.Sobol`).
+        With ``mc`` and ``sobol`` draw ``i`` depends only on the seed and ``i`` (row ``i`` of
+        the same stream or sequence whatever the number of draws), so a run can be extended
+        (``start`` > 0); a Latin hypercube is stratified over the run's own number of draws
+        and cannot be.
     """
     if draws < 1:
         raise StressError(f"--draws: must be at least 1 (got {draws})")
+    if method not in METHODS:
+        raise StressError(f"--method: {method!r} is not one of {', '.join(METHODS)}")
+    if start and method == "lhs":
+        raise StressError("--resume: a Latin hypercube run cannot be extended; run with --method mc or sobol")
     if not ranges:
         return np.empty((draws, 0))
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0,))))
-    if method == "lhs":
-        from scipy.stats import qmc
+    from scipy.stats import qmc
 
+    if method == "lhs":
         u = qmc.LatinHypercube(d=len(ranges), rng=rng).random(draws)
     elif method == "mc":
-        u = rng.random((draws, len(ranges)))
+        u = rng.random((start + draws, len(ranges)))[start:]
     else:
-        raise StressError(f"--method: {method!r} is not one of lhs, mc")
+        import warnings
+
+        with warnings.catch_warnings():     # balance properties want powers of two; any count is valid
+            warnings.simplefilter("ignore", UserWarning)
+            u = qmc.Sobol(d=len(ranges), scramble=True, rng=rng).random(start + draws)[start:]
     return to_values(u, ranges)
 
 

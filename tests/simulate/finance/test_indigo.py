@@ -61,3 +61,46 @@ def test_document_uses_indigo_field_names(sc, run, tmp_path):
     assert again["name"]["value"] == sc.service.name
     total = sum(p["money"]["amount"]["value"] for p in again["outcome_payments"])
     assert total == pytest.approx(run.commissioner.sum() + run.lcf.sum(), abs=0.01 * len(again["outcome_payments"]))
+
+
+def test_the_cli_export_is_valid_indigo_4_1_with_returns_results_and_costs(tmp_path, capsys):
+    """Validated against the standard's own schema (vendored: simulate/finance/schemas/, no network)."""
+    import jsonschema
+
+    from cusp.cli import main
+    from simulate.finance.indigo import SCHEMA, validation_errors
+
+    out = tmp_path / "004.json"
+    with pytest.raises(SystemExit) as exc:
+        main(["stress", "indigo", "--scenario", "lancs-edge-of-care-004", "--out", str(out), "--replications", "3",
+              "--as-of", "2022-03-31"])
+    assert exc.value.code == 0
+    doc = json.loads(out.read_text())
+    jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())).validate(doc)
+    assert validation_errors(doc) == []
+    assert doc["investment_details"]["internal_rate_of_return"]["target"]["value"].endswith("IRR")
+    inv = {i["id"]: i for i in doc["investments"]}
+    # 004 §6.3: the social investor's 60% of the £2.5m commitment, the co-funder's 40%.
+    assert inv["investment1"]["investment_commitment"]["amount"]["exact"]["value"] == pytest.approx(1_500_000)
+    assert inv["investment2"]["investment_commitment"]["amount"]["exact"]["value"] == pytest.approx(1_000_000)
+    assert inv["investment1"]["maximum_potential_return_type"]["value"] == "IRR"
+    assert {c["classification"]["value"] for c in doc["provider_side_cost"]} >= {"Service delivery costs"}
+    stability = [r for r in doc["results"] if r.get("outcome_metric_id", {}).get("value") == "stability_milestone"]
+    assert len(stability) == 1 and stability[0]["period"]["end_date"]["value"] == "2022-03-31"
+    assert "Expected vs achieved to 2022-03-31" in capsys.readouterr().out
+
+
+def test_a_broken_document_is_reported_by_key_path():
+    from simulate.finance.indigo import validation_errors
+
+    errors = validation_errors({"status": "SANDBOX", "investments": [{"organisation_role_category": {"value": "Bank"}}]})
+    assert any(e.startswith("status:") for e in errors)
+    assert any(e.startswith("investments/0/organisation_role_category/value:") for e in errors)
+
+
+def test_indigo_refuses_a_contract_without_an_investor(tmp_path, capsys):
+    from cusp.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["stress", "indigo", "--scenario", "lancs-ehwb-000", "--out", str(tmp_path / "x.json")])
+    assert exc.value.code == 2 and "impact bonds" in capsys.readouterr().err

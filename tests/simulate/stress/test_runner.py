@@ -85,9 +85,11 @@ def test_named_stresses_include_the_built_ins(sc):
         find_stress(sc, "nope")
 
 
-def test_a_block_contract_cannot_be_stress_tested():
-    with pytest.raises(StressError, match="sib_edge_of_care"):
-        run_stress(load_scenario("hereford-mentoring-002"), 2, seed=1)
+def test_a_block_contract_runs_through_its_own_pipeline_and_refuses_the_flow_model():
+    run = run_stress(load_scenario("hereford-mentoring-002"), 2, seed=1)
+    assert run.meta["mechanism"] == "block" and "cost_per_family_started_gbp" in run.table.columns
+    with pytest.raises(StressError, match="--model flow"):
+        run_stress(load_scenario("hereford-mentoring-002"), 2, seed=1, model="flow")
 
 
 def test_a_stress_on_an_uncertain_input_shifts_its_range(sc, reference):
