@@ -1,17 +1,24 @@
-"""KPI-linked payment and gain share (001 [FINANCIAL MODEL AND PAYMENT], L383 and L388).
+"""KPI-linked payment and gain share (001 [FINANCIAL MODEL AND PAYMENT], L383 and L388), by envelope.
 
-Readings (quoted in ``docs/payments.md``):
+Readings (quoted in ``docs/payments.md`` and ``docs/finance.md``; the stress model
+:mod:`simulate.stress.mechanisms.kpi` uses the same :func:`envelope_year`):
 
-- from contract year ``at_risk_from_year`` (2), ``at_risk_share`` of the annual value depends on
-  the KPIs: each KPI met earns its weight of the at-risk sum; the rest is withheld. Earlier
-  years are paid in full. The reconciliation falls due at the contract year's end;
-- an underspend (annual value minus the provider's actual spend) above the planned efficiency
-  (``planned_efficiency_share`` of annual value) is shared: ``gain_share_provider`` (50%) is
-  retained by the provider — ring-fenced for reinvestment in the outcomes and KPIs — and the
-  rest returned to the commissioner. An overspend is the provider's risk.
+- two financial envelopes, "a clear separation of ECC and West CCG budgets" (L388): ECC's is
+  ``annual_value_gbp − west_ccg_annual_value_gbp``, West CCG's ``west_ccg_annual_value_gbp``;
+- "From Contract Year 2, a maximum percentage … of the total annual contract value for the ECC
+  financial envelope, (excluding the West CCG financial envelope), is dependent upon achieving
+  specific key performance indicators, and payment will be reconciled at financial year end"
+  (L383): from ``at_risk_from_year`` the ECC envelope's ``at_risk_share`` depends on the KPIs
+  (each KPI met earns its weight of it, the rest is withheld); West CCG's is never at risk;
+- "the 50/50 gain share arrangement for ECC … is separate from the 50/50 gain share arrangement
+  for West CCG" (L388): each envelope's underspend is what it actually paid in the year (after
+  withholding) less what the provider spent on it, less the planned efficiency; the provider
+  retains ``gain_share_provider`` of it (ring-fenced) and the rest is returned. Money withheld
+  for missed KPIs is never an underspend. An overspend is the provider's risk. A ``spend.csv``
+  without an ``envelope`` column is split between the envelopes in proportion to their values.
 
 Inputs: ``kpi_results`` (contract_year, kpi, value) compared with the scenario's
-``kpi_targets`` (comparison, threshold), and ``spend`` (contract_year, spend_gbp).
+``kpi_targets`` (comparison, threshold), and ``spend`` (contract_year, [envelope,] spend_gbp).
 """
 
 from __future__ import annotations
@@ -28,14 +35,34 @@ from .errors import PaymentDataError, PaymentScenarioError
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 
 RECONCILIATION_COLUMNS = [
-    "contract_year", "year_end", "annual_value", "at_risk", "kpis_met", "weight_met", "kpi_payment", "withheld",
+    "contract_year", "envelope", "year_end", "annual_value", "at_risk", "kpis_met", "weight_met", "kpi_payment", "withheld",
     "total_due", "spend", "underspend", "planned_efficiency", "gain", "provider_gain", "ring_fenced",
     "commissioner_gain", "commissioner_net_cost",
 ]
+ENVELOPES = ("ecc", "west_ccg")
+
+
+def envelope_year(value: float, months_in_year: int, at_risk: float, weight_met: float, spend: float,
+                  efficiency: float, provider_share: float) -> dict[str, float]:
+    """One envelope's contract year in £.
+
+    ``value`` is the envelope's annual value (pro rata to ``months_in_year``); ``at_risk`` the
+    share waiting on KPIs this year (0 for West CCG and before ``at_risk_from_year``);
+    ``weight_met`` the summed weights of the KPIs met. ``paid`` = value − withheld; ``gain`` =
+    max(0, paid − spend − efficiency × value), of which ``provider_share`` is retained.
+    """
+    v = value * months_in_year / 12.0
+    risk = v * at_risk
+    withheld = risk * (1.0 - weight_met)
+    paid = v - withheld
+    gain = max(0.0, paid - spend - efficiency * v)
+    returned = gain * (1.0 - provider_share)
+    return {"value": v, "instalments": v - risk, "at_risk": risk, "kpi_payment": risk - withheld, "withheld": withheld,
+            "paid": paid, "spend": spend, "gain": gain, "gain_returned": returned, "gain_retained": gain - returned}
 
 
 def reconcile_kpi(scenario: Scenario, kpi_results: pd.DataFrame, spend: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Year-end reconciliation table of a KPI-linked contract.
+    """Year-end reconciliation of a KPI-linked contract, one row per contract year and envelope.
 
     Parameters
     ----------
@@ -44,13 +71,15 @@ def reconcile_kpi(scenario: Scenario, kpi_results: pd.DataFrame, spend: pd.DataF
     kpi_results
         Columns contract_year (1-based), kpi (a ``kpi_targets`` name), value.
     spend
-        Columns contract_year, spend_gbp (£ the provider actually spent); optional.
+        Columns contract_year, spend_gbp (£ the provider actually spent) and optionally
+        envelope (``ecc`` or ``west_ccg``); optional.
 
     Returns
     -------
     DataFrame
-        One row per contract year with results (columns :data:`RECONCILIATION_COLUMNS`, £):
-        ``total_due`` = annual value − withheld; ``gain`` = max(0, underspend − planned
+        Columns :data:`RECONCILIATION_COLUMNS` (£), ``envelope`` ``ecc`` or ``west_ccg`` (the
+        latter only when the scenario has a West CCG envelope): ``total_due`` = annual value −
+        withheld; ``underspend`` = total_due − spend; ``gain`` = max(0, underspend − planned
         efficiency); ``commissioner_net_cost`` = total_due − commissioner_gain.
     """
     mech = scenario.payment
@@ -61,30 +90,46 @@ def reconcile_kpi(scenario: Scenario, kpi_results: pd.DataFrame, spend: pd.DataF
     if unknown:
         rows = (kpi_results.index[kpi_results["kpi"].astype(str).isin(unknown)] + 2).tolist()
         raise PaymentDataError("kpi_results.csv", rows, f"unknown KPI {unknown[0]!r}", "lines")
-    spent = {} if spend is None else dict(zip(spend["contract_year"].astype(int), spend["spend_gbp"].astype(float)))
+    values = {"ecc": mech.annual_value_gbp - mech.west_ccg_annual_value_gbp, "west_ccg": mech.west_ccg_annual_value_gbp}
+    envelopes = [e for e in ENVELOPES if values[e] > 0]
+    total = sum(values.values())
+    spent: dict[tuple[int, str], float] = {}
+    if spend is not None:
+        by_env = "envelope" in spend.columns
+        if by_env:
+            bad = ~spend["envelope"].astype(str).isin(ENVELOPES)
+            if bad.any():
+                raise PaymentDataError("spend.csv", (spend.index[bad] + 2).tolist(), "envelope must be ecc or west_ccg", "lines")
+        for _, row in spend.iterrows():
+            year, amount = int(row["contract_year"]), float(row["spend_gbp"])
+            for env in envelopes:
+                if by_env:
+                    if str(row["envelope"]) == env:
+                        spent[(year, env)] = spent.get((year, env), 0.0) + amount
+                else:  # aligned budgets: the provider's spend split in proportion to the envelopes' values
+                    spent[(year, env)] = spent.get((year, env), 0.0) + amount * values[env] / total
     start = to_day(scenario.horizon.start_date)
-    value = mech.annual_value_gbp
+    years = sorted(set(kpi_results["contract_year"].astype(int)) | {y for y, _ in spent})
     rows = []
-    for year in sorted(set(kpi_results["contract_year"].astype(int)) | set(spent)):
+    for year in years:
         res = kpi_results[kpi_results["contract_year"].astype(int) == year]
-        met = [k for k, v in zip(res["kpi"].astype(str), res["value"].astype(float))
-               if _OPS[targets[k].comparison](v, targets[k].threshold)]
-        at_risk = value * mech.at_risk_share if year >= mech.at_risk_from_year else 0.0
-        weight = sum(mech.kpi_weights.get(k, 0.0) for k in set(met))
-        kpi_payment = at_risk * weight
-        withheld = at_risk - kpi_payment
-        total_due = value - withheld
-        sp = spent.get(year)
-        under = None if sp is None else value - sp
-        planned = value * mech.planned_efficiency_share
-        gain = 0.0 if under is None else max(0.0, under - planned)
-        provider = gain * mech.gain_share_provider
-        rows.append({
-            "contract_year": year, "year_end": to_date(add_months_day(start, 12 * year) - 1), "annual_value": value,
-            "at_risk": at_risk, "kpis_met": ", ".join(sorted(set(met))), "weight_met": weight,
-            "kpi_payment": kpi_payment, "withheld": withheld, "total_due": total_due, "spend": sp,
-            "underspend": under, "planned_efficiency": planned, "gain": gain,
-            "provider_gain": provider, "ring_fenced": mech.provider_gain_ring_fenced,
-            "commissioner_gain": gain - provider, "commissioner_net_cost": total_due - (gain - provider),
-        })
+        met = sorted({k for k, v in zip(res["kpi"].astype(str), res["value"].astype(float))
+                      if _OPS[targets[k].comparison](v, targets[k].threshold)})
+        weight = sum(mech.kpi_weights.get(k, 0.0) for k in met)
+        for env in envelopes:
+            at_risk = mech.at_risk_share if env == "ecc" and year >= mech.at_risk_from_year else 0.0
+            sp = spent.get((year, env))
+            e = envelope_year(values[env], 12, at_risk, weight, 0.0 if sp is None else sp, mech.planned_efficiency_share,
+                              mech.gain_share_provider)
+            gain = 0.0 if sp is None else e["gain"]
+            provider = gain * mech.gain_share_provider
+            rows.append({
+                "contract_year": year, "envelope": env, "year_end": to_date(add_months_day(start, 12 * year) - 1),
+                "annual_value": e["value"], "at_risk": e["at_risk"], "kpis_met": ", ".join(met) if at_risk else "",
+                "weight_met": weight if at_risk else float("nan"), "kpi_payment": e["kpi_payment"], "withheld": e["withheld"],
+                "total_due": e["paid"], "spend": sp, "underspend": None if sp is None else e["paid"] - sp,
+                "planned_efficiency": e["value"] * mech.planned_efficiency_share, "gain": gain, "provider_gain": provider,
+                "ring_fenced": mech.provider_gain_ring_fenced, "commissioner_gain": gain - provider,
+                "commissioner_net_cost": e["paid"] - (gain - provider),
+            })
     return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)

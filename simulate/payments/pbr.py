@@ -4,16 +4,22 @@ Readings (quoted in ``docs/payments.md``):
 
 - each district is paid ``upfront_share`` (60%) of its annual value every contract year, on
   ``upfront_schedule`` (annual, quarterly or monthly in advance, from the contract start);
-- the rest divided by the district's capacity is the price of one family (case) that
-  completes (``end_date`` set) with all three conditions met: ``action_plan_agreed``,
+- "The remaining 40% of the contract will be paid on a per-family basis upon the achievement of
+  agreed outcomes and following completion of the intervention" (Appendix 1): the 40% of the
+  summed district values divided by the summed indicative capacities is the price of one family
+  (case), the same in every district, paid for a family that completes (``end_date`` set) with all three conditions met: ``action_plan_agreed``,
   ``outcomes_achieved_at_exit``, and a self-assessment (tool ``self_assessment_tool``) at
   baseline and at the end (the ``exit`` timepoint, else the latest later one) in which at least ``notable_progress_min_areas_share`` of the areas improved
   by at least ``notable_progress_min_change`` points in the better direction;
 - family payments are due quarterly in arrears: on the first day of the contract quarter after
   the one in which the family completed;
-- a district is never paid beyond its annual value in a contract year: families are paid in
-  due-date order (then by completion date and case) until the 40% is used, and the rest are
-  'capped'. Completions after the last referral year count against the last year's value.
+- "resources should not be mapped against district boundaries but, Lancashire's combined
+  footprint" (§3.1): the 40% is one pooled budget for the whole contract each contract year, not
+  one per district, so a busy district's families are paid while a quiet district is under. The
+  provider is never paid beyond the contract value in a contract year: families are paid in
+  due-date order (then by completion date and case) until the pooled 40% is used, and the rest
+  are 'capped'. Completions after the last referral year count against the last year's value.
+  The same reading as the stress model (``simulate/stress/mechanisms/pbr.py``).
 """
 
 from __future__ import annotations
@@ -116,13 +122,17 @@ def settle_pbr(
     due = np.array([add_months_day(start, 3 * q) for q in quarter])
     year = np.minimum(contract_year(np.where(done, end_day, start), start), last_year)
     district = r["district"].astype(str).to_numpy()
-    price = np.array([(1 - mech.upfront_share) * value.get(d, 0.0) / capacity[d] if capacity.get(d) else 0.0 for d in district])
+    total_value, total_capacity = sum(value.values()), sum(capacity.values())
+    if total_value <= 0 or total_capacity <= 0:
+        raise PaymentScenarioError("districts: payment by results needs each district's annual_value_gbp and capacity_families_per_year")
+    budget = (1 - mech.upfront_share) * total_value  # the pooled 40% of one contract year
+    price = np.full(len(r), budget / total_capacity)
 
     fam = pd.DataFrame({"i": np.arange(len(r)), "district": district, "contract_year": year, "due": due,
                         "end": end_day, "case_id": r["case_id"].astype(str), "gross": np.where(ok, price, 0.0)})
-    fam = fam[ok].sort_values(["district", "contract_year", "due", "end", "case_id"], kind="stable")
-    room = fam["district"].map(value).to_numpy() * (1 - mech.upfront_share)
-    before = fam.groupby(["district", "contract_year"])["gross"].cumsum().to_numpy() - fam["gross"].to_numpy()
+    fam = fam[ok].sort_values(["contract_year", "due", "end", "case_id"], kind="stable")
+    room = np.full(len(fam), budget)
+    before = fam.groupby("contract_year")["gross"].cumsum().to_numpy() - fam["gross"].to_numpy()
     fam["amount"] = np.clip(room - before, 0.0, fam["gross"].to_numpy())
     fam["paid"] = fam["due"] <= day
     amount = np.zeros(len(r))

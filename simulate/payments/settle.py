@@ -12,7 +12,7 @@ import pandas as pd
 
 from simulate.scenario import Block, KpiLinked, PaymentByResults, Scenario, SibEdgeOfCare
 
-from .days import add_months_day, to_day
+from .days import add_months_day, to_date, to_day
 from .errors import PaymentDataError
 from .kpi import reconcile_kpi
 from .pbr import settle_pbr
@@ -67,14 +67,46 @@ def settle_scenario(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: 
     if isinstance(mech, PaymentByResults):
         return settle_pbr(need("referrals.csv"), need("assessments.csv"), scenario, as_of, higher_is_better=higher_is_better), None
     if isinstance(mech, KpiLinked):
-        table = reconcile_kpi(scenario, need("kpi_results.csv"), frames.get("spend.csv"))
-        table = table[pd.to_datetime(table["year_end"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
-        pay = pd.DataFrame({"metric": "kpi_linked_year_end", "contract_year": table["contract_year"],
-                            "due_date": pd.to_datetime(table["year_end"]), "amount": table["total_due"], "payer": "commissioner"})
-        audit = pd.DataFrame({"metric": "kpi_linked_year_end", "contract_year": table["contract_year"],
-                              "status": "paid", "amount": table["total_due"],
-                              "reason": [f"KPIs met: {k or 'none'}; withheld £{w:,.2f}" for k, w in zip(table["kpis_met"], table["withheld"])]})
-        return Settlement(as_of, pay, audit), table
+        return settle_kpi_linked(scenario, need("kpi_results.csv"), frames.get("spend.csv"), as_of)
     if isinstance(mech, Block):
         return block_schedule(scenario, as_of), None
     raise PaymentDataError("scenario", [], f"no settlement for payment kind {mech.kind!r}")
+
+
+def settle_kpi_linked(scenario: Scenario, kpi_results: pd.DataFrame, spend: pd.DataFrame | None,
+                      as_of: dt.date) -> tuple[Settlement, pd.DataFrame]:
+    """Cash due under 001's KPI-linked contract as of ``as_of``, by envelope.
+
+    Each envelope's value not at risk is paid in equal instalments in advance through the
+    contract year (``payment_schedule``: monthly or quarterly; the specification leaves the
+    instalments to Schedule 4E, which is not published); only the ECC at-risk part waits for the
+    year-end reconciliation (L383), where the KPIs met earn their weights of it. The gain share
+    returned to the commissioner is in the reconciliation table, not a payment to the provider.
+    """
+    mech = scenario.payment
+    table = reconcile_kpi(scenario, kpi_results, spend)
+    step = 1 if mech.payment_schedule == "monthly" else 3
+    start = to_day(scenario.horizon.start_date)
+    day = to_day(as_of)
+    pay_rows, audit_rows = [], []
+    for row in table.itertuples(index=False):
+        first = add_months_day(start, 12 * (row.contract_year - 1))
+        n = 12 // step
+        for k in range(n):
+            due = add_months_day(first, step * k)
+            if due <= day:
+                pay_rows.append((row.envelope, row.contract_year, "instalment", to_date(due), (row.annual_value - row.at_risk) / n))
+        year_end = to_day(row.year_end)
+        if row.at_risk > 0 and year_end <= day:
+            pay_rows.append((row.envelope, row.contract_year, "kpi_year_end", row.year_end, row.kpi_payment))
+        if row.at_risk > 0:
+            status = "paid" if year_end <= day else "not yet due"
+            audit_rows.append((row.envelope, row.contract_year, "kpi_year_end", status, row.kpi_payment if year_end <= day else 0.0,
+                               f"{row.envelope.upper().replace('_', ' ')} envelope, contract year {row.contract_year}: KPIs met "
+                               f"{row.kpis_met or 'none'} (weight {row.weight_met:.0%}); £{row.kpi_payment:,.2f} of £{row.at_risk:,.2f} "
+                               f"at risk earned, £{row.withheld:,.2f} withheld; due {row.year_end:%Y-%m-%d}"))
+    pay = pd.DataFrame(pay_rows, columns=["envelope", "contract_year", "metric", "due_date", "amount"])
+    pay["due_date"] = pd.to_datetime(pay["due_date"])
+    pay["payer"] = "commissioner"
+    audit = pd.DataFrame(audit_rows, columns=["envelope", "contract_year", "metric", "status", "amount", "reason"])
+    return Settlement(as_of, pay, audit), table

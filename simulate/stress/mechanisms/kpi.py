@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..families import FamilyParams, compile_families, contract_years, delivery_costs, draw_families
+from ...payments.kpi import envelope_year
 from .base import Draw, NamedStress, Question, fmt_money, fmt_share, register
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
@@ -56,23 +57,6 @@ def kpi_values(fam: Any, months: int) -> dict[str, np.ndarray]:
     return {"coverage_within_window": ratio(fam.universal_done, fam.universal_due),
             "share_started_within_target": ratio(fam.started, fam.accepted),
             "share_improved": ratio(fam.achieved, fam.completed), "families_started": s(fam.started)}
-
-
-def envelope_year(value: float, months_in_year: int, at_risk: float, weight_met: float, spend: float,
-                  efficiency: float, provider_share: float) -> dict[str, float]:
-    """One envelope's contract year in £ (the worked examples' arithmetic).
-
-    ``value`` is the envelope's annual value, pro rata to ``months_in_year``; ``at_risk`` the
-    share waiting on KPIs this year (0 for West CCG and year 1).
-    """
-    v = value * months_in_year / 12.0
-    risk = v * at_risk
-    withheld = risk * (1.0 - weight_met)
-    paid = v - withheld
-    gain = max(0.0, paid - spend - efficiency * v)
-    returned = gain * (1.0 - provider_share)
-    return {"value": v, "instalments": v - risk, "at_risk": risk, "kpi_payment": risk - withheld, "withheld": withheld,
-            "paid": paid, "spend": spend, "gain": gain, "gain_returned": returned, "gain_retained": gain - returned}
 
 
 def instalments(months: np.ndarray, step: int) -> np.ndarray:

@@ -117,12 +117,19 @@ def test_kpi_linked_year_end_reconciliation(tmp_path):
     with pytest.raises(SystemExit) as exc:
         main(["payments", "settle", "--scenario", "essex-pb19-001", "--data", str(folder), "--as-of", "2019-12-31", "--out", str(tmp_path / "s")])
     assert exc.value.code == 0
-    rec = pd.read_csv(tmp_path / "s" / "reconciliation.csv").set_index("contract_year")
-    at_risk = 35_700_000 * 0.05
-    assert rec.loc[2, "total_due"] == pytest.approx(35_700_000 - at_risk * 0.5)          # £34,807,500
-    assert rec.loc[2, "provider_gain"] == pytest.approx((2_700_000 - 35_700_000 * 0.03) / 2)
+    rec = pd.read_csv(tmp_path / "s" / "reconciliation.csv").set_index(["contract_year", "envelope"])
+    ecc, west = 35_700_000 - 1_500_000, 1_500_000              # the preset's West CCG envelope is never at risk
+    withheld = ecc * 0.05 * 0.5                                # half the weight met: £855,000 withheld
+    assert rec.loc[(2, "ecc"), "total_due"] == pytest.approx(ecc - withheld)          # £33,345,000
+    assert rec.loc[(2, "west_ccg"), "total_due"] == pytest.approx(west)
+    ecc_spend = 33_000_000 * ecc / 35_700_000                  # spend split in proportion to the envelopes
+    assert rec.loc[(2, "ecc"), "provider_gain"] == pytest.approx((ecc - withheld - ecc_spend - 0.03 * ecc) / 2)
     pay = pd.read_csv(tmp_path / "s" / "payments.csv")
-    assert pay["due_date"].tolist() == ["2019-03-31"]
+    # year 2 (2018-04-01 to 2019-03-31): 12 monthly instalments per envelope in advance, then the
+    # ECC at-risk part earned at the year end
+    assert (pay["metric"] == "instalment").sum() == 24
+    assert pay.loc[pay["metric"] == "kpi_year_end", "due_date"].tolist() == ["2019-03-31"]
+    assert pay["amount"].sum() == pytest.approx(35_700_000 - withheld)
 
 
 def test_summary_records_every_setting_that_shaped_the_money(tmp_path):

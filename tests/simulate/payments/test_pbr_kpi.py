@@ -37,17 +37,34 @@ def test_upfront_sixty_percent_quarterly_in_advance():
     assert r.payments["amount"].sum() == pytest.approx(1200195 * 0.6 / 4)
 
 
-def test_family_price_paid_in_arrears_and_capped_at_annual_value():
-    refs, scores = families(95)
+def test_family_price_is_pooled_paid_in_arrears_and_a_busy_district_is_not_capped_at_its_own_value():
+    # 000 §3.1 "resources should not be mapped against district boundaries" and Appendix 1 "the
+    # remaining 40% ... paid on a per-family basis": one price for every district, the pooled
+    # 40% of the whole contract value over the summed indicative capacities:
+    # 0.4 x £1,200,195 / 1,341 families = £357.998... per family.
+    price = 0.4 * 1200195 / 1341
+    refs, scores = families(95)                      # 95 Burnley families: above Burnley's 90 places
     r = settle_pbr(pd.DataFrame(refs), pd.DataFrame(scores), EHWB, D(2023, 3, 31))
-    price = 80550 * 0.4 / 90                                                    # £358 per family
     fam = r.payments[(r.payments["metric"] == "family_outcome")]
     assert fam["due_date"].unique().tolist() == [pd.Timestamp(2022, 10, 1)]   # completed in Q2 (Jul-Sep)
-    assert fam["amount"].sum() == pytest.approx(90 * price) == pytest.approx(80550 * 0.4)
+    # all 95 are paid: Burnley's own 40% (£32,220 = 90 families) is no limit under the pooled reading
+    assert fam["amount"].sum() == pytest.approx(95 * price)
+    assert r.audit["status"].value_counts()["paid"] == 95
+
+
+def test_the_pooled_forty_percent_caps_a_contract_year():
+    # the pooled budget is 0.4 x £1,200,195 = £480,078 a contract year, which buys 1,341 families at
+    # the pooled price; 1,000 Burnley + 400 Preston completions in year 1 are 1,400 families:
+    # the first 1,341 in due-date, completion and case order are paid, the other 59 'capped'
+    price = 0.4 * 1200195 / 1341
+    a, sa = families(1000)
+    b, sb = families(400, district="Preston")
+    r = settle_pbr(pd.DataFrame(a + b), pd.DataFrame(sa + sb), EHWB, D(2023, 3, 31))
+    fam = r.payments[(r.payments["metric"] == "family_outcome")]
+    assert fam["amount"].sum() == pytest.approx(0.4 * 1200195)
     counts = r.audit["status"].value_counts()
-    assert counts["paid"] == 90 and counts["capped"] == 5
-    burnley_year1 = r.payments[(r.payments["district"] == "Burnley") & (r.payments["contract_year"] == 1)]
-    assert burnley_year1["amount"].sum() == pytest.approx(80550.0)             # never beyond the annual value
+    assert counts["paid"] == 1341 and counts["capped"] == 59
+    assert r.audit["capped_gbp"].sum() == pytest.approx(59 * price)
 
 
 def test_each_condition_is_needed():
@@ -68,26 +85,60 @@ def test_not_yet_due_before_quarter_end():
 ESSEX = load_scenario("essex-pb19-001")          # £35.7m a year, 5% at risk from year 2, 3% planned efficiency
 
 
-def test_kpi_reconciliation_with_underspend():
+def test_kpi_reconciliation_by_envelope_with_a_missed_kpi_and_an_underspend():
+    # 001 preset: £35.7m a year in all, of which West CCG's envelope £1.5m (never at risk) and
+    # ECC's £34.2m; from year 2, 5% of ECC's envelope is at risk; planned efficiency 3%.
     weights = ESSEX.payment.kpi_weights
     names = list(weights)
     targets = {t.name: t for t in ESSEX.kpi_targets}
-    # year 2: every KPI met except the first; spend £33.0m
+    # year 2: every KPI met except the first; spend £33.0m, split with the envelopes' values
     results = pd.DataFrame([{"contract_year": 2, "kpi": k, "value": targets[k].threshold if k != names[0] else -1.0} for k in names]
                            + [{"contract_year": 1, "kpi": k, "value": -1.0} for k in names])
     spend = pd.DataFrame([{"contract_year": 1, "spend_gbp": 35_700_000.0}, {"contract_year": 2, "spend_gbp": 33_000_000.0}])
-    table = reconcile_kpi(ESSEX, results, spend).set_index("contract_year")
-    # year 1: nothing at risk, no underspend
-    assert table.loc[1, "total_due"] == 35_700_000 and table.loc[1, "gain"] == 0
-    at_risk = 35_700_000 * 0.05                                  # £1,785,000
+    table = reconcile_kpi(ESSEX, results, spend).set_index(["contract_year", "envelope"])
+    ecc, west = 34_200_000, 1_500_000
+    # year 1: nothing at risk; spend equals value, so no underspend in either envelope
+    assert table.loc[(1, "ecc"), "total_due"] == ecc and table.loc[(1, "west_ccg"), "total_due"] == west
+    assert table.loc[(1, "ecc"), "gain"] == 0 and table.loc[(1, "west_ccg"), "gain"] == 0
+    at_risk = ecc * 0.05                                          # £1,710,000, ECC only
     earned = at_risk * (1 - weights[names[0]])
-    assert table.loc[2, "at_risk"] == pytest.approx(at_risk)
-    assert table.loc[2, "kpi_payment"] == pytest.approx(earned)
-    assert table.loc[2, "total_due"] == pytest.approx(35_700_000 - (at_risk - earned))
-    gain = (35_700_000 - 33_000_000) - 35_700_000 * 0.03          # 2.7m - 1.071m = £1,629,000
-    assert table.loc[2, "gain"] == pytest.approx(1_629_000)
-    assert table.loc[2, "provider_gain"] == pytest.approx(gain / 2) and table.loc[2, "commissioner_gain"] == pytest.approx(gain / 2)
-    assert bool(table.loc[2, "ring_fenced"])
+    withheld = at_risk - earned
+    assert table.loc[(2, "ecc"), "at_risk"] == pytest.approx(at_risk) and table.loc[(2, "west_ccg"), "at_risk"] == 0
+    assert table.loc[(2, "ecc"), "kpi_payment"] == pytest.approx(earned)
+    assert table.loc[(2, "ecc"), "total_due"] == pytest.approx(ecc - withheld)
+    # gain share per envelope on what was actually paid (withheld money is no underspend):
+    ecc_spend = 33_000_000 * ecc / 35_700_000                     # £31,613,445.38
+    ecc_gain = (ecc - withheld) - ecc_spend - 0.03 * ecc
+    west_spend = 33_000_000 * west / 35_700_000                   # £1,386,554.62
+    west_gain = west - west_spend - 0.03 * west
+    assert table.loc[(2, "ecc"), "gain"] == pytest.approx(ecc_gain)
+    assert table.loc[(2, "west_ccg"), "gain"] == pytest.approx(west_gain)
+    assert table.loc[(2, "ecc"), "provider_gain"] == pytest.approx(ecc_gain / 2)
+    assert table.loc[(2, "west_ccg"), "commissioner_gain"] == pytest.approx(west_gain / 2)
+    assert bool(table.loc[(2, "ecc"), "ring_fenced"])
+
+
+def test_kpi_linked_cash_is_instalments_in_advance_and_only_the_at_risk_part_waits():
+    from simulate.payments.settle import settle_kpi_linked
+
+    names = list(ESSEX.payment.kpi_weights)
+    targets = {t.name: t for t in ESSEX.kpi_targets}
+    results = pd.DataFrame([{"contract_year": 2, "kpi": k, "value": targets[k].threshold} for k in names])
+    start = ESSEX.horizon.start_date
+    # one day into contract year 2: its first monthly instalment of each envelope is due, nothing else
+    as_of = D(start.year + 1, start.month, start.day)
+    settlement, _ = settle_kpi_linked(ESSEX, results, None, as_of)
+    p = settlement.payments
+    assert set(p["metric"]) == {"instalment"}
+    ecc = p[p["envelope"] == "ecc"]["amount"].sum()
+    assert ecc == pytest.approx(34_200_000 * 0.95 / 12)            # the at-risk 5% is not in the instalments
+    assert p[p["envelope"] == "west_ccg"]["amount"].sum() == pytest.approx(1_500_000 / 12)
+    # at the year's end every KPI met: the ECC at-risk £1,710,000 is paid in one year-end line
+    end = D(start.year + 2, start.month, start.day) - dt.timedelta(days=1)
+    settlement, _ = settle_kpi_linked(ESSEX, results, None, end)
+    year_end = settlement.payments[settlement.payments["metric"] == "kpi_year_end"]
+    assert year_end["amount"].tolist() == [pytest.approx(34_200_000 * 0.05)]
+    assert settlement.payments["amount"].sum() == pytest.approx(35_700_000)
 
 
 def test_end_assessment_falls_back_to_the_latest_review():
