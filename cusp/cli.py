@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "render": ("cusp.commands.render", "render", "Render a notebook into a report folder: HTML without code, executed notebook, results, PDF."),
     "capacity": ("cusp.commands.capacity", "app", "Referral flow and capacity: waits, caseloads, KPI probabilities, staffing."),
     "payments": ("cusp.commands.payments", "app", "Outcome payments: settle a scenario's mechanism from extracts (docs/payments.md)."),
-    "stress": ("cusp.commands.stress", "app", "Investor stress tests: base case, Monte Carlo runs, named and reverse stresses."),
+    "stress": ("cusp.commands.stress", "app", "Stress tests of every payment mechanism: base case, Monte Carlo runs, named and reverse stresses."),
 }
 
 
