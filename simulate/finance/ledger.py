@@ -214,14 +214,15 @@ def _funder_transfers(out: FinanceOutcome) -> list[tuple[str, str, str, np.ndarr
     ]
 
 
-def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
-    """One tidy row per party, month and flow type (``party, counterparty, month, date, flow_type, amount_gbp``).
+def ledger_frame(transfers: list[tuple[str, str, str, np.ndarray]], dates: list) -> pd.DataFrame:
+    """Tidy who-pays-whom table from transfers (payer, payee, flow_type, £ by month).
 
-    ``amount_gbp`` is signed from the party's side (+ received, − paid); zero flows are left out.
+    Columns :data:`MONTHLY_COLUMNS`; ``amount_gbp`` is signed from the party's side (+ received,
+    − paid): each transfer is two rows, one per side; zero flows are left out.
     """
-    dates = out.terms.dates
     parts = []
-    for payer, payee, kind, amounts in transfers(out):
+    for payer, payee, kind, amounts in transfers:
+        amounts = np.asarray(amounts, float)
         m = np.nonzero(np.abs(amounts) > 0)[0]
         if len(m) == 0:
             continue
@@ -231,6 +232,14 @@ def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MONTHLY_COLUMNS)
     frame["date"] = [dates[int(k)] for k in frame["month"]]
     return frame[MONTHLY_COLUMNS].sort_values(["month", "party", "flow_type"], kind="stable").reset_index(drop=True)
+
+
+def monthly_table(out: FinanceOutcome) -> pd.DataFrame:
+    """One tidy row per party, month and flow type (``party, counterparty, month, date, flow_type, amount_gbp``).
+
+    ``amount_gbp`` is signed from the party's side (+ received, − paid); zero flows are left out.
+    """
+    return ledger_frame(transfers(out), out.terms.dates)
 
 
 def summary_table(out: FinanceOutcome, extra: dict | None = None) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..finance.calendar import month_ends, month_starts
 from ..finance.errors import StressError
+from .params import fte_by_month
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -100,11 +101,7 @@ def compile_families(data: dict, effects: Mapping[str, float] | None = None) -> 
     per_month = np.where(months < R, total / 12.0 * seas * float(ref.get("volume_multiplier", 1.0))
                          * (1.0 + float(ref.get("annual_trend", 0.0))) ** (months / 12.0), 0.0)
     wf = data["workforce"]
-    fte = np.full(M, float(wf["pooled_fte"] if wf.get("pooled_fte") is not None else sum((wf.get("fte_by_district") or {}).values())))
-    for change in wf.get("schedule") or []:
-        d = change["date"] if isinstance(change["date"], dt.date) else dt.date.fromisoformat(str(change["date"]))
-        k = max(0, (d.year - start.year) * 12 + d.month - start.month)
-        fte[k:] = change["fte"] if change.get("fte") is not None else fte[k:] + change["fte_change"]
+    fte = fte_by_month(wf, start, M)
     per_fte = (1 - float(wf.get("vacancy_rate", 0.0))) * (1 - float(wf.get("leave_share", 0.0))) * float(wf["caseload_cap_per_fte"])
     iv = data["intervention"]
     shape, scale = _gamma_shape_scale(iv["duration_weeks"])

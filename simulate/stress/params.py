@@ -152,11 +152,7 @@ def compile_params(data: dict, effects: Mapping[str, float] | None = None, engin
     out = data["outcomes"]
     cares = [_care(out, n) for n in names]
     wf = data["workforce"]
-    fte = np.full(M, float(wf["pooled_fte"] if wf.get("pooled_fte") is not None else sum((wf.get("fte_by_district") or {}).values())))
-    for change in wf.get("schedule") or []:
-        d = change["date"] if isinstance(change["date"], dt.date) else dt.date.fromisoformat(str(change["date"]))
-        k = max(0, (d.year - start.year) * 12 + d.month - start.month)
-        fte[k:] = change["fte"] if change.get("fte") is not None else fte[k:] + change["fte_change"]
+    fte = fte_by_month(wf, start, M)
     iv = data["intervention"]
     tr = data["triage"]
     fin = data["finance"]
@@ -224,3 +220,14 @@ def compile_params(data: dict, effects: Mapping[str, float] | None = None, engin
         hazard_multiplier=float(effects.get("care_hazard_multiplier", 1.0)),
         engine=engine,
     )
+
+
+def fte_by_month(wf: Mapping[str, Any], start: dt.date, months: int) -> np.ndarray:
+    """FTE in post by contract month: the scenario's pooled or summed district FTE, with its
+    staffing schedule applied from the month of each change (``fte`` sets, ``fte_change`` adds)."""
+    fte = np.full(months, float(wf["pooled_fte"] if wf.get("pooled_fte") is not None else sum((wf.get("fte_by_district") or {}).values())))
+    for change in wf.get("schedule") or []:
+        d = change["date"] if isinstance(change["date"], dt.date) else dt.date.fromisoformat(str(change["date"]))
+        k = max(0, (d.year - start.year) * 12 + d.month - start.month)
+        fte[k:] = change["fte"] if change.get("fte") is not None else fte[k:] + change["fte_change"]
+    return fte

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ...finance.errors import StressError
+from ...finance.ledger import MONTHLY_COLUMNS as LEDGER_COLUMNS, ledger_frame  # one who-pays-whom table for every path
 
-LEDGER_COLUMNS = ["party", "counterparty", "month", "date", "flow_type", "amount_gbp"]
+
 
 Transfer = tuple[str, str, str, np.ndarray]
 """``(payer, payee, flow_type, £ by contract month)``, amounts non-negative."""
@@ -153,6 +154,22 @@ class Mechanism(Protocol):
 REGISTRY: dict[str, Mechanism] = {}
 
 
+class CohortOnly:
+    """Shared parts of the mechanisms the family-flow (cohort) model drives (000-003).
+
+    ``flow_label`` names the contract in the message refusing ``--model flow``, which drives the
+    edge-of-care bond only; the pooled figure is the provider's net over the mean cash flow.
+    """
+
+    flow_label = "this contract"
+
+    def flow_draw(self, data: dict, params: Any, seed: int, index: int, effects: Mapping[str, float] | None) -> Draw:
+        raise StressError(f"--model flow: the flow model drives the edge-of-care bond only; use --model cohort for {self.flow_label}")
+
+    def pooled_figures(self, net: np.ndarray, params: Any) -> dict:
+        return {"pooled_net_gbp": float(net.sum())}
+
+
 def register(mechanism: Mechanism) -> Mechanism:
     """Register a mechanism under its ``kind`` (called once by each mechanism module)."""
     REGISTRY[mechanism.kind] = mechanism
@@ -171,25 +188,6 @@ def mechanism_for(data: Mapping[str, Any] | str) -> Mechanism:
     if kind not in REGISTRY:
         raise StressError(f"payment.kind: no stress pipeline for {kind!r}; there are {', '.join(sorted(REGISTRY))}")
     return REGISTRY[kind]
-
-
-def ledger_frame(transfers: list[Transfer], dates: list[dt.date]) -> pd.DataFrame:
-    """Tidy monthly ledger: every transfer twice (− for the payer, + for the payee), zero flows left out.
-
-    Columns :data:`LEDGER_COLUMNS`; each month's amounts sum to zero.
-    """
-    parts = []
-    for payer, payee, kind, amounts in transfers:
-        amounts = np.asarray(amounts, float)
-        m = np.nonzero(np.abs(amounts) > 0)[0]
-        if len(m) == 0:
-            continue
-        a = amounts[m]
-        parts.append(pd.DataFrame({"party": payer, "counterparty": payee, "month": m, "flow_type": kind, "amount_gbp": -a}))
-        parts.append(pd.DataFrame({"party": payee, "counterparty": payer, "month": m, "flow_type": kind, "amount_gbp": a}))
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LEDGER_COLUMNS)
-    frame["date"] = [dates[int(k)] for k in frame["month"]]
-    return frame[LEDGER_COLUMNS].sort_values(["month", "party", "flow_type"], kind="stable").reset_index(drop=True)
 
 
 def party_totals(transfers: list[Transfer]) -> dict[str, float]:

@@ -15,9 +15,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ...finance.errors import StressError
 from ..families import FamilyParams, compile_families, contract_years, delivery_costs, draw_families
-from .base import Draw, NamedStress, Question, fmt_money, fmt_share, register
+from .base import CohortOnly, Draw, NamedStress, Question, fmt_money, fmt_share, register
 
 _STEP = {"monthly": 1, "quarterly": 3}
 
@@ -33,9 +32,10 @@ def block_by_month(months: int, referral_months: int, value: float, step: int) -
     return out
 
 
-class BlockPipeline:
+class BlockPipeline(CohortOnly):
     kind = "block"
     models = ("cohort",)
+    flow_label = "a block contract"
     risk_bearer = "provider"
     columns = (
         "commissioner_payments_gbp", "provider_costs_gbp", "provider_net_gbp", "provider_loss", "families_referred",
@@ -92,12 +92,6 @@ class BlockPipeline:
 
         transfers = [("commissioner", "provider", "block_payment", pay), ("provider", "staff_and_suppliers", "delivery_cost", costs)]
         return Draw(out, net, transfers, fp.dates, years)
-
-    def flow_draw(self, data, params, seed, index, effects) -> Draw:
-        raise StressError("--model flow: the flow model drives the edge-of-care bond only; use --model cohort for a block contract")
-
-    def pooled_figures(self, net: np.ndarray, params: Any) -> dict:
-        return {"pooled_net_gbp": float(net.sum())}
 
     def headline(self, table: pd.DataFrame) -> pd.DataFrame:
         c = table["cost_per_family_started_gbp"]

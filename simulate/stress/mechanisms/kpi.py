@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..families import FamilyParams, compile_families, contract_years, delivery_costs, draw_families
 from ...payments.kpi import envelope_year
-from .base import Draw, NamedStress, Question, fmt_money, fmt_share, register
+from .base import CohortOnly, Draw, NamedStress, Question, fmt_money, fmt_share, register
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 _STEP = {"monthly": 1, "quarterly": 3}
@@ -64,9 +64,10 @@ def instalments(months: np.ndarray, step: int) -> np.ndarray:
     return np.where(months % step == 0, 1.0, 0.0)
 
 
-class KpiLinkedPipeline:
+class KpiLinkedPipeline(CohortOnly):
     kind = "kpi_linked"
     models = ("cohort",)
+    flow_label = "a KPI-linked contract"
     risk_bearer = "provider"
     columns = (
         "provider_income_gbp", "provider_costs_gbp", "provider_net_gbp", "provider_loss", "ecc_value_gbp", "west_ccg_value_gbp",
@@ -176,14 +177,6 @@ class KpiLinkedPipeline:
             ("provider", "staff_and_suppliers", "delivery_cost", costs),
         ]
         return Draw(out, net, transfers, fp.dates, years)
-
-    def flow_draw(self, data, params, seed, index, effects) -> Draw:
-        from ...finance.errors import StressError
-
-        raise StressError("--model flow: the flow model drives the edge-of-care bond only; use --model cohort for a KPI-linked contract")
-
-    def pooled_figures(self, net: np.ndarray, params: Any) -> dict:
-        return {"pooled_net_gbp": float(net.sum())}
 
     def headline(self, table: pd.DataFrame) -> pd.DataFrame:
         rows = {

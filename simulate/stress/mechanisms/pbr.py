@@ -28,7 +28,7 @@ import pandas as pd
 
 from ...finance.errors import StressError
 from ..families import FamilyParams, compile_families, contract_years, delivery_costs, draw_families
-from .base import Draw, NamedStress, Question, fmt_money, fmt_share, register
+from .base import CohortOnly, Draw, NamedStress, Question, fmt_money, fmt_share, register
 
 _STEP = {"annual_in_advance": 12, "quarterly_in_advance": 3, "monthly_in_advance": 1}
 
@@ -83,9 +83,10 @@ def family_payments(achieved: np.ndarray, price: float, budget_per_year: float, 
     return paid, owed - paid
 
 
-class PaymentByResultsPipeline:
+class PaymentByResultsPipeline(CohortOnly):
     kind = "payment_by_results"
     models = ("cohort",)
+    flow_label = "payment by results"
     risk_bearer = "provider"
     columns = (
         "provider_income_gbp", "provider_costs_gbp", "provider_net_gbp", "provider_loss", "upfront_payments_gbp",
@@ -152,12 +153,6 @@ class PaymentByResultsPipeline:
             return frame
 
         return Draw(out, net, transfers, fp.dates, years)
-
-    def flow_draw(self, data, params, seed, index, effects) -> Draw:
-        raise StressError("--model flow: the flow model drives the edge-of-care bond only; use --model cohort for payment by results")
-
-    def pooled_figures(self, net: np.ndarray, params: Any) -> dict:
-        return {"pooled_net_gbp": float(net.sum())}
 
     def headline(self, table: pd.DataFrame) -> pd.DataFrame:
         n = table["provider_net_gbp"]
