@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .days import add_months_array
 from .terms import NOT_ACHIEVED, NOT_ELIGIBLE, NOT_YET_DUE, PAID, STOPPED
@@ -57,11 +59,17 @@ def csr_order(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def codes_in(people: pd.Index, values: pd.Series | np.ndarray) -> np.ndarray:
-    """Each row's position in ``people`` (-1: blank or not there), looking up distinct values only.
+    """Each row's position in ``people`` (-1: blank or not there), as int64.
 
     Every extract's id column is put on the same integer codes once, so the joins after it
-    compare integers, never strings.
+    compare integers, never strings. Arrow-backed text (what the readers return) is looked up
+    by Arrow's hash table in one pass; a categorical column looks up its categories only.
     """
+    array = values.array if isinstance(values, pd.Series) else values
+    arrow = getattr(array, "_pa_array", None)
+    if arrow is not None and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        found = pc.index_in(arrow, value_set=pa.array(np.asarray(people, dtype=object), type=arrow.type))
+        return pc.fill_null(found, -1).to_numpy().astype(np.int64, copy=False)
     codes, uniques = encode(values)
     look = people.get_indexer(np.asarray(uniques, dtype=object)) if len(uniques) else np.zeros(0, np.int64)
     return np.append(look, -1).astype(np.int64)[codes]

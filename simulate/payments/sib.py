@@ -22,7 +22,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .cap_arrays import cap_payment_rows
+from .cap_arrays import cap_payment_rows, sort_order
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
 from .oneoffs import Lines, codes_in, education_lines, join_rows, reading_lines, star_lines, star_totals_frames
@@ -273,17 +273,7 @@ def _payments_frame(row, metric, when, paid, children: tuple[np.ndarray, np.ndar
     row2, metric2, when2, amount2, payer2 = row2[ok], metric2[ok], when2[ok], amount2[ok], payer2[ok]
     (child_rank, child_names), (case_rank, case_names) = children, cases
     c_rank, k_rank = child_rank[row2], case_rank[row2]
-    lo = int(when2.min()) if len(when2) else 0
-    sizes = [int(when2.max()) - lo + 1 if len(when2) else 1, int(child_rank.max()) + 1 if len(child_rank) else 1,
-             int(case_rank.max()) + 1 if len(case_rank) else 1, 6, 2]
-    if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:
-        # one int64 key sorts faster than five: due, child, case, line name, payer
-        key = when2 - lo
-        for size, part in zip(sizes[1:], (c_rank, k_rank, _METRIC_ALPHA[metric2], payer2)):
-            key = key * size + part
-        order = np.argsort(key, kind="stable")
-    else:
-        order = np.lexsort((payer2, _METRIC_ALPHA[metric2], k_rank, c_rank, when2))
+    order = sort_order(when2, c_rank, k_rank, _METRIC_ALPHA[metric2], payer2)
     row2, metric2, when2, amount2, payer2 = row2[order], metric2[order], when2[order], amount2[order], payer2[order]
     # text columns as categoricals (integer codes, no millions of string copies) whose categories
     # are in string order, so grouping and sorting them downstream orders as the strings would
