@@ -9,6 +9,14 @@
    same run on the first ``--old-children`` referrals and their rows of every extract. Goal (issue 11):
    >= 200,000 children/s on one core for the settlement.
 
+What "children/s" times (part 2): the number of distinct ``child_id`` in ``referrals.csv``
+divided by the wall seconds of ``settle_scenario`` (every metric, caps, payments table and the
+full audit trail: one row per referral and line) on the frames ``read_folder`` returned, already
+in memory. Reading, decoding and validating the CSV files are NOT in it; they are timed apart
+("read+validate") and the end-to-end figure divides by both. The process is pinned to one CPU;
+the CPU seconds of the process are printed beside the wall seconds (on a shared machine the CPU
+seconds are the steadier figure). The settlement runs ``--settle-repeat`` times; the best is kept.
+
 Usage::
 
     .venv/bin/python benchmarks/settle_throughput.py                # both parts
@@ -77,7 +85,7 @@ def arrays_part(n: int, repeat: int) -> None:
         print(f"  {label:34s} {sec:7.3f} s  {n / sec:>12,.0f} children/s")
 
 
-def real_part(scale: float, seed: int, extract: str | None, old_children: int) -> None:
+def real_part(scale: float, seed: int, extract: str | None, old_children: int, repeat: int = 2) -> None:
     from cusp.commands.payments import read_folder
     from data_synthetic import synthesise
     from data_synthetic.write import write_extracts
@@ -101,11 +109,15 @@ def real_part(scale: float, seed: int, extract: str | None, old_children: int) -
         frames = read_folder(folder, sc)
         read = time.perf_counter() - t
         n = frames["referrals.csv"]["child_id"].nunique()
-        t = time.perf_counter()
-        result, _ = settle_scenario(sc, frames, dt.date(2026, 8, 31), allow_no_return_home=True)
-        settle = time.perf_counter() - t
-        print(f"real-data path, {n:,} children: read+validate {read:.1f} s, settle {settle:.2f} s "
-              f"({n / settle:,.0f} children/s settling; {n / (read + settle):,.0f} children/s end to end); "
+        settle, cpu = float("inf"), float("inf")
+        for _ in range(max(1, repeat)):
+            t, c = time.perf_counter(), time.process_time()
+            result, _ = settle_scenario(sc, frames, dt.date(2026, 8, 31), allow_no_return_home=True)
+            settle, cpu = min(settle, time.perf_counter() - t), min(cpu, time.process_time() - c)
+        print(f"real-data path, {n:,} children: read+validate {read:.1f} s; settle from the validated frames in memory "
+              f"{settle:.2f} s wall, {cpu:.2f} s CPU (best of {max(1, repeat)})")
+        print(f"  settling: {n / settle:,.0f} children/s (wall), {n / cpu:,.0f} children/s (CPU); "
+              f"end to end (read+validate+settle): {n / (read + settle):,.0f} children/s; "
               f"{len(result.payments):,} payment rows, {len(result.audit):,} audit rows")
         # the first --old-children referrals and only their rows of every extract, both ways
         refs = frames["referrals.csv"].iloc[:old_children]
@@ -125,7 +137,8 @@ def real_part(scale: float, seed: int, extract: str | None, old_children: int) -
         new = time.perf_counter() - t
         print(f"  same {m:,} children both ways: old per-case path {old:.2f} s ({m / old:,.0f} children/s), "
               f"arrays {new:.2f} s ({m / new:,.0f} children/s): {old / new:.0f}x")
-        print(f"  goal 200,000 children/s: settlement on arrays at {n / settle / 200_000:.2f} of it")
+        print(f"  goal 200,000 children/s: settlement on arrays at {n / settle / 200_000:.2f} of it (wall), "
+              f"{n / cpu / 200_000:.2f} (CPU)")
 
 
 def main() -> None:
@@ -137,13 +150,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-real", action="store_true")
     parser.add_argument("--old-children", type=int, default=10000, help="referrals the old per-case path settles (it is slow)")
+    parser.add_argument("--settle-repeat", type=int, default=2, help="settlements of the whole extract (best kept)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     print(f"one core; numpy {np.__version__}")
     arrays_part(args.children, args.repeat)
     if not args.skip_real:
-        real_part(args.rows_scale, args.seed, args.extract, args.old_children)
+        real_part(args.rows_scale, args.seed, args.extract, args.old_children, args.settle_repeat)
 
 
 if __name__ == "__main__":

@@ -193,7 +193,8 @@ def validate_folder(
         if path is None:
             continue
         try:
-            tables[name] = read_table(path, label=path.name if path.name == name else f"{path.name} ({name})")
+            tables[name] = read_table(path, label=path.name if path.name == name else f"{path.name} ({name})",
+                                      coded=_coded_columns(SCHEMAS[name]))
         except ExtractError as exc:
             found.append(_issue_frame(exc.issues))
     # Encode every column a check will hash, all files at once, on every core.
@@ -210,6 +211,12 @@ def validate_folder(
     issues = issues.assign(_f=issues["file"].map(order).fillna(-1)).sort_values(["_f", "row", "column"], kind="stable").drop(columns="_f")
     return ValidationReport(frames=frames, issues=issues.reset_index(drop=True).astype({"row": "int64"}), folder=folder,
                             sources=sources, absent=tuple(n for n in absent if n not in set(issues["file"])))
+
+
+def _coded_columns(schema) -> list[str]:
+    """Columns converted to dates, numbers or booleans: read as dictionary codes (their distinct
+    texts are all the checks look at, and the typed frame holds no text of them)."""
+    return [c.name for c in schema.columns if c.dtype in ("date", "int", "float", "bool")]
 
 
 def _hashed_columns(schema) -> list[str]:

@@ -19,6 +19,7 @@ whether it claims the file, so the command line and the validators never switch 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,7 +46,7 @@ def reader_for(path: Path, head: bytes) -> ExtractReader:
     raise file_error(path.name, "no reader for this file")  # unreachable while the CSV reader is registered
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, label: str | None = None) -> Table:
+def read_table(path: str | Path, *, sheet: str | None = None, label: str | None = None, coded: Iterable[str] = ()) -> Table:
     """Read one extract file as text, whatever its format.
 
     Parameters
@@ -57,6 +58,10 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
         the file).
     label
         How messages name the file (default: its name).
+    coded
+        Columns a plain UTF-8 CSV may return as categorical text (dictionary codes) instead of
+        strings: columns that will be converted to dates or numbers, whose distinct values are
+        few. Other readers, and other paths of the CSV reader, return them as strings.
 
     Raises
     ------
@@ -72,7 +77,10 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
         raise file_error(label, "is a folder, not a file") from None
     except OSError as exc:
         raise file_error(label, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
-    return reader_for(path, head).read(path, label, sheet)
+    reader = reader_for(path, head)
+    if coded and getattr(reader, "name", "") == "csv":
+        return reader.read(path, label, sheet, coded=frozenset(coded))  # type: ignore[call-arg]
+    return reader.read(path, label, sheet)
 
 
 # Registration order is the order readers are asked: specific formats first, the CSV catch-all last.

@@ -68,6 +68,9 @@ class Encodings:
 
 
 def _encode(text: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    if isinstance(text.dtype, pd.CategoricalDtype):        # read dictionary-encoded: the codes are the encoding
+        codes = np.asarray(text.cat.codes, dtype=np.int64)
+        return pa.array(np.asarray(text.cat.categories, dtype=object), type=pa.large_string()), codes
     arr = arrow(text)
     enc = pc.dictionary_encode(arr).combine_chunks()
     indices = pc.fill_null(enc.indices, -1) if arr.null_count else enc.indices

@@ -60,13 +60,35 @@ def _header(head: bytes) -> list[str] | None:
     return names if names and len(set(names)) == len(names) else None
 
 
-def _arrow_csv(source: str | pa.BufferReader, names: list[str]) -> tuple[pd.DataFrame, np.ndarray | None] | None:
+_CODED = pa.dictionary(pa.int32(), pa.string())
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A dictionary-encoded Arrow column as a pandas Categorical, without a pass over the strings.
+
+    pyarrow's reader gives each block its own dictionary; they are unified (a merge of the few
+    distinct values) and the integer indices concatenated (blank: code -1).
+    """
+    column = column.unify_dictionaries()
+    chunks = column.chunks
+    if not chunks:
+        return pd.Categorical([], categories=pd.Index([], dtype=object))
+    dictionary = chunks[0].dictionary
+    indices = pa.concat_arrays([c.indices for c in chunks])
+    codes = pc.fill_null(indices, -1).to_numpy(zero_copy_only=False) if indices.null_count else indices.to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(codes, pd.Index(dictionary.to_pandas(), dtype="str"), validate=False)
+
+
+def _arrow_csv(source: str | pa.BufferReader, names: list[str], coded: frozenset[str] = frozenset()
+               ) -> tuple[pd.DataFrame, np.ndarray | None] | None:
     """Every column as Arrow-backed text, read by pyarrow's multi-threaded parser; None if it refuses.
 
     Every column is declared a string (no type inference, nothing coerced); each becomes a
     pandas ``str`` Series without a copy. Blank lines are kept while parsing (as rows with
     every cell blank), so each record's spreadsheet row is its position + 2; the blank rows are
-    then dropped and the rows of the others returned (None when there were none). pyarrow
+    then dropped and the rows of the others returned (None when there were none). Columns in
+    ``coded`` are read dictionary-encoded (pandas categorical text): a date or number column of
+    a million cells holds a few thousand distinct texts, and the checks look only at those. pyarrow
     refuses, and the caller falls back to the careful path, on bytes that are not UTF-8, a row
     with too many or too few fields, a quoted value spanning lines.
     """
@@ -74,7 +96,8 @@ def _arrow_csv(source: str | pa.BufferReader, names: list[str]) -> tuple[pd.Data
         table = pa_csv.read_csv(
             source,
             parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
+            convert_options=pa_csv.ConvertOptions(column_types={n: _CODED if n in coded else pa.large_string() for n in names},
+                                                  null_values=[""],
                                                   strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
@@ -87,7 +110,8 @@ def _arrow_csv(source: str | pa.BufferReader, names: list[str]) -> tuple[pd.Data
         if blank.any():
             rows = np.flatnonzero(~blank).astype(np.int64) + 2
             table = table.filter(pa.array(~blank))
-    return pd.DataFrame({n: table.column(i).to_pandas() for i, n in enumerate(names)}, copy=False), rows
+    return pd.DataFrame({n: _categorical(table.column(i)) if n in coded else table.column(i).to_pandas()
+                         for i, n in enumerate(names)}, copy=False), rows
 
 
 def parse_csv(data: bytes, label: str) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -126,14 +150,15 @@ class CsvReader:
     def claims(self, path: Path, head: bytes) -> bool:
         return True  # the catch-all: any file no other reader claims is read as text
 
-    def read(self, path: Path, label: str, sheet: str | None = None) -> Table:
+    def read(self, path: Path, label: str, sheet: str | None = None, coded: frozenset[str] = frozenset()) -> Table:
+        """Read ``path``; columns named in ``coded`` come as categorical text on the fast path."""
         with path.open("rb") as handle:
             head = handle.read(65536)
         plain = head.strip() and not head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head
         names = _header(head) if plain else None
         if names:
             # Fast path: pyarrow reads the file itself (no copy in Python) and checks it is UTF-8.
-            read = _arrow_csv(str(path), names)
+            read = _arrow_csv(str(path), names, frozenset(c for c in coded if c in names))
             if read is not None:
                 return Table(text_frame(read[0]), read[1], "CSV, UTF-8")
         data = path.read_bytes()

@@ -19,9 +19,35 @@ from simulate.scenario import Caps
 from .caps import apply_caps
 
 
+def sort_order(*keys: np.ndarray) -> np.ndarray:
+    """Row order sorting by ``keys`` (first key first), stable: as ``np.lexsort(keys[::-1])``.
+
+    Non-negative integer keys whose ranges multiply below 2**62 are packed into one int64 and
+    sorted by the fast unstable sort, which is the stable order whenever no two packed keys are
+    equal (checked; ties fall back to a stable sort). Sorting two million payment rows this way
+    is several times faster than a lexsort.
+    """
+    keys = tuple(np.asarray(k, dtype=np.int64) for k in keys)
+    n = len(keys[0]) if keys else 0
+    if n == 0:
+        return np.zeros(0, np.int64)
+    lows = [int(k.min()) for k in keys]
+    sizes = [int(k.max()) - lo + 1 for k, lo in zip(keys, lows)]
+    if float(np.prod(np.array(sizes, dtype=float))) >= 2.0**62:
+        return np.lexsort(keys[::-1])
+    packed = keys[0] - lows[0]
+    for k, lo, size in zip(keys[1:], lows[1:], sizes[1:]):
+        packed = packed * size + (k - lo)
+    order = np.argsort(packed)
+    ranked = packed[order]
+    if n > 1 and not bool((ranked[1:] != ranked[:-1]).all()):
+        order = np.argsort(packed, kind="stable")
+    return order
+
+
 def _before_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Sum of ``values`` of earlier rows of the same group (rows already in order)."""
-    by = np.lexsort((np.arange(groups.size), groups))
+    by = np.argsort(groups, kind="stable")
     v = values[by]
     csum = np.cumsum(v)
     g = groups[by]
@@ -53,7 +79,7 @@ def cap_payment_rows(child: np.ndarray, metric: np.ndarray, due: np.ndarray, amo
         ``order`` sorts the rows into due-date order; ``paid`` (£) and ``cut_by`` (the cap's
         name, '' when nothing was cut) are in that order.
     """
-    order = np.lexsort((metric, child, due))
+    order = sort_order(due, child, metric)
     a = np.asarray(amount, float)[order]
     c = np.asarray(child)[order]
     cut_by = np.full(a.size, "", dtype=object)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .days import add_months_array
 from .terms import NOT_ACHIEVED, NOT_ELIGIBLE, NOT_YET_DUE, PAID, STOPPED
@@ -30,17 +32,68 @@ class Lines:
     reason: np.ndarray
 
 
-def join_rows(case_keys: np.ndarray, row_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (case, row) pair whose keys are equal: a hash join on arrays.
+def encode(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's value and the distinct values (code -1 where missing).
 
-    ``row_keys`` may be a pandas Series (factorised without copying its strings).
+    A categorical column (ids read once as codes, shared by every check) gives its codes
+    without touching a string; an Arrow-backed text column is dictionary-encoded by Arrow.
+    """
+    array = values.array if isinstance(values, pd.Series) else values
+    if isinstance(getattr(array, "dtype", None), pd.CategoricalDtype):
+        return np.asarray(array.codes, dtype=np.int64), pd.Index(array.categories)
+    codes, uniques = pd.factorize(array)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def csr_order(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows grouped by code: ``(order, first)`` with the rows of code ``k`` at
+    ``order[first[k]:first[k + 1]]`` in file order (missing codes -1 left out)."""
+    counts = np.bincount(codes[codes >= 0], minlength=size) if size else np.zeros(0, np.int64)
+    first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    if codes.size and codes.min() >= 0 and (codes.size < 2 or bool((codes[1:] >= codes[:-1]).all())):
+        order = np.arange(codes.size)                   # extracts usually list a child's rows together
+    else:
+        order = np.argsort(codes, kind="stable")
+        order = order[codes.size - int(first[-1]):]     # the -1 codes sort first: drop them
+    return order, first
+
+
+def codes_in(people: pd.Index, values: pd.Series | np.ndarray) -> np.ndarray:
+    """Each row's position in ``people`` (-1: blank or not there), as int64.
+
+    Every extract's id column is put on the same integer codes once, so the joins after it
+    compare integers, never strings. Arrow-backed text (what the readers return) is looked up
+    by Arrow's hash table in one pass; a categorical column looks up its categories only.
+    """
+    array = values.array if isinstance(values, pd.Series) else values
+    arrow = getattr(array, "_pa_array", None)
+    if arrow is not None and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        found = pc.index_in(arrow, value_set=pa.array(np.asarray(people, dtype=object), type=arrow.type))
+        return pc.fill_null(found, -1).to_numpy().astype(np.int64, copy=False)
+    codes, uniques = encode(values)
+    look = people.get_indexer(np.asarray(uniques, dtype=object)) if len(uniques) else np.zeros(0, np.int64)
+    return np.append(look, -1).astype(np.int64)[codes]
+
+
+def join_rows(case_keys: np.ndarray, row_keys: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Every (case, row) pair whose keys are equal: a join on integer codes (CSR offsets).
+
+    Both may be integer codes on the same scale (:func:`codes_in`; -1 never matches); else
+    ``row_keys`` is text (a categorical Series joins by its codes, a text one is factorised
+    once) and ``case_keys`` strings.
     Returns ``(case_of, row_of)``, ordered by case then row (the rows' file order).
     """
-    codes, uniques = pd.factorize(row_keys)
-    at = pd.Index(uniques).get_indexer(np.asarray(case_keys, dtype=object))
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=len(uniques))
-    first = np.concatenate(([0], np.cumsum(counts)))
+    case_keys = np.asarray(case_keys) if not isinstance(case_keys, np.ndarray) else case_keys
+    if isinstance(row_keys, np.ndarray) and row_keys.dtype.kind == "i" and case_keys.dtype.kind == "i":
+        codes = row_keys
+        size = int(max(codes.max(initial=-1), case_keys.max(initial=-1))) + 1
+        at = case_keys
+    else:
+        codes, uniques = encode(row_keys)
+        size = len(uniques)
+        at = uniques.get_indexer(np.asarray(case_keys, dtype=object)) if size else np.full(len(case_keys), -1)
+    order, first = csr_order(codes, size)
+    counts = np.diff(first)
     has = at >= 0
     case_idx = np.flatnonzero(has)
     per = counts[at[has]]
@@ -72,12 +125,15 @@ def _pay(status: np.ndarray, due: np.ndarray, ok: np.ndarray, price: np.ndarray,
     return np.where(ok & ~late, price, 0.0)
 
 
-def star_totals_frames(assessments: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+def star_totals_frames(assessments: pd.DataFrame | None, person: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
     """Total score per person and assessment day, per Star tool (the arrays version of
     :func:`simulate.payments.settlement.star_totals`).
 
     Tool names are normalised (``Family Star Plus`` → ``family_star_plus``); an assessment's
     total is its ``total`` area where recorded, else the sum of its areas.
+
+    ``person``: each row's integer person code (:func:`codes_in`; -1: no referred person), to
+    use instead of hashing ``person_id``; the totals' ``person_id`` are then those codes.
 
     Returns
     -------
@@ -88,23 +144,32 @@ def star_totals_frames(assessments: pd.DataFrame | None) -> dict[str, pd.DataFra
     out = {"family_star_plus": empty, "my_star": empty}
     if assessments is None or assessments.empty:
         return out
-    codes, tools = pd.factorize(assessments["tool"])
-    norm = np.array([str(t).strip().lower().replace(" ", "_").replace("-", "_") for t in tools] + [""], dtype=object)[codes]
-    keep = (norm == "family_star_plus") | (norm == "my_star")
-    tool = (norm[keep] == "my_star").astype(np.int64)
-    person, people = pd.factorize(assessments["person_id"].to_numpy(dtype=object)[keep])
+    codes, tools = encode(assessments["tool"])
+    # per distinct tool name (not per row): 0 Family Star Plus, 1 My Star, -1 another tool
+    norm = [str(t).strip().lower().replace(" ", "_").replace("-", "_") for t in tools]
+    kind = np.array([{"family_star_plus": 0, "my_star": 1}.get(t, -1) for t in norm] + [-1], dtype=np.int64)[codes]
+    keep = kind >= 0
+    tool = kind[keep]
+    if person is not None:
+        keep &= person >= 0          # a person outside the referrals is never a case's record
+        tool = kind[keep]
+        person, people = pd.factorize(person[keep])     # integers: no string is hashed again
+    else:
+        person_all, people = encode(assessments["person_id"])
+        person, used = pd.factorize(person_all[keep])
+        people = np.append(np.asarray(people, dtype=object), np.nan)[used] if len(used) else np.zeros(0, object)
     day = assessments["assessment_date"].to_numpy("datetime64[D]").astype(np.int64)[keep]
     lo = int(day.min()) if len(day) else 0
     span = int(day.max()) - lo + 1 if len(day) else 1
     key = (person.astype(np.int64) * 2 + tool) * span + (day - lo)
-    area_codes, areas = pd.factorize(assessments["area"])
+    area_codes, areas = encode(assessments["area"])
     is_total = (np.array([str(x).lower() == "total" for x in areas] + [False], dtype=bool)[area_codes])[keep]
     score = assessments["score"].to_numpy(float)[keep]
     totals = pd.Series(score[is_total]).groupby(key[is_total], sort=False).sum()
     summed = pd.Series(score[~is_total]).groupby(key[~is_total], sort=False).sum()
     both = pd.concat([summed[~summed.index.isin(totals.index)], totals])
     k = both.index.to_numpy(np.int64)
-    frame = pd.DataFrame({"person_id": np.asarray(people, dtype=object)[k // span // 2], "day": k % span + lo,
+    frame = pd.DataFrame({"person_id": np.asarray(people)[k // span // 2], "day": k % span + lo,
                           "score": both.to_numpy(float), "tool": (k // span) % 2})
     return {"family_star_plus": frame[frame["tool"] == 0].drop(columns="tool").reset_index(drop=True),
             "my_star": frame[frame["tool"] == 1].drop(columns="tool").reset_index(drop=True)}
@@ -119,7 +184,7 @@ def star_lines(e: np.ndarray, person: np.ndarray, totals: pd.DataFrame, as_of: i
     """
     n = len(e)
     target = add_months_array(e, 6)
-    case_of, row_of = join_rows(person, totals["person_id"])
+    case_of, row_of = join_rows(person, totals["person_id"].to_numpy())
     day = totals["day"].to_numpy(np.int64)[row_of]
     score = totals["score"].to_numpy(float)[row_of]
     known = day <= as_of
@@ -157,7 +222,7 @@ def star_lines(e: np.ndarray, person: np.ndarray, totals: pd.DataFrame, as_of: i
 
 
 def education_lines(e: np.ndarray, child: np.ndarray, school: pd.DataFrame | None, as_of: int, reduction: float, measure: str,
-                    price: np.ndarray, contract_end: int) -> Lines:
+                    price: np.ndarray, contract_end: int, row_keys: np.ndarray | None = None) -> Lines:
     """School absence (see :func:`simulate.payments.metrics.settle_education`).
 
     ``school``: child_id, period_start, period_end (inclusive), unauthorised_absence_days,
@@ -168,7 +233,7 @@ def education_lines(e: np.ndarray, child: np.ndarray, school: pd.DataFrame | Non
     sums = np.zeros((4, n))
     seen = np.zeros(n, bool)
     if school is not None and len(school):
-        case_of, row_of = join_rows(child, school["child_id"])
+        case_of, row_of = join_rows(child, school["child_id"] if row_keys is None else row_keys)
         ps = school["period_start"].to_numpy("datetime64[D]").astype(np.int64)[row_of]
         pe = school["period_end"].to_numpy("datetime64[D]").astype(np.int64)[row_of]
         ab = school["unauthorised_absence_days"].to_numpy(float)[row_of]
@@ -223,7 +288,7 @@ def education_lines(e: np.ndarray, child: np.ndarray, school: pd.DataFrame | Non
 
 
 def reading_lines(e: np.ndarray, child: np.ndarray, reading: pd.DataFrame | None, as_of: int, gain: float, tolerance: int,
-                  price: np.ndarray, contract_end: int) -> Lines:
+                  price: np.ndarray, contract_end: int, row_keys: np.ndarray | None = None) -> Lines:
     """Reading age beyond the school's forecast (see :func:`simulate.payments.metrics.settle_reading`).
 
     ``reading``: child_id, assessment_date (datetime64), reading_age, forecast_reading_age.
@@ -232,7 +297,7 @@ def reading_lines(e: np.ndarray, child: np.ndarray, reading: pd.DataFrame | None
     target = add_months_array(e, 6)
     t_day, age, fore = np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, np.nan)
     if reading is not None and len(reading):
-        case_of, row_of = join_rows(child, reading["child_id"])
+        case_of, row_of = join_rows(child, reading["child_id"] if row_keys is None else row_keys)
         day = reading["assessment_date"].to_numpy("datetime64[D]").astype(np.int64)[row_of]
         ra = reading["reading_age"].to_numpy(float)[row_of]
         fr = reading["forecast_reading_age"].to_numpy(float)[row_of]

@@ -122,19 +122,29 @@ def standing_cases(child_ids: list[str], case_ids: list[str], ref_days: list, st
         ``notes``: row index of a standing referral -> text appended to its reasons when the
         child has other referrals.
     """
-    rows = pd.DataFrame({"child": child_ids, "ref": pd.array(ref_days, dtype="Int64"), "e": pd.array(start_days, dtype="Int64"),
-                         "pos": np.arange(len(child_ids))})
-    ok = rows["ref"].notna() & rows["e"].notna() & (rows["ref"] >= first_day) & (rows["ref"] < referral_end)
-    first = rows[ok.fillna(False)].sort_values(["child", "ref", "e", "pos"], kind="stable").drop_duplicates("child")
-    standing = dict.fromkeys(child_ids, -1) | dict(zip(first["child"], first["pos"].tolist()))
+    # on integer codes of the children (no sort of strings): first by referral day, engagement day, file row
+    codes, children = pd.factorize(np.asarray(child_ids, dtype=object))
+    ref = np.array([np.nan if v is None else v for v in ref_days], dtype=float)
+    eng = np.array([np.nan if v is None else v for v in start_days], dtype=float)
+    with np.errstate(invalid="ignore"):
+        ok = (codes >= 0) & ~np.isnan(ref) & ~np.isnan(eng) & (ref >= first_day) & (ref < referral_end)
+    sel = np.flatnonzero(ok)
+    order = sel[np.lexsort((sel, eng[sel], ref[sel], codes[sel]))]
+    c = codes[order]
+    first = order[np.r_[True, c[1:] != c[:-1]]] if order.size else order
+    standing = dict.fromkeys(child_ids, -1)
+    standing.update(zip(np.asarray(children, dtype=object)[codes[first]].tolist(), first.tolist()))
     notes: dict[int, str] = {}
-    counts = rows["child"].value_counts()
-    twice = rows[rows["child"].isin(counts.index[counts > 1])]
-    for child, idx in twice.groupby("child", sort=False).indices.items():
-        i = standing[child]
+    counts = np.bincount(codes[codes >= 0], minlength=len(children)) if len(children) else np.zeros(0, np.int64)
+    twice = np.flatnonzero((codes >= 0) & (counts[np.maximum(codes, 0)] > 1)) if len(children) else np.zeros(0, np.int64)
+    twice = twice[np.argsort(codes[twice], kind="stable")]          # grouped by child, file order within
+    bounds = np.flatnonzero(np.r_[True, codes[twice][1:] != codes[twice][:-1], True]) if twice.size else np.zeros(1, np.int64)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        rows_of = twice[lo:hi].tolist()
+        i = standing[child_ids[rows_of[0]]]
         if i < 0:
             continue
-        others = [j for j in twice["pos"].to_numpy()[idx].tolist() if j != i]
+        others = [j for j in rows_of if j != i]
         said = ", ".join(f"case {case_ids[j]} referred {to_date(ref_days[j]) if ref_days[j] is not None else 'on no date'}" for j in others)
         notes[i] = f"; child re-referred ({said}): not paid again, this engagement's clock stands"
     return standing, notes

@@ -22,10 +22,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .cap_arrays import cap_payment_rows
+from .cap_arrays import cap_payment_rows, sort_order
 from .checks import check_episodes, check_referrals
 from .days import OPEN_END, to_date, to_day
-from .oneoffs import Lines, education_lines, join_rows, reading_lines, star_lines, star_totals_frames
+from .oneoffs import Lines, codes_in, education_lines, join_rows, reading_lines, star_lines, star_totals_frames
 from .settlement import AUDIT_COLUMNS, PAYMENT_COLUMNS, Settlement, away_from_home, capped_reason, known_by, standing_cases
 from .stability import StabilityRules
 from .stability_lines import rag, stability_reasons
@@ -138,7 +138,15 @@ def settle_sib(
     reason[no_home, :2] = "reunification child with no return_home_date: not home, no stability payment"
     rules = StabilityRules(mech.milestone_months, mech.tariff_months, mech.max_spell_days_to_resume, mech.failing_spell_number,
                            terms.contract_end)
-    case_of, row_of = join_rows(child_ids[stab], _text(care_episodes["child_id"])) if len(care_episodes) else (np.zeros(0, np.int64),) * 2
+    # every id on one integer scale: the referred children and families, looked up once per file
+    people = pd.Index(pd.unique(np.concatenate((child_ids, family_ids))))
+    people = people[people.notna()]
+    kid_code, fam_code = people.get_indexer(child_ids), people.get_indexer(family_ids)
+
+    def coded(frame: pd.DataFrame | None, column: str) -> np.ndarray | None:
+        return codes_in(people, frame[column]) if frame is not None and len(frame) else None
+
+    case_of, row_of = join_rows(kid_code[stab], coded(care_episodes, "child_id")) if len(care_episodes) else (np.zeros(0, np.int64),) * 2
     ep_start = _day_array(care_episodes["start_date"], len(care_episodes))[row_of]
     ep_end = _day_array(care_episodes["end_date"], len(care_episodes))[row_of]
     ep_end = np.where(ep_end < 0, OPEN_END, ep_end)
@@ -155,19 +163,22 @@ def settle_sib(
     # one-off lines (004 §9.2.2-9.2.4)
     pay = np.flatnonzero(paid_row)
     ep = e[pay]
-    stars = star_totals_frames(assessments)
-    fsp_people = set(stars["family_star_plus"]["person_id"].tolist())
-    fam, kid = family_ids[pay], child_ids[pay]
-    fsp_key = np.where(pd.Index(list(fsp_people)).get_indexer(fam) >= 0, fam, kid) if len(fsp_people) else kid
+    stars = star_totals_frames(assessments, coded(assessments, "person_id"))
+    # Family Star Plus is the family's where the family is assessed, else the child's
+    assessed = np.zeros(len(people) + 1, bool)
+    assessed[stars["family_star_plus"]["person_id"].to_numpy(np.int64)] = True
+    fam, kid = fam_code[pay], kid_code[pay]
+    fsp_key = np.where((fam >= 0) & assessed[fam], fam, kid)
     kp = keep[pay]
     lines: list[Lines] = [
         star_lines(ep, fsp_key, stars["family_star_plus"], day, "Family Star Plus", mech.family_functioning_improvement,
                    mech.assessment_tolerance_days, price("family_star_plus")[pay] * kp, terms.contract_end, mech.assessment_early_days),
         star_lines(ep, kid, stars["my_star"], day, "My Star", mech.family_functioning_improvement, mech.assessment_tolerance_days,
                    price("my_star")[pay] * kp, terms.contract_end, mech.assessment_early_days),
-        education_lines(ep, kid, school, day, mech.absence_reduction, mech.absence_measure, price("education")[pay] * kp, terms.contract_end),
+        education_lines(ep, kid, school, day, mech.absence_reduction, mech.absence_measure, price("education")[pay] * kp, terms.contract_end,
+                        coded(school, "child_id")),
         reading_lines(ep, kid, reading, day, mech.reading_gain_years, mech.reading_tolerance_days, price("reading")[pay] * kp,
-                      terms.contract_end),
+                      terms.contract_end, coded(reading, "child_id")),
     ]
     for j, ln in enumerate(lines, start=2):
         status[pay, j], gross[pay, j], due[pay, j], reason[pay, j] = ln.status, ln.amount, ln.due, ln.reason
@@ -180,7 +191,7 @@ def settle_sib(
     metric = np.concatenate((np.zeros(ms.size, np.int64), np.ones(ti.size, np.int64), oj.astype(np.int64) + 2))
     when = np.concatenate((res.milestone_due[res.milestone_amount > 0], res.month_due[ti, tj].astype(np.int64), due[pay[oi], oj + 2]))
     amount = np.concatenate((res.milestone_amount[res.milestone_amount > 0], res.month_amount[ti, tj], gross[pay[oi], oj + 2]))
-    child_rank = _rank(child_ids)
+    child_rank, child_names = _rank(child_ids)
     order, paid, cut_by = cap_payment_rows(child_rank[row], metric, when, amount, mech.caps, terms.start)
     row, metric, when, amount = row[order], metric[order], when[order], amount[order]
     cut = amount - paid
@@ -210,7 +221,7 @@ def settle_sib(
         "gross": gross.ravel(), "capped_gbp": capped_gbp.ravel(), "due_date": _dates(due_shown.ravel()), "reason": reasons.ravel(),
     })[AUDIT_COLUMNS]
 
-    payments = _payments_frame(row, metric, when, paid, child_ids, case_ids, cohort_names, cohort_codes, child_rank, terms)
+    payments = _payments_frame(row, metric, when, paid, (child_rank, child_names), _rank(case_ids), cohort_names, cohort_codes, terms)
     rag_all = np.where(paid_row & (t0 < 0), "red", "").astype(object)
     if stab.size:
         rag_all[stab] = rag(res, t0[stab], offsets, ep_start, ep_end, day)
@@ -225,10 +236,10 @@ def settle_sib(
     return Settlement(as_of, payments, audit, children, cuts)
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    """Rank of each string in sorted order (equal strings share a rank)."""
-    codes, _ = pd.factorize(values, sort=True)
-    return codes.astype(np.int64)
+def _rank(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rank of each string in sorted order (equal strings share a rank), and the sorted distinct strings."""
+    codes, names = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(names, dtype=object)
 
 
 def _frame(columns: dict) -> pd.DataFrame:
@@ -246,7 +257,8 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def _payments_frame(row, metric, when, paid, child_ids, case_ids, cohort_names, cohort_codes, child_rank, terms: SibTerms) -> pd.DataFrame:
+def _payments_frame(row, metric, when, paid, children: tuple[np.ndarray, np.ndarray], cases: tuple[np.ndarray, np.ndarray],
+                    cohort_names, cohort_codes, terms: SibTerms) -> pd.DataFrame:
     """Payment rows split between the commissioner and the Life Chances Fund, in due-date order
     (ties: child, case, line name, payer), as :func:`simulate.payments.settlement.payments_table`."""
     keep = paid > 0
@@ -259,30 +271,18 @@ def _payments_frame(row, metric, when, paid, child_ids, case_ids, cohort_names, 
     payer2 = np.repeat(np.array([0, 1], np.int64), len(row))
     ok = amount2 > 0
     row2, metric2, when2, amount2, payer2 = row2[ok], metric2[ok], when2[ok], amount2[ok], payer2[ok]
-    case_rank = _rank(case_ids)
+    (child_rank, child_names), (case_rank, case_names) = children, cases
     c_rank, k_rank = child_rank[row2], case_rank[row2]
-    lo = int(when2.min()) if len(when2) else 0
-    sizes = [int(when2.max()) - lo + 1 if len(when2) else 1, int(child_rank.max()) + 1 if len(child_rank) else 1,
-             int(case_rank.max()) + 1 if len(case_rank) else 1, 6, 2]
-    if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:
-        # one int64 key sorts faster than five: due, child, case, line name, payer
-        key = when2 - lo
-        for size, part in zip(sizes[1:], (c_rank, k_rank, _METRIC_ALPHA[metric2], payer2)):
-            key = key * size + part
-        order = np.argsort(key, kind="stable")
-    else:
-        order = np.lexsort((payer2, _METRIC_ALPHA[metric2], k_rank, c_rank, when2))
+    order = sort_order(when2, c_rank, k_rank, _METRIC_ALPHA[metric2], payer2)
     row2, metric2, when2, amount2, payer2 = row2[order], metric2[order], when2[order], amount2[order], payer2[order]
     # text columns as categoricals (integer codes, no millions of string copies) whose categories
     # are in string order, so grouping and sorting them downstream orders as the strings would
-    child_codes, child_names = pd.factorize(child_ids, sort=True)
-    case_codes, case_names = pd.factorize(case_ids, sort=True)
     names = np.asarray(cohort_names, dtype=object)
     by_name = np.argsort(names, kind="stable")
     cohort_rank = np.argsort(by_name)
     frame = pd.DataFrame({
-        "child_id": pd.Categorical.from_codes(child_codes[row2], child_names),
-        "case_id": pd.Categorical.from_codes(case_codes[row2], case_names),
+        "child_id": pd.Categorical.from_codes(child_rank[row2], child_names),
+        "case_id": pd.Categorical.from_codes(case_rank[row2], case_names),
         "sub_cohort": pd.Categorical.from_codes(cohort_rank[cohort_codes[row2]], names[by_name]) if len(names) else np.zeros(0, object),
         "metric": pd.Categorical.from_codes(_METRIC_ALPHA[metric2], sorted(METRICS)), "due_date": _dates(when2), "amount": amount2,
         "payer": pd.Categorical.from_codes(payer2, ["commissioner", "life_chances_fund"]),

@@ -17,12 +17,29 @@ from .days import to_date
 
 
 def combine(*cols: np.ndarray) -> np.ndarray:
-    """One int64 code per row, equal for rows equal in every column (hash factorisation)."""
-    key = np.zeros(len(cols[0]) if cols else 0, np.int64)
+    """One int64 code per row, equal for rows equal in every column.
+
+    Integer and boolean columns (days, statuses, counts) are packed by their range, without
+    hashing; other columns (amounts, scores) are factorised. Codes are dense: 0, 1, 2, ...
+    """
+    n = len(cols[0]) if cols else 0
+    key = np.zeros(n, np.int64)
+    width = 1
     for col in cols:
-        codes, uniques = pd.factorize(np.asarray(col), use_na_sentinel=False)
-        key = pd.factorize(key * (len(uniques) + 1) + codes, use_na_sentinel=False)[0].astype(np.int64)
-    return key
+        a = np.asarray(col)
+        if a.dtype.kind in "iub" and n:
+            a = a.astype(np.int64, copy=False)
+            lo = int(a.min())
+            codes, size = a - lo, int(a.max()) - lo + 1
+        else:
+            codes, uniques = pd.factorize(a, use_na_sentinel=False)
+            size = len(uniques)
+        if float(width) * max(size, 1) >= 2.0**62:      # re-densify before the packed key overflows
+            key = pd.factorize(key)[0].astype(np.int64)
+            width = int(key.max()) + 1 if n else 1
+        key = key * max(size, 1) + codes
+        width *= max(size, 1)
+    return pd.factorize(key)[0].astype(np.int64) if n else key
 
 
 def format_unique(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:

@@ -64,3 +64,18 @@ def test_duplicated_rows_matches_pandas(rows):
     got = duplicated_rows([enc.get("k1", frame["k1"]), enc.get("k2", frame["k2"])], len(frame))
     expected = frame.duplicated(keep="first").to_numpy() & frame.notna().all(axis=1).to_numpy()
     assert np.array_equal(got, expected)
+
+
+def test_coded_columns_come_as_categorical_text_with_blank_rows_skipped(tmp_path):
+    # a date column read dictionary-encoded: the same values, blanks missing, rows as a
+    # spreadsheet shows them (the blank line 3 is skipped), other columns plain text
+    path = tmp_path / "school.csv"
+    path.write_text("child_id,period_start\nC1,2024-09-01\n\nC2,\nC1,2024-09-01\n", encoding="utf-8")
+    table = read_table(path, coded=["period_start"])
+    assert isinstance(table.frame["period_start"].dtype, pd.CategoricalDtype)
+    assert table.frame["period_start"].astype(object).where(table.frame["period_start"].notna(), None).tolist() == ["2024-09-01", None, "2024-09-01"]
+    assert not isinstance(table.frame["child_id"].dtype, pd.CategoricalDtype)
+    assert table.frame["child_id"].tolist() == ["C1", "C2", "C1"]
+    assert table.rows.tolist() == [2, 4, 5]
+    dictionary, codes = Encodings().get("k", table.frame["period_start"])
+    assert dictionary.to_pylist() == ["2024-09-01"] and codes.tolist() == [0, -1, 0]
