@@ -4,7 +4,7 @@
 and then the rules that span rows and files: assessment areas and score ranges from the tool
 registry, referential integrity (every child in ``care_episodes``, ``school`` and ``reading`` is
 in ``referrals`` or ``comparison_pool``; every assessed person is a referred or pooled child or
-family), comparison children who were referred, overlapping care spells of one child, and
+family), comparison children who were referred, and
 consistency within a referral (support ends with a reason; only accepted referrals start).
 Every failing row is reported. :func:`read_extracts` returns the typed frames or raises
 :class:`~evaluation.errors.ExtractError`.
@@ -292,9 +292,8 @@ def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame]
         out.append(_flag("school.csv", school["unauthorised_absence_days"] > school["possible_days"], "unauthorised_absence_days", "more absence days than possible days"))
     if "assessments.csv" in frames:
         out.extend(_assessment_rules(frames["assessments.csv"], people, lambda c: encoded("assessments.csv", c)))
-    episodes = frames.get("care_episodes.csv")
-    if episodes is not None and {"child_id", "start_date", "end_date"} <= set(episodes):
-        out.append(_overlaps(episodes, (rows or {}).get("care_episodes.csv")))
+    # rows of one child that overlap are not an error: like rows that touch, they are one period
+    # away from home (004 §9.2.1 speaks of periods, not rows), joined by simulate/payments/periods.py
     return out
 
 
@@ -364,28 +363,3 @@ def _assessment_rules(frame: pd.DataFrame, people: pa.Array, encoded) -> list[pd
     return out
 
 
-def _overlaps(episodes: pd.DataFrame, row_numbers: np.ndarray | None = None) -> pd.DataFrame:
-    """Flag every spell that starts before an earlier spell of the same child has ended.
-
-    Spells are ordered by start date (then file row); an ongoing spell (blank end) runs forever.
-    A spell starting on the day the previous one ended does not overlap it.
-    """
-    e = episodes[["child_id", "start_date", "end_date"]].copy()
-    e["pos"] = np.arange(len(e))
-    e = e.dropna(subset=["child_id", "start_date"]).sort_values(["child_id", "start_date", "pos"], kind="stable")
-    # Days as floats: an ongoing spell ends at +inf; float shift keeps NaN for "no earlier spell".
-    day = np.timedelta64(1, "D")
-    e["end_f"] = ((e["end_date"] - pd.Timestamp("1970-01-01")) / day).fillna(np.inf).astype(float)
-    running = e.groupby("child_id", sort=False)["end_f"].cummax()
-    previous = running.groupby(e["child_id"], sort=False).shift(1).to_numpy(float)
-    # Which earlier row holds the running maximum end: carry its position forward.
-    holder = e["pos"].where(e["end_f"] == running)
-    holder = holder.groupby(e["child_id"], sort=False).ffill()
-    prev_holder = holder.groupby(e["child_id"], sort=False).shift(1)
-    start = ((e["start_date"] - pd.Timestamp("1970-01-01")) / day).to_numpy(float)
-    mask = ~np.isnan(previous) & (start < np.nan_to_num(previous, nan=-np.inf))
-    rows = e["pos"].to_numpy()[mask]
-    other = prev_holder.to_numpy()[mask]
-    numbers = np.arange(len(episodes)) + 2 if row_numbers is None else row_numbers
-    reasons = [f"overlaps another spell of the same child (row {int(numbers[int(o)])})" for o in other]
-    return _issues("care_episodes.csv", rows, "start_date", reasons)

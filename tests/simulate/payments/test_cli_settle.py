@@ -93,12 +93,15 @@ def test_inconsistent_extract_exits_2_naming_lines(tmp_path, capsys):
     assert not (tmp_path / "s").exists()
 
 
-def test_overlapping_spells_exit_2(tmp_path, capsys):
+def test_overlapping_rows_settle_as_one_period_away(tmp_path):
+    # 004 §9.2.1 speaks of periods away from home, not rows: care 2021-02-10 -> 03-02 and remand
+    # 2021-03-01 -> 03-05 overlap, so they are one 23-day period (<= 8 weeks: tracking goes on).
+    # Home days paid to 2021-06-30: 351 in the window (2020-07-15 .. 2021-06-30) less the 23 away.
     eps = [("E1", "A", "2021-02-10", "2021-03-02", "care"), ("E2", "A", "2021-03-01", "2021-03-05", "remand")]
     folder = write(tmp_path / "d", [referral("R1", "A", "F1")], eps)
-    assert run("--data", folder, "--as-of", "2021-06-30", "--out", tmp_path / "s") == 2
-    err = capsys.readouterr().err
-    assert "care_episodes.csv" in err and "overlap" in err
+    assert run("--data", folder, "--as-of", "2021-06-30", "--out", tmp_path / "s") == 0
+    total = json.loads((tmp_path / "s" / "summary.json").read_text())["total_gbp"]
+    assert total == pytest.approx(MILESTONE + RATE * (351 - 23))
 
 
 def test_bad_date_exits_2(tmp_path, capsys):
