@@ -48,8 +48,6 @@ def as_known_on(frames: dict[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd
         if name == "care_episodes.csv":
             f = f[~(pd.to_datetime(f["start_date"]) > cut)].copy()
             f["end_date"] = pd.to_datetime(f["end_date"]).where(~(pd.to_datetime(f["end_date"]) > cut))
-            if "recorded_date" in f.columns:
-                f = f[~(pd.to_datetime(f["recorded_date"]) > cut)]
             f = f.reset_index(drop=True)
         out[name] = f
     return out
