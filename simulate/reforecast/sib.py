@@ -68,7 +68,10 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     terms = sib_terms(scenario)
     p = compile_params(scenario_data(scenario))
     known = as_known_on(frames, as_of)
-    settlement, _ = settle_scenario(scenario, known, as_of, allow_no_return_home=True)
+    # settled to date: the settlement of the data as given (exactly `cusp payments settle`; it
+    # reads on each line only what its rule allows by the as-of date); the state is read from
+    # the data as known on the day
+    settlement, _ = settle_scenario(scenario, frames, as_of, allow_no_return_home=True)
     names = tuple(p.cohort_names)
     state = sib_state(known, terms, as_of, settlement.audit, names)
     delay = int(round(p.delay_days))
