@@ -24,6 +24,7 @@ def reforecast(
     previous: Path | None = typer.Option(None, "--previous", help="an earlier reforecast folder: explain what moved (waterfall.csv)"),
     referral_prior_months: float = typer.Option(6.0, "--referral-prior-months", help="the scenario's referral rate is worth this many months of data"),
     hazard_prior_events: float = typer.Option(10.0, "--hazard-prior-events", help="the scenario's care hazard is worth this many expected care entries"),
+    one_off_prior_lines: float = typer.Option(20.0, "--one-off-prior-lines", help="the scenario's chance of each one-off line is worth this many settled lines"),
     planned_draws: int = typer.Option(200, "--planned-draws", help="draws of the plan (a reforecast from the contract's start) for the planned column"),
 ) -> None:
     """Reforecast SCENARIO's outcome payments from DATA as of a date (docs/reforecast.md).
@@ -63,7 +64,7 @@ def reforecast(
     check_output(out_dir, inputs)
     sc = load_scenario(scenario)
     frames = read_folder(data, sc)
-    priors = Priors(referral_prior_months, hazard_prior_events)
+    priors = Priors(referral_prior_months, hazard_prior_events, one_off_prior_lines)
     started = time.perf_counter()
     run = run_reforecast(sc, frames, day, draws, seed, jobs, priors)
     planned = None

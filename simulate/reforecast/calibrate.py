@@ -25,10 +25,11 @@ DAYS_PER_YEAR = 365.25
 
 @dataclass(frozen=True)
 class Priors:
-    """The strength of the priors: months of referrals, expected care entries."""
+    """The strength of the priors: months of referrals, expected care entries, one-off lines."""
 
     referral_prior_months: float = 6.0
     hazard_prior_events: float = 10.0
+    one_off_prior_lines: float = 20.0
 
 
 @dataclass

@@ -5,8 +5,9 @@ as-of day (the very settlement ``cusp payments settle`` makes). Each draw comple
 child's timeline (:mod:`.complete`), settles the stability lines of the completed timelines to
 the contract end on the payment engine's array path
 (:func:`simulate.payments.vectorised.settle_stability_arrays`) and keeps the payments due after
-the as-of day; one-off lines still 'not yet due' are paid with the scenario's probabilities
-(:func:`simulate.stress.compile_params`'s ``p_metric``). Money then goes through the finance
+the as-of day; one-off lines still 'not yet due' are paid with a probability drawn from its Beta posterior:
+the scenario's probability (:func:`simulate.stress.compile_params`'s ``p_metric``) as the prior,
+the lines settled so far (paid against not achieved) as evidence. Money then goes through the finance
 layer (:func:`simulate.finance.ledger.settle_finance`): caps, payers, the SPV, IRR and multiple.
 """
 
@@ -55,7 +56,8 @@ class SibContext:
     tariff_price: np.ndarray
     keep: np.ndarray                   # 1 - deadweight by sub-cohort
     one_off_price: np.ndarray          # (cohorts × 4) after deadweight
-    p_one_off: np.ndarray              # (4,) probability a line still open is paid
+    p_one_off: np.ndarray              # (4,) the scenario's probability a line is paid (the prior's mean)
+    one_off_beta: np.ndarray           # (4, 2) Beta posterior of that probability: lines paid, not achieved so far
     costs_realised: np.ndarray         # provider costs by month from staff and the observed engagements
 
     @property
@@ -91,9 +93,13 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     one_off = np.array([[pr.of(mname) for mname in ONE_OFFS] for pr in prices]) * keep[:, None]
     staff = np.where(np.arange(p.months) < p.staffed_months, p.fte_by_month * p.cost_per_fte_month, 0.0)
     costs = staff + _by_month(state.engage, np.full(state.n, p.cost_per_case), edges_day)
+    p_one = np.array([p.p_metric.get(mname, 0.0) for mname in ONE_OFFS])
+    won = np.isin(state.one_off_status, ["paid", "capped"]).sum(axis=0)
+    lost = (state.one_off_status == "not achieved").sum(axis=0)
+    beta = np.stack([p_one * priors.one_off_prior_lines + won, (1.0 - p_one) * priors.one_off_prior_lines + lost], axis=1)
     return SibContext(scenario.name if hasattr(scenario, "name") else "", terms, p, state, cal, model, settlement, realised,
                       edges_day, np.array([pr.milestone for pr in prices]), np.array([pr.tariff for pr in prices]),
-                      keep, one_off, np.array([p.p_metric.get(mname, 0.0) for mname in ONE_OFFS]), costs)
+                      keep, one_off, p_one, beta, costs)
 
 
 def _days(series: pd.Series) -> np.ndarray:
@@ -156,8 +162,10 @@ def future_one_offs(ctx: SibContext, c: Completed, rng: np.random.Generator) -> 
     months = np.array([ONE_OFF_MONTHS[mm] for mm in ONE_OFFS])
     planned = c.engage[:, None] + np.round(months[None, :] * DAYS_PER_MONTH).astype(np.int64)
     due = np.where(due > ctx.day, due, np.maximum(planned, ctx.day + 1))
+    a, b = ctx.one_off_beta[:, 0], ctx.one_off_beta[:, 1]
+    p_line = np.where((a > 0) & (b > 0), rng.beta(np.maximum(a, 1e-9), np.maximum(b, 1e-9)), np.where(a > 0, 1.0, 0.0))
     u = rng.random((n, len(ONE_OFFS)))
-    win = (status == "not yet due") & (u < ctx.p_one_off[None, :]) & (due < ctx.terms.contract_end)
+    win = (status == "not yet due") & (u < p_line[None, :]) & (due < ctx.terms.contract_end)
     i, j = np.nonzero(win)
     return due[i, j], ctx.one_off_price[c.cohort[i], j], i, j
 
