@@ -8,12 +8,21 @@ mean and sd of the value).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import stats
 
 
 def frozen(dist: dict):
-    """The scipy distribution of a scenario distribution dictionary."""
+    """The scipy distribution of a scenario distribution dictionary (built once per distinct one:
+    freezing a scipy distribution costs more than drawing from it)."""
+    return _frozen(tuple(sorted((k, v) for k, v in dist.items() if not isinstance(v, (dict, list)))))
+
+
+@lru_cache(maxsize=64)
+def _frozen(items: tuple):
+    dist = dict(items)
     kind = dist["dist"]
     if kind == "fixed":
         return None
