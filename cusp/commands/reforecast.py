@@ -36,6 +36,7 @@ def reforecast(
     """
     from simulate.reforecast import Priors, ReforecastError, summarise, waterfall
     from simulate.reforecast import reforecast as run_reforecast
+    from simulate.reforecast.run import MECHANISMS
     from simulate.scenario import load_scenario
 
     from ..outputs import check_output, output_folder
@@ -63,6 +64,8 @@ def reforecast(
     inputs = {"--data": data, "--previous": previous, "--scenario": Path(scenario)}
     check_output(out_dir, inputs)
     sc = load_scenario(scenario)
+    if sc.payment.kind not in MECHANISMS:   # before reading the extracts: they cannot help
+        raise ReforecastError(f"payment.kind: no reforecast yet for {sc.payment.kind!r} (only {', '.join(sorted(MECHANISMS))})")
     frames = read_folder(data, sc)
     priors = Priors(referral_prior_months, hazard_prior_events, one_off_prior_lines)
     started = time.perf_counter()

@@ -12,11 +12,18 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from simulate.scenario import Scenario, SibEdgeOfCare
+from importlib import import_module
+
+from simulate.scenario import Scenario
 
 from .calibrate import Priors
 from .errors import ReforecastError
-from .sib import DrawOutcome, SibContext, prepare, run_draw
+
+# payment kind -> the module that reforecasts it. A mechanism plugs in as one module with
+# ``prepare(scenario, frames, as_of, priors) -> context`` (the context carries ``settlement``,
+# ``realised_by_month``, ``edges_day``, ``day``, ``state.n`` and ``calibration``) and
+# ``run_draw(context, rng) -> DrawOutcome`` (simulate.reforecast.sib.DrawOutcome's fields).
+MECHANISMS = {"sib_edge_of_care": "simulate.reforecast.sib"}
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -35,7 +42,7 @@ class Reforecast:
     and payer (realised and forecast).
     """
 
-    context: SibContext
+    context: object
     draws: pd.DataFrame
     future_by_month: np.ndarray
     commissioner: np.ndarray
@@ -47,7 +54,8 @@ class Reforecast:
         return float(self.context.settlement.payments["amount"].sum())
 
 
-def _chunk(ctx: SibContext, seed: int, indices: list[int]) -> list[DrawOutcome]:
+def _chunk(module: str, ctx, seed: int, indices: list[int]) -> list:
+    run_draw = import_module(module).run_draw
     return [run_draw(ctx, draw_rng(seed, i)) for i in indices]
 
 
@@ -62,16 +70,18 @@ def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.da
     """
     if draws < 1:
         raise ReforecastError(f"--draws: must be at least 1 (got {draws})")
-    if not isinstance(scenario.payment, SibEdgeOfCare):
-        raise ReforecastError(f"payment.kind: no reforecast yet for {scenario.payment.kind!r} (sib_edge_of_care only)")
-    ctx = prepare(scenario, frames, as_of, priors)
+    kind = scenario.payment.kind
+    if kind not in MECHANISMS:
+        raise ReforecastError(f"payment.kind: no reforecast yet for {kind!r} (only {', '.join(sorted(MECHANISMS))})")
+    module = MECHANISMS[kind]
+    ctx = import_module(module).prepare(scenario, frames, as_of, priors)
     chunks = [list(range(a, min(a + chunk_size, draws))) for a in range(0, draws, chunk_size)]
     if jobs == 1 or len(chunks) == 1:
-        parts = [_chunk(ctx, seed, ch) for ch in chunks]
+        parts = [_chunk(module, ctx, seed, ch) for ch in chunks]
     else:
         from joblib import Parallel, delayed
 
-        parts = Parallel(n_jobs=jobs)(delayed(_chunk)(ctx, seed, ch) for ch in chunks)
+        parts = Parallel(n_jobs=jobs)(delayed(_chunk)(module, ctx, seed, ch) for ch in chunks)
     outs = [o for part in parts for o in part]
     realised = ctx.realised_by_month.sum()
     table = pd.DataFrame({
@@ -92,4 +102,4 @@ def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.da
                       {"as_of": as_of.isoformat(), "draws": draws, "seed": seed, "priors": asdict(priors)})
 
 
-__all__ = ["QUANTILES", "Reforecast", "draw_rng", "reforecast"]
+__all__ = ["MECHANISMS", "QUANTILES", "Reforecast", "draw_rng", "reforecast"]

@@ -82,3 +82,10 @@ def test_refuses_to_write_into_its_data(data, capsys):
     code, text = reforecast(data, data, "2021-06-30", capsys)
     assert code == 2 and "--data" in text
     assert sorted(p.name for p in data.iterdir()) == before
+
+
+def test_a_mechanism_without_a_reforecast_is_one_line_and_status_2(data, tmp_path, capsys):
+    code, text = run(["reforecast", "--scenario", "hereford-befriending-002", "--data", data, "--as-of", "2021-06-30",
+                      "--draws", "2", "--out", tmp_path / "x"], capsys)
+    assert code == 2 and "no reforecast yet for 'block'" in text and "Traceback" not in text
+    assert not (tmp_path / "x").exists()
