@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "capacity": ("cusp.commands.capacity", "app", "Referral flow and capacity: waits, caseloads, KPI probabilities, staffing."),
     "payments": ("cusp.commands.payments", "app", "Outcome payments: settle a scenario's mechanism from extracts (docs/payments.md)."),
     "stress": ("cusp.commands.stress", "app", "Stress tests of every payment mechanism: base case, Monte Carlo runs, named and reverse stresses."),
+    "reforecast": ("cusp.commands.reforecast", "reforecast", "Mid-contract reforecast: settled to date plus draws of the future (docs/reforecast.md)."),
 }
 
 

@@ -1,0 +1,104 @@
+"""``cusp reforecast``: from the data as it stands on a date to the money at the contract's end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..console import out, table
+
+
+def reforecast(
+    scenario: str = typer.Option(..., "--scenario", help="preset name or YAML file"),
+    data: Path = typer.Option(..., "--data", help="folder of extracts (referrals.csv, care_episodes.csv, ...)"),
+    as_of: str = typer.Option(..., "--as-of", help="date YYYY-MM-DD: what had happened by its end is kept, the rest is drawn"),
+    draws: int = typer.Option(1000, "--draws", help="draws of the future"),
+    seed: int = typer.Option(1, "--seed", help="seed: same seed, same output, whatever --jobs"),
+    jobs: int = typer.Option(1, "--jobs", help="worker processes (joblib)"),
+    out_dir: Path = typer.Option(..., "--out", help="new folder to write, or one Cusp wrote before (docs/outputs.md)"),
+    previous: Path | None = typer.Option(None, "--previous", help="an earlier reforecast folder: explain what moved (waterfall.csv)"),
+    referral_prior_months: float = typer.Option(6.0, "--referral-prior-months", help="the scenario's referral rate is worth this many months of data"),
+    hazard_prior_events: float = typer.Option(10.0, "--hazard-prior-events", help="the scenario's care hazard is worth this many expected care entries"),
+    one_off_prior_lines: float = typer.Option(20.0, "--one-off-prior-lines", help="the scenario's chance of each one-off line is worth this many settled lines"),
+    planned_draws: int = typer.Option(200, "--planned-draws", help="draws of the plan (a reforecast from the contract's start) for the planned column"),
+) -> None:
+    """Reforecast SCENARIO's outcome payments from DATA as of a date (docs/reforecast.md).
+
+    Writes summary.json, remaining_by_month.csv, planned_achieved_forecast.csv,
+    calibration.csv, draws.csv (and waterfall.csv with --previous).
+
+    Example: cusp reforecast --scenario lancs-edge-of-care-004 --data reports/data --as-of 2021-08-31 --draws 1000 --seed 1 --out reports/reforecast
+    """
+    from simulate.reforecast import Priors, ReforecastError, summarise, waterfall
+    from simulate.reforecast import reforecast as run_reforecast
+    from simulate.reforecast.run import MECHANISMS
+    from simulate.scenario import load_scenario
+
+    from ..outputs import check_output, output_folder
+    from .payments import read_folder, settlement_settings
+
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise ReforecastError(f"--as-of: {as_of!r} is not a date YYYY-MM-DD") from None
+    if draws < 1:
+        raise ReforecastError(f"--draws: must be at least 1 (got {draws})")
+    if jobs < 1:
+        raise ReforecastError(f"--jobs: must be at least 1 (got {jobs})")
+    if not data.is_dir():
+        raise ReforecastError(f"{data}: not a folder of extracts")
+    before = None
+    if previous is not None:
+        if not (previous / "summary.json").exists() or not (previous / "calibration.csv").exists():
+            raise ReforecastError(f"{previous}: no summary.json and calibration.csv: not a previous reforecast folder")
+        try:
+            before = json.loads((previous / "summary.json").read_text())
+            before["waterfall_parts"]["settled_gbp"]
+        except (ValueError, KeyError, TypeError):
+            raise ReforecastError(f"{previous / 'summary.json'}: key waterfall_parts.settled_gbp: missing or unreadable; not a reforecast summary") from None
+    inputs = {"--data": data, "--previous": previous, "--scenario": Path(scenario)}
+    check_output(out_dir, inputs)
+    sc = load_scenario(scenario)
+    if sc.payment.kind not in MECHANISMS:   # before reading the extracts: they cannot help
+        raise ReforecastError(f"payment.kind: no reforecast yet for {sc.payment.kind!r} (only {', '.join(sorted(MECHANISMS))})")
+    frames = read_folder(data, sc)
+    priors = Priors(referral_prior_months, hazard_prior_events, one_off_prior_lines)
+    started = time.perf_counter()
+    run = run_reforecast(sc, frames, day, draws, seed, jobs, priors)
+    planned = None
+    if planned_draws > 0:
+        start = sc.horizon.start_date - dt.timedelta(days=1)
+        # the plan: the scenario alone, before any child was referred
+        planned = run_reforecast(sc, {k: v.iloc[0:0] for k, v in frames.items()}, start, planned_draws, seed, jobs, priors)
+    seconds = time.perf_counter() - started
+    tables = summarise(run, planned)
+    summary = tables["summary.json"]
+    summary.update(scenario=scenario, data=str(data), mechanism=sc.payment.kind,
+                   settings=settlement_settings(sc, scenario, data, day, None, previous, True))
+    files: dict[str, pd.DataFrame | str] = {k: v for k, v in tables.items() if isinstance(v, pd.DataFrame)}
+    if before is not None:
+        files["waterfall.csv"] = waterfall(summary, before, tables["calibration.csv"], pd.read_csv(previous / "calibration.csv"))
+    files["summary.json"] = json.dumps(summary, indent=2, default=str) + "\n"
+    with output_folder(out_dir, command="cusp reforecast", inputs=inputs) as tmp:
+        for name, content in files.items():
+            if isinstance(content, pd.DataFrame):
+                content.to_csv(tmp / name, index=False, float_format="%.6f")
+            else:
+                (tmp / name).write_text(content)
+
+    head = pd.DataFrame([
+        {"figure": "settled to date £", "p5": summary["settled_to_date_gbp"], "p50": summary["settled_to_date_gbp"], "p95": summary["settled_to_date_gbp"]},
+        {"figure": "still to pay £ (before caps)", **{k: summary["future_due_gbp"][k] for k in ("p5", "p50", "p95")}},
+        {"figure": "total outcome payments £", **{k: summary["total_outcome_payments_gbp"][k] for k in ("p5", "p50", "p95")}},
+        {"figure": "money multiple", **summary["money_multiple"]},
+    ])
+    out.print(table(head, f"Reforecast as of {as_of} ({draws} draws, {seconds:.1f} s)", {"p5": ",.2f", "p50": ",.2f", "p95": ",.2f"}))
+    out.print(f"P(cap reached) {summary['p_cap_reached']:.2f}   P(investor loss) {summary['p_investor_loss']:.2f}")
+    if "waterfall.csv" in files:
+        out.print(table(files["waterfall.csv"][["step", "change_gbp", "drivers"]], "What moved", {"change_gbp": ",.0f"}))
+    out.print(f"wrote {out_dir}")
