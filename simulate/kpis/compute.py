@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..calendar import WorkingCalendar
 from .aggregate import Daily, fold_rows, interval_daily_mass
@@ -122,33 +123,72 @@ def _longest(done: np.ndarray, ongoing: np.ndarray) -> np.ndarray:
 
 
 def _per_case_outcomes(t: CaseTable, respondent: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per case: denominator flag, improved overall, improved in all areas, last follow-up day (cached on the table)."""
+    """Per case: denominator flag, improved overall, improved in all areas, last follow-up day (cached on the table).
+
+    ``respondent`` None reads every assessment row; ``"child"``/``"family"`` only that
+    respondent's rows. Every respondent is computed in one pass over the rows (a ``bincount``
+    keyed by case and respondent); the sums per key add the same rows in the same order as a
+    pass over that respondent's rows alone, so the values are the same.
+    """
     cache = t.__dict__.setdefault("_outcomes_cache", {})
-    if respondent not in cache:
-        cache[respondent] = _per_case_outcomes_uncached(t, respondent)
-    return cache[respondent]
-
-
-def _per_case_outcomes_uncached(t: CaseTable, respondent: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    a = t.assessments
+    if respondent is None:
+        if None not in cache:
+            case, has_fu, scaled, improved, fails, fu_day = _per_row_outcomes(t)
+            cache[None] = _outcomes_by_key(case, len(t), has_fu, scaled, improved, fails, fu_day)
+        return cache[None]
+    if "by_respondent" not in cache:
+        case, has_fu, scaled, improved, fails, fu_day = _per_row_outcomes(t)
+        r = t.assessments.respondent
+        if isinstance(r, pd.Categorical):
+            names, code = list(r.categories), np.asarray(r.codes, np.int64)
+        else:
+            names, code = np.unique(np.asarray(r, dtype=object).astype(str), return_inverse=True)
+            names = list(names)
+        R, n = max(len(names), 1), len(t)
+        out = _outcomes_by_key(case * R + code, n * R, has_fu, scaled, improved, fails, fu_day)
+        cache["by_respondent"] = {name: tuple(x.reshape(n, R)[:, k] for x in out) for k, name in enumerate(names)}
+    per = cache["by_respondent"]
+    if respondent in per:
+        return per[respondent]
     n = len(t)
-    sel = np.ones(len(a), bool) if respondent is None else (a.respondent == respondent)
-    case = a.case[sel]
-    rows = np.bincount(case, minlength=n)
-    has_fu = np.isfinite(a.follow_up[sel])
-    paired = np.bincount(case, weights=has_fu.astype(float), minlength=n)
+    return np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool), np.full(n, np.nan)
+
+
+def _per_row_outcomes(t: CaseTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per assessment row (cached on the table): case, has a follow-up, scaled change, improved, fails, follow-up day."""
+    cache = t.__dict__.setdefault("_outcomes_cache", {})
+    if "rows" not in cache:
+        a = t.assessments
+        has_fu = np.isfinite(a.follow_up)
+        change = a.oriented_change()
+        scale = np.maximum(a.max_score - a.min_score, 1e-12)
+        base_best = a.at_best(a.baseline)
+        improved = has_fu & (change > 0)
+        # an area at the best score at baseline cannot improve: it counts against only if it worsens
+        fails = has_fu & np.where(base_best, change < 0, ~(change > 0))
+        as_f = lambda x: x.astype(float)  # noqa: E731 - bincount weights are doubles: convert once
+        cache["rows"] = (np.asarray(a.case, np.int64), has_fu, np.nan_to_num(change / scale), as_f(improved), as_f(fails), np.asarray(a.follow_up_day, float))
+    return cache["rows"]
+
+
+def _outcomes_by_key(key: np.ndarray, n: int, has_fu: np.ndarray, scaled: np.ndarray, improved: np.ndarray, fails: np.ndarray,
+                     fu_day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Eligible (every row has a follow-up), improved overall, improved in all areas and last follow-up day, by key."""
+    rows = np.bincount(key, minlength=n)
+    paired = np.bincount(key, minlength=n) if has_fu.all() else np.bincount(key, weights=has_fu.astype(float), minlength=n)
     eligible = (rows > 0) & (paired == rows)
-    change = a.oriented_change()[sel]
-    scale = np.maximum(a.max_score[sel] - a.min_score[sel], 1e-12)
-    overall = np.bincount(case, weights=np.nan_to_num(change / scale), minlength=n) > 0
-    base_best = a.at_best(a.baseline)[sel]
-    improved = has_fu & (change > 0)
-    # an area at the best score at baseline cannot improve: it counts against only if it worsens
-    fails = has_fu & np.where(base_best, change < 0, ~(change > 0))
-    any_improved = np.bincount(case, weights=improved.astype(float), minlength=n) > 0
-    all_areas = any_improved & (np.bincount(case, weights=fails.astype(float), minlength=n) == 0)
+    overall = np.bincount(key, weights=scaled, minlength=n) > 0
+    any_improved = np.bincount(key, weights=improved, minlength=n) > 0
+    all_areas = any_improved & (np.bincount(key, weights=fails, minlength=n) == 0)
     fday = np.full(n, -np.inf)
-    np.maximum.at(fday, case[has_fu], a.follow_up_day[sel][has_fu])
+    k, v = key[has_fu], fu_day[has_fu]
+    # a plain scatter is the maximum when every row of a key has the same follow-up day (the
+    # simulation's case: all of a child's tools are reassessed at the end of support); checked,
+    # else the (much slower) unbuffered maximum
+    fday[k] = v
+    if not np.array_equal(fday[k], v):
+        fday[:] = -np.inf
+        np.maximum.at(fday, k, v)
     fday = np.where(eligible, fday, np.nan)
     return eligible, overall, all_areas, fday
 
@@ -278,13 +318,41 @@ def _open_in_window(agg: Daily, district: np.ndarray, start: np.ndarray, end: np
     return out
 
 
+def _starts_and_reviews(t: CaseTable) -> tuple[np.ndarray, np.ndarray]:
+    """Every started case's start day followed by its review days, sorted by (case, day).
+
+    The simulation writes reviews already in (case, day) order, each after its case's start:
+    then the merge is a scatter into place; otherwise (an extract in any order) a stable
+    lexsort, which gives the same order whenever both apply.
+    """
+    started = np.flatnonzero(np.isfinite(t.start_day))
+    rc, rd = t.review_case, t.review_day
+    if rc.size:
+        with np.errstate(invalid="ignore"):
+            same = rc[1:] == rc[:-1]
+            ordered = bool(np.all(rc[1:] >= rc[:-1]) and np.all(rd[1:][same] > rd[:-1][same])
+                           and np.all(rd > t.start_day[rc]))
+    else:
+        ordered = True
+    if not ordered:
+        case = np.concatenate([started, rc])
+        day = np.concatenate([t.start_day[started], rd])
+        order = np.lexsort((day, case))
+        return case[order], day[order]
+    counts = 1 + np.bincount(rc, minlength=len(t))[started]
+    first = np.cumsum(counts) - counts
+    is_start = np.zeros(int(counts.sum()), bool)
+    is_start[first] = True
+    case = np.empty(is_start.size, np.int64)
+    day = np.empty(is_start.size)
+    case[is_start], day[is_start] = started, t.start_day[started]
+    case[~is_start], day[~is_start] = rc, rd
+    return case, day
+
+
 def _reviews_on_time(t: CaseTable, agg: Daily, interval: float) -> KpiValue:
     """Reviews falling due (interval after the start or the last review, while open) done by the due day."""
-    started = np.flatnonzero(np.isfinite(t.start_day))
-    case = np.concatenate([started, t.review_case])
-    day = np.concatenate([t.start_day[started], t.review_day])
-    order = np.lexsort((day, case))
-    case, day = case[order], day[order]
+    case, day = _starts_and_reviews(t)
     same_next = np.r_[case[1:] == case[:-1], False]
     nxt = np.where(same_next, np.r_[day[1:], np.nan], np.nan)
     due = np.floor(day) + interval
@@ -305,6 +373,28 @@ def compute_contacts(district: np.ndarray, due_last_day: np.ndarray, covered: np
     out = {"coverage_within_window": _share(done, due), "contacts_due": KpiValue(due), "contacts_done_in_window": KpiValue(done)}
     out["universal_hours"] = KpiValue(agg.sum(np.where(np.isfinite(done_day), done_day, np.nan), district, minutes / 60.0))
     return out
+
+
+def compute_many(t: CaseTable, windows: list[Windows], cal: WorkingCalendar, params: KpiParams, n_days: int,
+                 names: list[str] | None = None) -> list[dict[str, KpiValue]]:
+    """:func:`compute_windows` for several sets of windows at once (one entry per set, in order).
+
+    Every window of every set is evaluated in one pass: the daily arrays (one ``bincount`` per
+    metric into days × districts) and their cumulative sums are built once and each window is
+    a difference of two rows, so a month, quarter, year and rolling-12-month report costs about
+    what one of them does. Values are identical to calling :func:`compute_windows` per set,
+    because no quantity depends on more than its own window's bounds.
+    """
+    if len(windows) == 1:
+        return [compute_windows(t, windows[0], cal, params, n_days, names)]
+    lo = np.concatenate([w.lo for w in windows])
+    hi = np.concatenate([w.hi for w in windows])
+    joined = Windows("joined", lo, hi, np.arange(lo.size, dtype=np.int64), [""] * int(lo.size), np.ones(lo.size, bool))
+    values = compute_windows(t, joined, cal, params, n_days, names)
+    cuts = np.cumsum([0, *(w.n for w in windows)])
+    take = lambda x, a, b: None if x is None else x[a:b]  # noqa: E731
+    return [{name: KpiValue(take(v.value, a, b), take(v.numerator, a, b), take(v.denominator, a, b)) for name, v in values.items()}
+            for a, b in zip(cuts[:-1], cuts[1:])]
 
 
 def fold(values: dict[str, KpiValue], windows: Windows) -> dict[str, KpiValue]:
