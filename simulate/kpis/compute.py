@@ -126,71 +126,78 @@ def _per_case_outcomes(t: CaseTable, respondent: str | None) -> tuple[np.ndarray
     """Per case: denominator flag, improved overall, improved in all areas, last follow-up day (cached on the table).
 
     ``respondent`` None reads every assessment row; ``"child"``/``"family"`` only that
-    respondent's rows. Every respondent is computed in one pass over the rows (a ``bincount``
-    keyed by case and respondent); the sums per key add the same rows in the same order as a
-    pass over that respondent's rows alone, so the values are the same.
+    respondent's rows. All are computed together (:func:`_outcome_counts`).
     """
     cache = t.__dict__.setdefault("_outcomes_cache", {})
-    if respondent is None:
-        if None not in cache:
-            case, has_fu, scaled, improved, fails, fu_day = _per_row_outcomes(t)
-            cache[None] = _outcomes_by_key(case, len(t), has_fu, scaled, improved, fails, fu_day)
-        return cache[None]
-    if "by_respondent" not in cache:
-        case, has_fu, scaled, improved, fails, fu_day = _per_row_outcomes(t)
-        r = t.assessments.respondent
-        if isinstance(r, pd.Categorical):
-            names, code = list(r.categories), np.asarray(r.codes, np.int64)
-        else:
-            names, code = np.unique(np.asarray(r, dtype=object).astype(str), return_inverse=True)
-            names = list(names)
-        R, n = max(len(names), 1), len(t)
-        out = _outcomes_by_key(case * R + code, n * R, has_fu, scaled, improved, fails, fu_day)
-        cache["by_respondent"] = {name: tuple(x.reshape(n, R)[:, k] for x in out) for k, name in enumerate(names)}
-    per = cache["by_respondent"]
+    if "per_case" not in cache:
+        cache["per_case"] = _outcome_counts(t)
+    per = cache["per_case"]
     if respondent in per:
         return per[respondent]
     n = len(t)
     return np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool), np.full(n, np.nan)
 
 
-def _per_row_outcomes(t: CaseTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per assessment row (cached on the table): case, has a follow-up, scaled change, improved, fails, follow-up day."""
-    cache = t.__dict__.setdefault("_outcomes_cache", {})
-    if "rows" not in cache:
-        a = t.assessments
-        has_fu = np.isfinite(a.follow_up)
-        change = a.oriented_change()
-        scale = np.maximum(a.max_score - a.min_score, 1e-12)
-        base_best = a.at_best(a.baseline)
-        improved = has_fu & (change > 0)
-        # an area at the best score at baseline cannot improve: it counts against only if it worsens
-        fails = has_fu & np.where(base_best, change < 0, ~(change > 0))
-        as_f = lambda x: x.astype(float)  # noqa: E731 - bincount weights are doubles: convert once
-        cache["rows"] = (np.asarray(a.case, np.int64), has_fu, np.nan_to_num(change / scale), as_f(improved), as_f(fails), np.asarray(a.follow_up_day, float))
-    return cache["rows"]
+# bit fields of the packed per-row counts: a case may have up to 2**13 - 1 rows per respondent
+_FIELD = 8192
 
 
-def _outcomes_by_key(key: np.ndarray, n: int, has_fu: np.ndarray, scaled: np.ndarray, improved: np.ndarray, fails: np.ndarray,
-                     fu_day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Eligible (every row has a follow-up), improved overall, improved in all areas and last follow-up day, by key."""
-    rows = np.bincount(key, minlength=n)
-    paired = np.bincount(key, minlength=n) if has_fu.all() else np.bincount(key, weights=has_fu.astype(float), minlength=n)
-    eligible = (rows > 0) & (paired == rows)
-    overall = np.bincount(key, weights=scaled, minlength=n) > 0
-    any_improved = np.bincount(key, weights=improved, minlength=n) > 0
-    all_areas = any_improved & (np.bincount(key, weights=fails, minlength=n) == 0)
-    fday = np.full(n, -np.inf)
-    k, v = key[has_fu], fu_day[has_fu]
-    # a plain scatter is the maximum when every row of a key has the same follow-up day (the
-    # simulation's case: all of a child's tools are reassessed at the end of support); checked,
-    # else the (much slower) unbuffered maximum
+def _outcome_counts(t: CaseTable) -> dict:
+    """Per-case outcomes for every respondent and for all respondents together (``None``).
+
+    One pass over the assessment rows: per (case, respondent), the rows, the rows with a
+    follow-up, the improved areas and the failing areas are integers, so they are packed into
+    one float per row (13-bit fields, exact below 2**53) and summed with one ``bincount``; the
+    all-respondents counts are their exact sums. The overall (scaled) change is a float sum and
+    keeps its own ``bincount`` over all rows in row order. The last follow-up day is a scatter
+    (checked: every row of a case has the same day in the simulation) or an unbuffered maximum.
+    """
+    a = t.assessments
+    n = len(t)
+    case = np.asarray(a.case, np.int64)
+    has_fu = np.isfinite(a.follow_up)
+    change = a.oriented_change()
+    scale = np.maximum(a.max_score - a.min_score, 1e-12)
+    base_best = a.at_best(a.baseline)
+    improved = has_fu & (change > 0)
+    # an area at the best score at baseline cannot improve: it counts against only if it worsens
+    fails = has_fu & np.where(base_best, change < 0, ~(change > 0))
+    overall = np.bincount(case, weights=np.nan_to_num(change / scale), minlength=n) > 0
+
+    r = a.respondent
+    if isinstance(r, pd.Categorical):
+        names, code = list(r.categories), np.asarray(r.codes, np.int64)
+    else:
+        u, code = np.unique(np.asarray(r, dtype=object).astype(str), return_inverse=True)
+        names, code = list(u), np.asarray(code, np.int64).reshape(-1)
+    R = max(len(names), 1)
+    key = case * R + code
+    rows = np.bincount(key, minlength=n * R)
+    if rows.size and rows.max() >= _FIELD:
+        raise ValueError(f"assessments: a case has {int(rows.max())} rows for one respondent (at most {_FIELD - 1})")
+    packed = has_fu + improved * float(_FIELD) + fails * float(_FIELD) ** 2
+    sums = np.bincount(key, weights=packed, minlength=n * R).astype(np.int64)
+    paired, n_improved, n_fails = sums % _FIELD, (sums // _FIELD) % _FIELD, sums // _FIELD**2
+    fday = np.full(n * R, -np.inf)
+    k, v = key[has_fu], np.asarray(a.follow_up_day, float)[has_fu]
     fday[k] = v
     if not np.array_equal(fday[k], v):
         fday[:] = -np.inf
         np.maximum.at(fday, k, v)
-    fday = np.where(eligible, fday, np.nan)
-    return eligible, overall, all_areas, fday
+
+    def finish(rows, paired, n_improved, n_fails, fday, overall):
+        eligible = (rows > 0) & (paired == rows)
+        all_areas = (n_improved > 0) & (n_fails == 0)
+        return eligible, overall, all_areas, np.where(eligible, fday, np.nan)
+
+    shape = (n, R)
+    out = {None: finish(rows.reshape(shape).sum(axis=1), paired.reshape(shape).sum(axis=1), n_improved.reshape(shape).sum(axis=1),
+                        n_fails.reshape(shape).sum(axis=1), fday.reshape(shape).max(axis=1), overall)}
+    for j, name in enumerate(names):
+        # the overall change is scored on all respondents' rows only (share_improved)
+        out[name] = finish(rows.reshape(shape)[:, j], paired.reshape(shape)[:, j], n_improved.reshape(shape)[:, j],
+                           n_fails.reshape(shape)[:, j], fday.reshape(shape)[:, j], np.zeros(n, bool))
+    return out
 
 
 def compute_windows(t: CaseTable, windows: Windows, cal: WorkingCalendar, params: KpiParams, n_days: int,
