@@ -208,7 +208,10 @@ def _quantile_into(out: np.ndarray, row: np.ndarray, district: np.ndarray, value
     """Quantile ``q`` (linear interpolation, as numpy's default) by (row, district) and by row (column ``D``)."""
     for key_d, col in ((district, None), (np.full(district.size, D), D)):
         key = row * (D + 1) + key_d
-        order = np.lexsort((values, key))
+        # one sort on key then value (a float key: waits are whole working days below 10**5,
+        # keys below 2**53 / 10**5), the order lexsort((values, key)) gives up to equal values
+        fine = key * 1e5 + values if values.size and np.all((values >= 0) & (values < 1e5) & (values == np.floor(values))) else None
+        order = np.argsort(fine, kind="stable") if fine is not None else np.lexsort((values, key))
         k, v = key[order], values[order]
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if k.size else np.empty(0, np.int64)
         counts = np.diff(np.r_[starts, k.size])

@@ -162,7 +162,10 @@ def _outcome_counts(t: CaseTable) -> dict:
     improved = has_fu & (change > 0)
     # an area at the best score at baseline cannot improve: it counts against only if it worsens
     fails = has_fu & np.where(base_best, change < 0, ~(change > 0))
-    overall = np.bincount(case, weights=np.nan_to_num(change / scale), minlength=n) > 0
+    scaled = np.zeros(case.size)
+    ok = np.isfinite(change)
+    scaled[ok] = change[ok] / scale[ok]  # 0 without a follow-up (or a baseline), as nan_to_num would give
+    overall = np.bincount(case, weights=scaled, minlength=n) > 0
 
     r = a.respondent
     if isinstance(r, pd.Categorical):
