@@ -89,7 +89,7 @@ def synthesise(
     ref = people.covariates(scenario, p, streams, idx, day, rngs["referrals"])
     ref["referral_date"] = day
     ref["referral_source"] = people._draw(rngs["referrals"], scenario.referrals.sources if scenario.referrals else {"any": 1.0}, len(ref))
-    ref = pd.concat([ref, people.service_dates(scenario, p, ref, day, rngs["service"])], axis=1)
+    ref = pd.concat([ref, people.service_dates(scenario, p, ref, day, rngs["service"], slots_scale=rows_scale)], axis=1)
     pool = people.pool_frame(scenario, p, streams, int(round(p.pool_ratio * len(ref))), rngs["pool"])
     _assign_ids(ref, pool, rngs["ids"])
     kids = _children(ref, pool, p, extract, rngs["care"])

@@ -6,6 +6,9 @@ tracking); :mod:`data_synthetic.generate` drops them before writing.
 
 from __future__ import annotations
 
+import heapq
+
+import holidays
 import numpy as np
 import pandas as pd
 
@@ -116,23 +119,39 @@ def _ethnicity(sc: Scenario, p: SynthParams, district: np.ndarray, rng: np.rando
     return out
 
 
-def service_dates(sc: Scenario, p: SynthParams, frame: pd.DataFrame, day: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
-    """Acceptance, contact, assessment, start, end, end reason and return home for referrals."""
+def service_dates(sc: Scenario, p: SynthParams, frame: pd.DataFrame, day: np.ndarray, rng: np.random.Generator,
+                  slots_scale: float = 1.0) -> pd.DataFrame:
+    """Acceptance, contact, assessment, start, end, end reason and return home for referrals.
+
+    Waits follow the capacity model's flow (docs/synthetic-data.md): first contact and
+    assessment are the flow's fixed delays (Poisson working days, weekends and English bank
+    holidays skipped), and the start of support is when a caseload place frees, first come
+    first served on the assessment day, with the scenario's places (FTE × (1 − vacancy) ×
+    (1 − leave) × caseload cap, rounded down, per team; ``slots_scale`` multiplies them with
+    ``rows_scale``) held for each family's time in support.
+    """
     n = len(frame)
     refs, triage, iv = sc.referrals, sc.triage, sc.intervention
     accepted = rng.random(n) < (refs.acceptance_probability if refs else 1.0)
-    contact = day + _gamma_days(rng, triage.contact_delay_working_days * 7 / 5 + 0.5, n)
-    assess = contact + _gamma_days(rng, triage.assessment_delay_working_days * 7 / 5 + 0.5, n)
-    wait_mean = (triage.start_target_working_days or (triage.start_target_weeks or 4) * 5) * 7 / 5 * 0.8
+    contact = add_working_days(day, rng.poisson(triage.contact_delay_working_days, n))
+    assess = add_working_days(contact, rng.poisson(triage.assessment_delay_working_days, n))
     started = accepted & (rng.random(n) >= p.not_started_share)
-    start = assess + _gamma_days(rng, wait_mean, n)
     weeks = np.maximum(iv.duration_weeks.sample(rng, n), 1.0)
     if iv.cap_weeks is not None:
         extended = rng.random(n) < iv.extension_probability
         weeks = np.minimum(weeks, iv.cap_weeks + np.where(extended, iv.extension_weeks, 0.0))
     quit_weeks = rng.geometric(iv.disengagement_per_week, n) if iv.disengagement_per_week > 0 else np.full(n, 10**6)
     disengaged = quit_weeks < weeks
-    end = start + np.round(np.where(disengaged, quit_weeks, weeks) * 7).astype(int) * DAY
+    held = np.round(np.where(disengaged, quit_weeks, weeks) * 7).astype(int)
+    start = assess.copy()
+    wf = sc.workforce
+    teams = {"pooled": wf.pooled_fte} if wf.pooled else dict(wf.fte_by_district)
+    district = frame["district"].to_numpy().astype(str) if "district" in frame else np.full(n, "", dtype=object)
+    for team, fte in teams.items():
+        rows = np.flatnonzero(started & ((district == team) if team != "pooled" else True))
+        places = int(np.floor(fte * (1 - wf.vacancy_rate) * (1 - wf.leave_share) * wf.caseload_cap_per_fte * slots_scale + 1e-9))
+        start[rows] = _first_free_place(assess[rows], held[rows], places)
+    end = start + held * DAY
     reason = np.where(disengaged, "disengaged", np.where(rng.random(n) < iv.step_down_share, "stepped_down", "completed"))
     reason = np.where(~disengaged & (rng.random(n) < 0.02), "moved_away", reason)
     reunify = frame["_kind"].to_numpy() == "reunification"
@@ -157,9 +176,39 @@ def service_dates(sc: Scenario, p: SynthParams, frame: pd.DataFrame, day: np.nda
     })
 
 
-def _gamma_days(rng: np.random.Generator, mean: float, n: int, cv: float = 0.6) -> np.ndarray:
-    shape = 1 / cv**2
-    return np.round(rng.gamma(shape, mean / shape, n)).astype(int) * DAY
+def add_working_days(day: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The ``k``-th working day after ``day`` (``k = 0``: ``day`` or the next working day), as the flow's calendar counts.
+
+    Weekends and English bank holidays are not working days (``holidays``, as
+    ``simulate.calendar``). ``numpy.busday_offset`` rolls a non-working day back before adding
+    ``k > 0`` (Saturday + 1 = Monday) and forward for ``k = 0``.
+    """
+    day = np.asarray(day, dtype="datetime64[D]")
+    if day.size == 0:
+        return day
+    years = range(int(str(day.min())[:4]) - 1, int(str(day.max())[:4]) + 3)
+    cal = np.busdaycalendar(holidays=np.array(sorted(holidays.country_holidays("GB", subdiv="ENG", years=years)), dtype="datetime64[D]"))
+    k = np.asarray(k, np.int64)
+    forward = np.busday_offset(day, 0, roll="forward", busdaycal=cal)
+    later = np.busday_offset(day, k, roll="backward", busdaycal=cal)
+    return np.where(k == 0, forward, later)
+
+
+def _first_free_place(ready: np.ndarray, held_days: np.ndarray, places: int) -> np.ndarray:
+    """Start day of each family on ``places`` caseload places, first come first served (no place: never starts)."""
+    out = np.full(ready.size, np.datetime64("NaT"), dtype="datetime64[D]")
+    if places <= 0 or ready.size == 0:
+        return out
+    free = [-(2**62)] * places  # the day each place is next free
+    heapq.heapify(free)
+    days = ready.astype("datetime64[D]").astype(np.int64)
+    held = np.asarray(held_days, np.int64)
+    start = np.empty(ready.size, np.int64)
+    for i in np.argsort(days, kind="stable").tolist():
+        t = max(int(days[i]), free[0])
+        heapq.heapreplace(free, t + int(held[i]))
+        start[i] = t
+    return start.astype("datetime64[D]")
 
 
 def pool_frame(sc: Scenario, p: SynthParams, streams: pd.DataFrame, n_pool: int, rng: np.random.Generator) -> pd.DataFrame:

@@ -76,8 +76,12 @@ def _print_clip_note(clipped: bool) -> None:
         out.print(CLIP_NOTE)
 
 
-def _read_snapshot(path: Path, required: list[str], sc, dates: list[str]) -> pd.DataFrame:
-    """Read an initial-state CSV, failing with the file, row and column of the first problem."""
+def _read_snapshot(path: Path, required: list[str], sc, dates: list[str], may_be_blank: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read an initial-state CSV, failing with the file, row and column of the first problem.
+
+    A blank cell in a column of ``may_be_blank`` (``end_date`` of an open case: not known yet)
+    is kept as missing; the model draws a value for it.
+    """
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -91,19 +95,20 @@ def _read_snapshot(path: Path, required: list[str], sc, dates: list[str]) -> pd.
     for col in dates:
         if col in frame.columns:
             parsed = pd.to_datetime(frame[col], errors="coerce")
-            bad = parsed.isna()
+            blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
+            bad = parsed.isna() & ~(blank if col in may_be_blank else False)
             if bad.any():
                 raise FlowError(f"{path}: row {int(bad.to_numpy().argmax()) + 2}, column {col!r}: not a date ({frame[col][bad].iloc[0]!r})")
             frame[col] = parsed.dt.date
     return frame
 
 
-def _initial_state(sc, open_cases: Path | None, waiting: Path | None) -> InitialState | None:
+def _initial_state(sc, open_cases: Path | None, waiting: Path | None, patience_from: str = "snapshot") -> InitialState | None:
     if open_cases is None and waiting is None:
         return None
-    state = InitialState()
+    state = InitialState(patience_from=patience_from)
     if open_cases is not None:
-        state.open_cases = _read_snapshot(open_cases, ["district", "start_date"], sc, ["start_date", "end_date"])
+        state.open_cases = _read_snapshot(open_cases, ["district", "start_date"], sc, ["start_date", "end_date"], may_be_blank=("end_date",))
     if waiting is not None:
         state.waiting = _read_snapshot(waiting, ["district", "referral_date"], sc, ["referral_date"])
     return state
@@ -141,6 +146,7 @@ def run(
     by_district: str = typer.Option(None, "--by-district", help="also print this metric by district and year (e.g. share_started_within_target)"),
     open_cases: Path = typer.Option(None, "--open-cases", help="CSV of cases open today: district, start_date[, end_date]"),
     waiting: Path = typer.Option(None, "--waiting", help="CSV of today's waiting list: district, referral_date[, sub_cohort, need_level]"),
+    patience_from: str = typer.Option("snapshot", "--patience-from", help="families on the --waiting list: 'snapshot' (default: remaining patience drawn from today; exponential patience is memoryless) or 'referral' (counted from each referral date; those already past it leave at day 0)"),
     steady_state: bool = typer.Option(False, "--steady-state", help="also print steady-state quarterly means after the MSER-5 warm-up"),
     backend: str = typer.Option("simpy", "--backend", help="event loop of the caseload queue: 'simpy' (default: callbacks on a simpy.Environment) or 'heapq' (a bare heap loop, faster); same results"),
 ) -> None:
@@ -160,7 +166,9 @@ def run(
         raise typer.BadParameter(f"unknown metric {by_district!r}", param_hint="--by-district")
     if backend not in ("heapq", "simpy"):
         raise typer.BadParameter(f"unknown backend {backend!r} (heapq or simpy)", param_hint="--backend")
-    initial = _initial_state(sc, open_cases, waiting)
+    if patience_from not in ("snapshot", "referral"):
+        raise typer.BadParameter(f"unknown rule {patience_from!r} (snapshot or referral)", param_hint="--patience-from")
+    initial = _initial_state(sc, open_cases, waiting, patience_from)
     if precision is not None:
         res0 = run_replications(sc, 1, seed, backend=backend)
         keys = [m for m in ("families_started", "mean_wait_to_start_working_days", "utilisation", "hours_delivered", "coverage_within_window") if m in set(res0.kpis["metric"])]

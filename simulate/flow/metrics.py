@@ -10,10 +10,12 @@ the registry on it for one kind of window, adding the quantities only the simula
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from ..kpis import CaseTable, KpiParams, KpiValue, compute_windows, fold, make_windows
+from ..kpis import CaseTable, KpiParams, KpiValue, compute_many, fold, make_windows
 from ..kpis.aggregate import Daily, interval_daily_mass
 from ..kpis.definitions import REGISTRY
 from ..kpis.windows import Windows
@@ -103,6 +105,42 @@ def build_case_table(rep: Replication) -> CaseTable:
     return t
 
 
+def _daily_capacity(rep: Replication, n_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Daily (days x districts) case-days open, slots and FTE of a replication, built once and kept on it."""
+    cached = rep.__dict__.get("_daily_capacity")
+    if cached is not None and cached[0] == n_days:
+        return cached[1]
+    c, D = rep.cases, len(rep.cases.district_names)
+    d = c.district
+    started = np.isfinite(rep.start)
+    s0 = np.where(started, rep.start, np.nan)
+    s1 = np.where(started, np.where(np.isfinite(rep.end) & (rep.status == DONE), rep.end, rep.t_end), np.nan)
+    sel = np.flatnonzero(started)
+    case_daily = interval_daily_mass(s0[sel], s1[sel], np.ones(sel.size), d[sel], D, n_days)
+    plan = rep.staffing
+    days = np.arange(n_days, dtype=float)
+    pooled = plan.pools == ["pooled"]
+    slots_daily = np.zeros((n_days, D))
+    fte_daily = np.zeros((n_days, D))
+    for p in range(len(plan.pools)):
+        times = np.asarray(plan.times[p], dtype=float)
+        idx = np.searchsorted(times, days + 0.5, side="right")
+        col = 0 if pooled else p
+        slots_daily[:, col] += np.asarray([plan.slots0[p], *plan.slots[p]], dtype=float)[idx]
+        fte_daily[:, col] += np.asarray([plan.fte0[p], *plan.fte[p]], dtype=float)[idx]
+    out = (case_daily, slots_daily, fte_daily, pooled)
+    rep.__dict__["_daily_capacity"] = (n_days, out)
+    return out
+
+
+def _start_waits(rep: Replication) -> np.ndarray:
+    """Working days from referral to start of every case (NaN where none), computed once per replication."""
+    cached = rep.__dict__.get("_start_waits")
+    if cached is None:
+        cached = rep.__dict__["_start_waits"] = rep.calendar.working_days_between(rep.cases.referral, rep.start)
+    return cached
+
+
 def _simulation_metrics(rep: Replication, w: Windows, n_days: int) -> dict[str, KpiValue]:
     """Waiting list, utilisation, caseload per FTE, p90 wait, care: per report row (rolling: its last window)."""
     c, D = rep.cases, len(rep.cases.district_names)
@@ -122,23 +160,10 @@ def _simulation_metrics(rep: Replication, w: Windows, n_days: int) -> dict[str, 
             waiting[:, k] = np.searchsorted(np.sort(joined[m]), hi, side="left") - np.searchsorted(np.sort(gone[m]), hi, side="left")
         waiting[:, D] = waiting[:, :D].sum(axis=1)
         out["waiting_list_at_end"] = KpiValue(waiting)
-        s0 = np.where(started, rep.start, np.nan)
-        s1 = np.where(started, np.where(np.isfinite(rep.end) & (rep.status == DONE), rep.end, rep.t_end), np.nan)
-        sel = np.flatnonzero(started)
-        case_days = agg.window_sum(interval_daily_mass(s0[sel], s1[sel], np.ones(sel.size), d[sel], D, n_days))
-        plan = rep.staffing
-        days = np.arange(n_days, dtype=float)
+        case_daily, slots_daily, fte_daily, pooled = _daily_capacity(rep, n_days)
+        case_days = agg.window_sum(case_daily)
         slot_days = np.full((last.size, D + 1), np.nan)
         fte_days = np.full((last.size, D + 1), np.nan)
-        pooled = plan.pools == ["pooled"]
-        slots_daily = np.zeros((n_days, D))
-        fte_daily = np.zeros((n_days, D))
-        for p in range(len(plan.pools)):
-            times = np.asarray(plan.times[p], dtype=float)
-            idx = np.searchsorted(times, days + 0.5, side="right")
-            col = 0 if pooled else p
-            slots_daily[:, col] += np.asarray([plan.slots0[p], *plan.slots[p]], dtype=float)[idx]
-            fte_daily[:, col] += np.asarray([plan.fte0[p], *plan.fte[p]], dtype=float)[idx]
         sd, fd = agg.window_sum(slots_daily), agg.window_sum(fte_daily)
         if pooled:
             slot_days[:, D], fte_days[:, D] = sd[:, D], fd[:, D]
@@ -148,7 +173,7 @@ def _simulation_metrics(rep: Replication, w: Windows, n_days: int) -> dict[str, 
             out["utilisation"] = KpiValue(case_days / slot_days, case_days, slot_days)
             out["caseload_per_fte"] = KpiValue(case_days / fte_days, case_days, fte_days)
         if w.kind in ("quarter", "year"):
-            wait = rep.calendar.working_days_between(c.referral, rep.start)
+            wait = _start_waits(rep)
             k_day = agg.day_index(rep.start)
             p90 = np.full((last.size, D + 1), np.nan)
             ok = k_day >= 0
@@ -183,7 +208,10 @@ def _quantile_into(out: np.ndarray, row: np.ndarray, district: np.ndarray, value
     """Quantile ``q`` (linear interpolation, as numpy's default) by (row, district) and by row (column ``D``)."""
     for key_d, col in ((district, None), (np.full(district.size, D), D)):
         key = row * (D + 1) + key_d
-        order = np.lexsort((values, key))
+        # one sort on key then value (a float key: waits are whole working days below 10**5,
+        # keys below 2**53 / 10**5), the order lexsort((values, key)) gives up to equal values
+        fine = key * 1e5 + values if values.size and np.all((values >= 0) & (values < 1e5) & (values == np.floor(values))) else None
+        order = np.argsort(fine, kind="stable") if fine is not None else np.lexsort((values, key))
         k, v = key[order], values[order]
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if k.size else np.empty(0, np.int64)
         counts = np.diff(np.r_[starts, k.size])
@@ -216,41 +244,91 @@ def kpi_table(rep: Replication, period: str = "quarter") -> pd.DataFrame:
         otherwise). Waits are in working days, hours in hours, shares are fractions; NaN
         where no case qualified.
     """
+    return blocks_frame(kpi_blocks(rep, [period]))
+
+
+@dataclass
+class KpiBlock:
+    """One replication's KPIs for one window kind, as arrays: ``value`` etc. of shape (metrics, rows, districts + 1)."""
+
+    replication: int
+    period: str
+    labels: list[str]
+    districts: list[str]
+    metrics: list[str]
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+
+
+def kpi_blocks(rep: Replication, periods: list[str], metrics: set[str] | None = None) -> list[KpiBlock]:
+    """KPIs of one replication for several window kinds at once (one block per kind, in order).
+
+    The registry's case-based KPIs of every kind are evaluated in one pass
+    (:func:`simulate.kpis.compute_many`: one daily aggregation, every window a difference of
+    cumulative sums). ``metrics`` limits the output to those names (``cusp capacity plan``
+    needs only its targets' metrics); ``None`` keeps every metric.
+    """
     sc = rep.scenario
-    w = windows_for(rep, period)
+    kinds = [windows_for(rep, p) for p in periods]
     n_days = int(np.ceil(rep.t_end))
     names = list(rep.cases.district_names)
     D = len(names)
-    per_window: dict[str, KpiValue] = {}
+    keep = (lambda m: True) if metrics is None else (lambda m: m in metrics)  # noqa: E731
+    per_kind: list[dict[str, KpiValue]] = [{} for _ in kinds]
     if sc.referrals is not None:
-        per_window.update(compute_windows(case_table(rep), w, rep.calendar, kpi_params(sc), n_days))
-    u = rep.universal
-    if u is not None:
-        per_window.update(universal_kpis(u, w, D, n_days))
-    out = fold(per_window, w)
-    for name, v in _simulation_metrics(rep, w, n_days).items():
-        if name == "care_entries":
-            v = fold({name: v}, w)[name]
-        out[name] = v
-    rows = w.n_rows
-    cells = rows * (D + 1)
-    metrics = list(out)
-    labels = np.asarray(w.labels, dtype=object)
-    dnames = np.asarray(names + ["all"], dtype=object)
-    index = np.tile(np.repeat(np.arange(rows), D + 1), len(metrics))
-    nan = np.full((rows, D + 1), np.nan)
-    pick = lambda x: nan if x is None else x  # noqa: E731
-    return pd.DataFrame({
-        "replication": np.full(cells * len(metrics), rep.replication),
-        "period": period,
-        "index": index,
-        "label": labels[index] if len(metrics) else np.empty(0, dtype=object),
-        "district": np.tile(dnames, rows * len(metrics)),
-        "metric": np.repeat(np.asarray(metrics, dtype=object), cells),
-        "value": np.concatenate([out[m].value.reshape(-1) for m in metrics]) if metrics else np.empty(0),
-        "numerator": np.concatenate([pick(out[m].numerator).reshape(-1) for m in metrics]) if metrics else np.empty(0),
-        "denominator": np.concatenate([pick(out[m].denominator).reshape(-1) for m in metrics]) if metrics else np.empty(0),
-    }, columns=COLUMNS)
+        wanted = None if metrics is None else sorted(metrics)
+        for k, values in enumerate(compute_many(case_table(rep), kinds, rep.calendar, kpi_params(sc), n_days, wanted)):
+            per_kind[k].update(values)
+    blocks = []
+    for period, w, per_window in zip(periods, kinds, per_kind):
+        u = rep.universal
+        if u is not None:
+            per_window.update(universal_kpis(u, w, D, n_days))
+        out = fold({k: v for k, v in per_window.items() if keep(k)}, w)
+        if metrics is None or not metrics.isdisjoint(_SIMULATION_ONLY):
+            for name, v in _simulation_metrics(rep, w, n_days).items():
+                if not keep(name):
+                    continue
+                if name == "care_entries":
+                    v = fold({name: v}, w)[name]
+                out[name] = v
+        ms = list(out)
+        shape = (len(ms), w.n_rows, D + 1)
+        nan = np.full((w.n_rows, D + 1), np.nan)
+        stack = lambda xs: np.stack(xs).reshape(shape) if ms else np.empty(shape)  # noqa: E731
+        blocks.append(KpiBlock(
+            rep.replication, period, list(w.labels), names + ["all"], ms,
+            stack([out[m].value for m in ms]),
+            stack([nan if out[m].numerator is None else out[m].numerator for m in ms]),
+            stack([nan if out[m].denominator is None else out[m].denominator for m in ms]),
+        ))
+    return blocks
+
+
+# metrics only the simulation computes (:func:`_simulation_metrics`)
+_SIMULATION_ONLY = {"waiting_list_at_end", "utilisation", "caseload_per_fte", "p90_wait_to_start_working_days", "care_entries", "share_out_of_care"}
+
+
+def blocks_frame(blocks: list[KpiBlock]) -> pd.DataFrame:
+    """The tidy KPI table (:func:`kpi_table` columns) of many blocks, rows in block order; one DataFrame built at the end."""
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS}
+    for b in blocks:
+        M, rows, dd = b.value.shape
+        cells = rows * dd
+        index = np.tile(np.repeat(np.arange(rows), dd), M)
+        cols["replication"].append(np.full(cells * M, b.replication))
+        cols["period"].append(np.full(cells * M, b.period, dtype=object))
+        cols["index"].append(index)
+        cols["label"].append(np.asarray(b.labels, dtype=object)[index] if M else np.empty(0, dtype=object))
+        cols["district"].append(np.tile(np.asarray(b.districts, dtype=object), rows * M))
+        cols["metric"].append(np.repeat(np.asarray(b.metrics, dtype=object), cells))
+        cols["value"].append(b.value.reshape(-1))
+        cols["numerator"].append(b.numerator.reshape(-1))
+        cols["denominator"].append(b.denominator.reshape(-1))
+    if not blocks:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()}, columns=COLUMNS)
 
 
 def registry_metrics() -> list[str]:

@@ -335,7 +335,8 @@ def plan_fte(
                 kwargs = {"fte_override": fte}
             else:
                 kwargs = {"fte_scale": fte / max(current, 1e-12)}
-            res = run_replications(scenario, reps, seed, jobs=jobs, **kwargs)
+            # only the target's metric is scored: skip every other KPI table
+            res = run_replications(scenario, reps, seed, jobs=jobs, metrics=[spec.metric], **kwargs)
             memo[fte] = met_by_replication(scenario, res.kpis, target, criterion)
             if on_level is not None:
                 on_level(fte, float(memo[fte][0].mean()))

@@ -9,7 +9,7 @@ process overhead low.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from scipy import stats
 
 from ..kpis import make_windows
 from ..scenario import KpiTarget, Scenario
-from .metrics import THROUGHPUT, kpi_table
+from .metrics import THROUGHPUT, blocks_frame, kpi_blocks
 from .model import InitialState, run_replication
 from .records import case_summary, event_log, waiting_series
 
@@ -65,20 +65,20 @@ def report_periods(scenario: Scenario, extra: tuple[str, ...] = ()) -> list[str]
 
 
 def _batch(scenario: Scenario, seed: int, reps: list[int], options: dict, keep_records: bool, keep_series: bool = False,
-           periods: tuple[str, ...] = ()) -> tuple:
-    tables, events, cases, series = [], [], [], []
+           periods: tuple[str, ...] = (), metrics: frozenset[str] | None = None) -> tuple:
+    blocks, events, cases, series = [], [], [], []
     kinds = report_periods(scenario, periods)
     for r in reps:
         rep = run_replication(scenario, seed, r, **options)
-        for kind in kinds:
-            tables.append(kpi_table(rep, kind))
+        # every window kind from one daily aggregation; arrays only until the batch's one DataFrame
+        blocks.extend(kpi_blocks(rep, kinds, None if metrics is None else set(metrics)))
         if keep_records:
             events.append(event_log(rep))
             cases.append(case_summary(rep))
         if keep_records or keep_series:
             series.append(waiting_series(rep))
     return (
-        pd.concat(tables, ignore_index=True),
+        blocks_frame(blocks),
         pd.concat(events, ignore_index=True) if events else None,
         pd.concat(cases, ignore_index=True) if cases else None,
         pd.concat(series, ignore_index=True) if series else None,
@@ -101,6 +101,7 @@ def run_replications(
     on_progress: Callable[[int], None] | None = None,
     backend: Literal["heapq", "simpy"] = "simpy",
     periods: tuple[str, ...] = (),
+    metrics: Iterable[str] | None = None,
 ) -> RunResult:
     """Run replications ``first .. first + reps - 1`` of a scenario.
 
@@ -118,15 +119,19 @@ def run_replications(
     periods
         Window kinds to report besides quarters, contract years and those the targets name
         (``month``, ``financial_year``, ``rolling_12_months``, ``contract``; docs/kpis.md).
+    metrics
+        Compute only these KPIs (``None``: every KPI). ``cusp capacity plan`` passes its
+        targets' metrics: a run that is only scored on targets skips the rest of the tables.
     """
     numbers = list(range(first, first + reps))
     size = batch_size or max(1, min(25, reps // max(1, 4 * jobs)))
     batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
+    only = None if metrics is None else frozenset(metrics)
     options = {"fte_scale": fte_scale, "fte_override": fte_override, "initial": initial, "timelines": True, "backend": backend}
     results = []
     done = 0
     if jobs == 1:
-        iterator = (_batch(scenario, seed, b, options, keep_records, keep_series, tuple(periods)) for b in batches)
+        iterator = (_batch(scenario, seed, b, options, keep_records, keep_series, tuple(periods), only) for b in batches)
     else:
         iterator = Parallel(n_jobs=jobs, return_as="generator")(delayed(_batch)(scenario, seed, b, options, keep_records, keep_series, tuple(periods)) for b in batches)
     for b, res in zip(batches, iterator):

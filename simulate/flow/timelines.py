@@ -270,8 +270,25 @@ def tools_used(entries, rng: np.random.Generator, n: int) -> np.ndarray:
 
 def draw_area_scores(entries, case: np.ndarray, used: np.ndarray, follow_day: np.ndarray, change: np.ndarray,
                      rng: np.random.Generator) -> Assessments:
-    """Per-area baseline and follow-up scores of every used tool (format in the module docstring)."""
-    parts: list[dict] = []
+    """Per-area baseline and follow-up scores of every used tool (format in the module docstring).
+
+    ``tool``, ``area`` and ``respondent`` are :class:`pandas.Categorical` columns built from
+    small integer codes: hundreds of thousands of rows per replication would otherwise cost a
+    Python reference (or a padded string) each; they compare, index and iterate as strings.
+    """
+    tools = list(dict.fromkeys(d.tool for d in entries))
+    area_names = list(dict.fromkeys(a.name for d in entries for a in d.areas))
+    respondents = ["child", "family"]
+    if not entries:
+        return Assessments.empty()
+    # every column is written in place, entry after entry (no per-entry arrays to concatenate)
+    sizes = [int(used[:, k].sum()) * len(d.areas) for k, d in enumerate(entries)]
+    total_rows = sum(sizes)
+    cat = dict(case=np.empty(total_rows, np.int64), tool=np.empty(total_rows, np.int16), area=np.empty(total_rows, np.int16),
+               respondent=np.empty(total_rows, np.int8), baseline=np.empty(total_rows), follow_up=np.empty(total_rows),
+               follow_up_day=np.empty(total_rows), higher_is_better=np.empty(total_rows, bool), min_score=np.empty(total_rows),
+               max_score=np.empty(total_rows))
+    at = 0
     for k, d in enumerate(entries):
         rows = np.flatnonzero(used[:, k])
         m, na = rows.size, len(d.areas)
@@ -286,14 +303,18 @@ def draw_area_scores(entries, case: np.ndarray, used: np.ndarray, follow_day: np
         total = change[rows, k]
         area_change = total[:, None] / na + e - e.mean(axis=1, keepdims=True)
         fu = np.where(np.isfinite(total)[:, None], np.clip(np.rint(base + area_change), lo, hi), np.nan)
-        parts.append(dict(
-            case=np.repeat(case[rows], na), tool=np.full(m * na, d.tool, dtype=object),
-            area=np.tile(np.array([a.name for a in d.areas], dtype=object), m),
-            respondent=np.full(m * na, d.respondent, dtype=object), baseline=base.ravel(), follow_up=fu.ravel(),
-            follow_up_day=np.repeat(follow_day[rows, k], na), higher_is_better=np.tile(np.array([a.higher_is_better for a in d.areas]), m),
-            min_score=np.tile(lo, m), max_score=np.tile(hi, m),
-        ))
-    if not parts:
-        return Assessments.empty()
-    cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        sl = slice(at, at + m * na)
+        at += m * na
+        cat["case"][sl] = np.repeat(case[rows], na)
+        cat["tool"][sl] = tools.index(d.tool)
+        cat["area"][sl].reshape(m, na)[:] = [area_names.index(a.name) for a in d.areas]
+        cat["respondent"][sl] = respondents.index(d.respondent)
+        cat["baseline"][sl] = base.ravel()
+        cat["follow_up"][sl] = fu.ravel()
+        cat["follow_up_day"][sl].reshape(m, na)[:] = follow_day[rows, k][:, None]
+        cat["higher_is_better"][sl].reshape(m, na)[:] = [a.higher_is_better for a in d.areas]
+        cat["min_score"][sl].reshape(m, na)[:] = lo
+        cat["max_score"][sl].reshape(m, na)[:] = hi
+    for key, names in (("tool", tools), ("area", area_names), ("respondent", respondents)):
+        cat[key] = pd.Categorical.from_codes(cat[key], categories=names, validate=False)
     return Assessments(**cat)

@@ -22,7 +22,7 @@ from .definitions import DEFINITIONS, REGISTRY, KpiDefinition, get_kpi, registry
 # start without numpy/pandas); the computing modules load on first use.
 _LAZY = {
     "EXIT_ROUTES": "cases", "Assessments": "cases", "CaseTable": "cases", "case_table_from_frames": "cases",
-    "KpiParams": "compute", "KpiValue": "compute", "compute_contacts": "compute", "compute_windows": "compute",
+    "KpiParams": "compute", "KpiValue": "compute", "compute_contacts": "compute", "compute_many": "compute", "compute_windows": "compute",
     "evaluate": "compute", "fold": "compute", "KINDS": "windows", "Windows": "windows", "make_windows": "windows",
 }
 
@@ -34,6 +34,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Assessments", "CaseTable", "DEFINITIONS", "EXIT_ROUTES", "KINDS", "KpiDefinition", "KpiParams", "KpiValue",
-    "REGISTRY", "Windows", "case_table_from_frames", "compute_contacts", "compute_windows", "evaluate", "fold",
+    "REGISTRY", "Windows", "case_table_from_frames", "compute_contacts", "compute_many", "compute_windows", "evaluate", "fold",
     "get_kpi", "make_windows", "registry_table",
 ]

@@ -27,9 +27,13 @@ class Daily:
 
     def count(self, day: np.ndarray, district: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Daily sums, shape ``(T, D)``: events (or their ``weights``) by whole day and district."""
-        k = self.day_index(day)
-        ok = k >= 0
-        key = k[ok] * self.D + np.asarray(district, np.int64)[ok]
+        day = np.asarray(day, dtype=float)
+        # NaN fails both comparisons, so this is day_index's test; truncation is floor for day >= 0
+        with np.errstate(invalid="ignore"):
+            ok = (day >= 0) & (day < self.T)
+        key = day[ok].astype(np.int64)
+        if self.D > 1:
+            key = key * self.D + np.asarray(district, np.int64)[ok]
         w = None if weights is None else np.asarray(weights, dtype=float)[ok]
         return np.bincount(key, weights=w, minlength=self.T * self.D).astype(float).reshape(self.T, self.D)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..calendar import WorkingCalendar
 from .aggregate import Daily, fold_rows, interval_daily_mass
@@ -122,35 +123,84 @@ def _longest(done: np.ndarray, ongoing: np.ndarray) -> np.ndarray:
 
 
 def _per_case_outcomes(t: CaseTable, respondent: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per case: denominator flag, improved overall, improved in all areas, last follow-up day (cached on the table)."""
+    """Per case: denominator flag, improved overall, improved in all areas, last follow-up day (cached on the table).
+
+    ``respondent`` None reads every assessment row; ``"child"``/``"family"`` only that
+    respondent's rows. All are computed together (:func:`_outcome_counts`).
+    """
     cache = t.__dict__.setdefault("_outcomes_cache", {})
-    if respondent not in cache:
-        cache[respondent] = _per_case_outcomes_uncached(t, respondent)
-    return cache[respondent]
+    if "per_case" not in cache:
+        cache["per_case"] = _outcome_counts(t)
+    per = cache["per_case"]
+    if respondent in per:
+        return per[respondent]
+    n = len(t)
+    return np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool), np.full(n, np.nan)
 
 
-def _per_case_outcomes_uncached(t: CaseTable, respondent: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+# bit fields of the packed per-row counts: a case may have up to 2**13 - 1 rows per respondent
+_FIELD = 8192
+
+
+def _outcome_counts(t: CaseTable) -> dict:
+    """Per-case outcomes for every respondent and for all respondents together (``None``).
+
+    One pass over the assessment rows: per (case, respondent), the rows, the rows with a
+    follow-up, the improved areas and the failing areas are integers, so they are packed into
+    one float per row (13-bit fields, exact below 2**53) and summed with one ``bincount``; the
+    all-respondents counts are their exact sums. The overall (scaled) change is a float sum and
+    keeps its own ``bincount`` over all rows in row order. The last follow-up day is a scatter
+    (checked: every row of a case has the same day in the simulation) or an unbuffered maximum.
+    """
     a = t.assessments
     n = len(t)
-    sel = np.ones(len(a), bool) if respondent is None else (a.respondent == respondent)
-    case = a.case[sel]
-    rows = np.bincount(case, minlength=n)
-    has_fu = np.isfinite(a.follow_up[sel])
-    paired = np.bincount(case, weights=has_fu.astype(float), minlength=n)
-    eligible = (rows > 0) & (paired == rows)
-    change = a.oriented_change()[sel]
-    scale = np.maximum(a.max_score[sel] - a.min_score[sel], 1e-12)
-    overall = np.bincount(case, weights=np.nan_to_num(change / scale), minlength=n) > 0
-    base_best = a.at_best(a.baseline)[sel]
+    case = np.asarray(a.case, np.int64)
+    has_fu = np.isfinite(a.follow_up)
+    change = a.oriented_change()
+    scale = np.maximum(a.max_score - a.min_score, 1e-12)
+    base_best = a.at_best(a.baseline)
     improved = has_fu & (change > 0)
     # an area at the best score at baseline cannot improve: it counts against only if it worsens
     fails = has_fu & np.where(base_best, change < 0, ~(change > 0))
-    any_improved = np.bincount(case, weights=improved.astype(float), minlength=n) > 0
-    all_areas = any_improved & (np.bincount(case, weights=fails.astype(float), minlength=n) == 0)
-    fday = np.full(n, -np.inf)
-    np.maximum.at(fday, case[has_fu], a.follow_up_day[sel][has_fu])
-    fday = np.where(eligible, fday, np.nan)
-    return eligible, overall, all_areas, fday
+    scaled = np.zeros(case.size)
+    ok = np.isfinite(change)
+    scaled[ok] = change[ok] / scale[ok]  # 0 without a follow-up (or a baseline), as nan_to_num would give
+    overall = np.bincount(case, weights=scaled, minlength=n) > 0
+
+    r = a.respondent
+    if isinstance(r, pd.Categorical):
+        names, code = list(r.categories), np.asarray(r.codes, np.int64)
+    else:
+        u, code = np.unique(np.asarray(r, dtype=object).astype(str), return_inverse=True)
+        names, code = list(u), np.asarray(code, np.int64).reshape(-1)
+    R = max(len(names), 1)
+    key = case * R + code
+    rows = np.bincount(key, minlength=n * R)
+    if rows.size and rows.max() >= _FIELD:
+        raise ValueError(f"assessments: a case has {int(rows.max())} rows for one respondent (at most {_FIELD - 1})")
+    packed = has_fu + improved * float(_FIELD) + fails * float(_FIELD) ** 2
+    sums = np.bincount(key, weights=packed, minlength=n * R).astype(np.int64)
+    paired, n_improved, n_fails = sums % _FIELD, (sums // _FIELD) % _FIELD, sums // _FIELD**2
+    fday = np.full(n * R, -np.inf)
+    k, v = key[has_fu], np.asarray(a.follow_up_day, float)[has_fu]
+    fday[k] = v
+    if not np.array_equal(fday[k], v):
+        fday[:] = -np.inf
+        np.maximum.at(fday, k, v)
+
+    def finish(rows, paired, n_improved, n_fails, fday, overall):
+        eligible = (rows > 0) & (paired == rows)
+        all_areas = (n_improved > 0) & (n_fails == 0)
+        return eligible, overall, all_areas, np.where(eligible, fday, np.nan)
+
+    shape = (n, R)
+    out = {None: finish(rows.reshape(shape).sum(axis=1), paired.reshape(shape).sum(axis=1), n_improved.reshape(shape).sum(axis=1),
+                        n_fails.reshape(shape).sum(axis=1), fday.reshape(shape).max(axis=1), overall)}
+    for j, name in enumerate(names):
+        # the overall change is scored on all respondents' rows only (share_improved)
+        out[name] = finish(rows.reshape(shape)[:, j], paired.reshape(shape)[:, j], n_improved.reshape(shape)[:, j],
+                           n_fails.reshape(shape)[:, j], fday.reshape(shape)[:, j], np.zeros(n, bool))
+    return out
 
 
 def compute_windows(t: CaseTable, windows: Windows, cal: WorkingCalendar, params: KpiParams, n_days: int,
@@ -278,13 +328,41 @@ def _open_in_window(agg: Daily, district: np.ndarray, start: np.ndarray, end: np
     return out
 
 
+def _starts_and_reviews(t: CaseTable) -> tuple[np.ndarray, np.ndarray]:
+    """Every started case's start day followed by its review days, sorted by (case, day).
+
+    The simulation writes reviews already in (case, day) order, each after its case's start:
+    then the merge is a scatter into place; otherwise (an extract in any order) a stable
+    lexsort, which gives the same order whenever both apply.
+    """
+    started = np.flatnonzero(np.isfinite(t.start_day))
+    rc, rd = t.review_case, t.review_day
+    if rc.size:
+        with np.errstate(invalid="ignore"):
+            same = rc[1:] == rc[:-1]
+            ordered = bool(np.all(rc[1:] >= rc[:-1]) and np.all(rd[1:][same] > rd[:-1][same])
+                           and np.all(rd > t.start_day[rc]))
+    else:
+        ordered = True
+    if not ordered:
+        case = np.concatenate([started, rc])
+        day = np.concatenate([t.start_day[started], rd])
+        order = np.lexsort((day, case))
+        return case[order], day[order]
+    counts = 1 + np.bincount(rc, minlength=len(t))[started]
+    first = np.cumsum(counts) - counts
+    is_start = np.zeros(int(counts.sum()), bool)
+    is_start[first] = True
+    case = np.empty(is_start.size, np.int64)
+    day = np.empty(is_start.size)
+    case[is_start], day[is_start] = started, t.start_day[started]
+    case[~is_start], day[~is_start] = rc, rd
+    return case, day
+
+
 def _reviews_on_time(t: CaseTable, agg: Daily, interval: float) -> KpiValue:
     """Reviews falling due (interval after the start or the last review, while open) done by the due day."""
-    started = np.flatnonzero(np.isfinite(t.start_day))
-    case = np.concatenate([started, t.review_case])
-    day = np.concatenate([t.start_day[started], t.review_day])
-    order = np.lexsort((day, case))
-    case, day = case[order], day[order]
+    case, day = _starts_and_reviews(t)
     same_next = np.r_[case[1:] == case[:-1], False]
     nxt = np.where(same_next, np.r_[day[1:], np.nan], np.nan)
     due = np.floor(day) + interval
@@ -305,6 +383,28 @@ def compute_contacts(district: np.ndarray, due_last_day: np.ndarray, covered: np
     out = {"coverage_within_window": _share(done, due), "contacts_due": KpiValue(due), "contacts_done_in_window": KpiValue(done)}
     out["universal_hours"] = KpiValue(agg.sum(np.where(np.isfinite(done_day), done_day, np.nan), district, minutes / 60.0))
     return out
+
+
+def compute_many(t: CaseTable, windows: list[Windows], cal: WorkingCalendar, params: KpiParams, n_days: int,
+                 names: list[str] | None = None) -> list[dict[str, KpiValue]]:
+    """:func:`compute_windows` for several sets of windows at once (one entry per set, in order).
+
+    Every window of every set is evaluated in one pass: the daily arrays (one ``bincount`` per
+    metric into days × districts) and their cumulative sums are built once and each window is
+    a difference of two rows, so a month, quarter, year and rolling-12-month report costs about
+    what one of them does. Values are identical to calling :func:`compute_windows` per set,
+    because no quantity depends on more than its own window's bounds.
+    """
+    if len(windows) == 1:
+        return [compute_windows(t, windows[0], cal, params, n_days, names)]
+    lo = np.concatenate([w.lo for w in windows])
+    hi = np.concatenate([w.hi for w in windows])
+    joined = Windows("joined", lo, hi, np.arange(lo.size, dtype=np.int64), [""] * int(lo.size), np.ones(lo.size, bool))
+    values = compute_windows(t, joined, cal, params, n_days, names)
+    cuts = np.cumsum([0, *(w.n for w in windows)])
+    take = lambda x, a, b: None if x is None else x[a:b]  # noqa: E731
+    return [{name: KpiValue(take(v.value, a, b), take(v.numerator, a, b), take(v.denominator, a, b)) for name, v in values.items()}
+            for a, b in zip(cuts[:-1], cuts[1:])]
 
 
 def fold(values: dict[str, KpiValue], windows: Windows) -> dict[str, KpiValue]:

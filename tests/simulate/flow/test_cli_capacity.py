@@ -72,3 +72,38 @@ def test_bad_snapshot_row_names_file_row_and_column(capsys, tmp_path):
 def test_steady_state_table(capsys):
     status, out, _ = run(["capacity", "run", "--scenario", "lancs-edge-of-care-004", "--reps", "3", "--steady-state"], capsys)
     assert status == 0 and "Steady state" in out and "MSER-5" in out
+
+
+def test_open_cases_with_a_blank_end_date_and_the_patience_rule(capsys, tmp_path):
+    # the second open case has no planned end yet (blank cell): the model draws one
+    open_csv = tmp_path / "open.csv"
+    open_csv.write_text("district,start_date,end_date\nHerefordshire,2021-03-01,2021-06-30\nHerefordshire,2021-02-15,\n")
+    waiting_csv = tmp_path / "waiting.csv"
+    waiting_csv.write_text("district,referral_date\nHerefordshire,2019-03-20\n")
+    argv = ["capacity", "run", "--scenario", "hereford-mentoring-002", "--reps", "2", "--open-cases", str(open_csv), "--waiting", str(waiting_csv)]
+    status, out, err = run([*argv, "--patience-from", "referral"], capsys)
+    assert status == 0 and "KPIs by contract year" in out, err
+    status, _, err = run([*argv, "--patience-from", "never"], capsys)
+    assert status == 2 and "--patience-from" in err
+
+
+def test_snapshot_reader_keeps_blank_end_dates_and_passes_the_rule(tmp_path):
+    import pandas as pd
+
+    from cusp.commands.capacity import _initial_state
+    from simulate.scenario import load_scenario
+
+    sc = load_scenario("hereford-mentoring-002")
+    open_csv = tmp_path / "open.csv"
+    open_csv.write_text("district,start_date,end_date\nHerefordshire,2021-03-01,2021-06-30\nHerefordshire,2021-02-15,\n")
+    waiting_csv = tmp_path / "waiting.csv"
+    waiting_csv.write_text("district,referral_date\nHerefordshire,2019-03-20\n")
+    state = _initial_state(sc, open_csv, waiting_csv, "referral")
+    assert state.patience_from == "referral"
+    assert str(state.open_cases["end_date"][0]) == "2021-06-30" and pd.isna(state.open_cases["end_date"][1])
+    assert _initial_state(sc, open_csv, None).patience_from == "snapshot"  # the default rule
+    # a blank start_date is still an error: only end_date may be unknown
+    bad = tmp_path / "bad.csv"
+    bad.write_text("district,start_date\nHerefordshire,\n")
+    with pytest.raises(Exception, match=r"row 2, column 'start_date'"):
+        _initial_state(sc, bad, None)

@@ -59,3 +59,14 @@ def test_replications_algorithm_stops_when_precise_and_looks_ahead():
     # sd 1 around 10: half-width 2.0/sqrt(n) <= 0.5 needs n of about 16-20
     assert 5 <= n <= 40
     assert len(calls) == n + 5  # kept running k_limit replications to confirm
+
+
+def test_asking_only_for_a_targets_metric_gives_the_same_values():
+    # cusp capacity plan scores one metric: the run skips the other KPI tables, the values are unchanged
+    sc = load_scenario("lancs-young-carers-003")
+    full = run_replications(sc, 2, seed=4).kpis
+    only = run_replications(sc, 2, seed=4, metrics=["longest_wait_to_assessment_working_days", "waiting_list_at_end"]).kpis
+    assert set(only["metric"]) == {"longest_wait_to_assessment_working_days", "waiting_list_at_end"}
+    want = full[full["metric"].isin(set(only["metric"]))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(only.sort_values(["replication", "period", "metric", "index", "district"]).reset_index(drop=True),
+                                  want.sort_values(["replication", "period", "metric", "index", "district"]).reset_index(drop=True))
