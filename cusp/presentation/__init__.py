@@ -24,11 +24,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .formats import count, gbp, interval, pct, pp, value
-from .labels import LABELS, UNITS, label, metric_kind, metric_label
+from .formats import count, gbp, interval, mean_interval, pct, pp, target_text, value
+from .labels import LABELS, UNITS, label, metric_kind, metric_label, words
 
-__all__ = ["LABELS", "UNITS", "label", "metric_kind", "metric_label", "count", "gbp", "interval", "pct",
-           "pp", "value", "table", "disclosed", "summary", "contents", "footnote", "style", "headline",
+__all__ = ["LABELS", "UNITS", "label", "metric_kind", "metric_label", "words", "count", "gbp", "interval", "pct",
+           "pp", "value", "target_text", "mean_interval", "table", "disclosed", "summary", "contents", "footnote", "style", "headline",
            "show_figure", "bar", "alt_text", "tidy_legend", "figure_html"]
 
 _LAZY = {"table": "tables", "disclosed": "tables", "summary": "tables", "contents": "tables",

@@ -80,3 +80,37 @@ def interval(est: Any, low: Any, high: Any, kind: str = "number", level: int = 9
     if _bad(low) or _bad(high):
         return main
     return f"{main} ({level}% interval {value(low, kind, decimals)} to {value(high, kind, decimals)})"
+
+
+_COMPARISON = {">=": "at least", ">": "more than", "<=": "at most", "<": "under", "==": "exactly"}
+
+
+def target_text(comparison: str, threshold: float, kind: str) -> str:
+    """A KPI threshold in words: ``(">=", 0.75, "share")`` → ``at least 75.0%``; waits in working days."""
+    words = _COMPARISON.get(comparison, comparison)
+    if kind == "share":
+        return f"{words} {pct(threshold)}"
+    if kind == "wait":
+        return f"{words} {threshold:g} working days"
+    if kind == "weeks":
+        return f"{words} {threshold:g} weeks"
+    return f"{words} {count(threshold)}" if float(threshold) == round(float(threshold)) else f"{words} {threshold:,.1f}"
+
+
+def mean_interval(values: Any, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per replication) and its t interval: ``(mean, low, high)``.
+
+    With fewer than two values the interval is the mean itself (NaN ends).
+    """
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray(list(values), dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return float("nan"), float("nan"), float("nan")
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, float("nan"), float("nan")
+    h = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return m, m - h, m + h

@@ -104,6 +104,10 @@ PARTIES: dict[str, str] = {
     "stability_milestone": "Stability milestone",
     "milestone": "Six-month milestone",
     "tariff": "Monthly tariff",
+    "education": "Education",
+    "reading": "Reading",
+    "my_star": "My Star",
+    "family_star_plus": "Family Star Plus",
 }
 
 #: Table columns and other keys.
@@ -174,7 +178,9 @@ def label(key: object, capital: bool = True) -> str:
         text = " ".join(_UPPER.get(w, w) for w in key.removesuffix("_working_days").split("_") if w)
     else:
         return key
-    return text[:1].upper() + text[1:] if capital else text
+    if capital:
+        return text[:1].upper() + text[1:]
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]  # "FTE" stays, "Support" → "support"
 
 
 def metric_kind(name: str) -> str:
@@ -205,3 +211,11 @@ def metric_label(name: str, unit: bool = True) -> str:
     elif unit and kind == "share":
         text = f"{text} (%)"
     return text
+
+
+_SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def words(text: str) -> str:
+    """``text`` with every ``snake_case`` key replaced by its label (lower case, as in a sentence)."""
+    return _SNAKE.sub(lambda m: label(m.group(0), capital=False), text)

@@ -36,6 +36,8 @@ section.cusp-summary { border-left: 4px solid #1d70b8; background: #f3f2f1; padd
 section.cusp-summary li.missed { color: #d4351c; font-weight: bold; }
 p.cusp-synthetic { font-weight: bold; color: #505a5f; }
 nav.cusp-toc ol { margin-top: 0.2em; }
+#provenance table { max-width: 100%; }
+#provenance td, #provenance th { white-space: normal !important; overflow-wrap: anywhere; word-break: break-all; }
 </style>"""
 
 
@@ -78,7 +80,7 @@ def frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *, index: 
         s = d[col]
         kind = formats.get(col) or _kind(col, s)
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            out[label(col)] = [value(v, kind, decimals) for v in s]
+            out[label(col)] = [value(v, kind, decimals if kind == "number" else 1) for v in s]
         else:
             out[label(col)] = [MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) else label(str(v)) for v in s]
     return pd.DataFrame(out)
@@ -104,6 +106,10 @@ def disclosed(table: "DisclosedTable", caption: str | None = None, formats: Mapp
     """
     formats = dict(formats or {})
     d = table.display
+    for c in d.columns:  # money as published (£ with pence from the engine) is re-written without them
+        shown = [v for v in d[c] if isinstance(v, str) and v not in table.policy.symbols and v not in ("*", "")]
+        if c not in formats and shown and all(v.startswith(("£", "-£")) for v in shown):
+            formats[c] = "gbp"
     head = "".join(f"<th>{html.escape(label(c))}</th>" for c in [d.index.name or ""] + list(d.columns))
     rows = []
     for idx, r in d.iterrows():
@@ -127,7 +133,7 @@ def footnote(policy: Any) -> HTML:
     from evaluation.disclosure import get_policy
 
     pol = get_policy(policy) if isinstance(policy, str) else policy
-    return HTML(f'<p class="cusp-policy"><em>Disclosure control: {html.escape(pol.text)}</em></p>')
+    return HTML(f'<p class="cusp-policy"><em>{html.escape(pol.text)}</em></p>')
 
 
 def summary(title: str, points: Sequence[str], *, missed: Sequence[str] = (), synthetic: bool = False,
@@ -160,8 +166,11 @@ def summary(title: str, points: Sequence[str], *, missed: Sequence[str] = (), sy
 
 
 def slug(heading: str) -> str:
-    """The anchor nbconvert gives a Markdown heading (spaces become hyphens)."""
-    return heading.strip().replace(" ", "-")
+    """The anchor nbconvert gives a Markdown heading: spaces become hyphens, other characters
+    beyond printable ASCII are percent-encoded ("§" → ``%C2%A7``)."""
+    from urllib.parse import quote
+
+    return quote(heading.strip().replace(" ", "-"), safe="".join(map(chr, range(33, 127))))
 
 
 def contents(sections: Sequence[str]) -> HTML:
