@@ -3,7 +3,7 @@
 Investors and commissioners open Excel: ``--xlsx`` on ``cusp payments settle``, ``cusp stress
 ledger`` and ``cusp capacity run`` writes one workbook with one sheet per table (xlsxwriter), headers
 in words (:func:`cusp.presentation.label`), a frozen header row, filters, column widths that fit,
-and number formats by column: money ``£#,##0.00``, shares ``0.0%``, counts ``#,##0``, dates
+and number formats by column (the cells keep the exact values, so totals add up): money ``£#,##0.00``, shares ``0.0%``, counts ``#,##0``, dates
 ``dd/mm/yyyy`` as UK readers expect. Cells hold the numbers (never text), so the workbook can be
 summed and charted. The bytes are returned; the command writes them through :mod:`cusp.outputs`.
 """
@@ -69,7 +69,7 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             while sheet_name in used:
                 sheet_name = sheet_name[:28] + f" {len(used)}"
             used.add(sheet_name)
-            data = round_money(frame.reset_index(drop=True))
+            data = frame.reset_index(drop=True)  # exact values (sums stay exact); the format shows pennies
             for c in data.columns:  # Excel has no time zones
                 if isinstance(data[c].dtype, pd.DatetimeTZDtype):
                     data[c] = data[c].dt.tz_localize(None)

@@ -112,13 +112,12 @@ def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str | bytes], inp
 
     ``folder`` must be new, empty or made by Cusp, and apart from ``inputs`` (:mod:`cusp.outputs`).
     """
-    from ..excel import round_money
     from ..outputs import output_folder
 
     with output_folder(folder, command="cusp payments settle", inputs=inputs) as tmp:
         for name, content in files.items():
             if isinstance(content, pd.DataFrame):
-                round_money(content).to_csv(tmp / name, index=False, date_format="%Y-%m-%d", float_format="%.6f")
+                content.to_csv(tmp / name, index=False, date_format="%Y-%m-%d", float_format="%.6f")
             elif isinstance(content, bytes):  # the --xlsx workbook
                 (tmp / name).write_bytes(content)
             else:

@@ -46,7 +46,7 @@ def test_one_sheet_per_table_with_numbers_and_formats():
     sheets = _sheets(data)
     assert list(sheets) == ["payments", "targets"]
     assert sheets["payments"].columns.tolist() == ["Payer", "Amount (£)"]
-    assert sheets["payments"].iloc[0, 1] == 124640.71          # a number, rounded to the penny
+    assert sheets["payments"].iloc[0, 1] == 124640.706         # a number, exact: the format shows £124,640.71
     assert sheets["targets"].iloc[0].tolist() == ["out_of_care", 0.25]  # keys stay keys; shares stay numbers
     styles = _formats(data)
     assert 'formatCode="£#,##0.00;-£#,##0.00"' in styles and 'formatCode="0.0%"' in styles
@@ -61,9 +61,11 @@ def test_payments_settle_writes_the_workbook(tmp_path):
     assert done.returncode == 0, done.stderr
     sheets = _sheets((tmp_path / "pay" / "payments.xlsx").read_bytes())
     assert {"payments", "audit", "invoices monthly", "invoices quarterly"} <= set(sheets)
+    csv = pd.read_csv(tmp_path / "pay" / "payments.csv", dtype=str)
+    assert not csv["amount"].str.contains("e|99999", regex=True).any()   # six decimals, no float noise
     csv = pd.read_csv(tmp_path / "pay" / "payments.csv")
-    assert (csv["amount"].round(2) == csv["amount"]).all()
-    assert round(sheets["payments"]["Amount (£)"].sum(), 2) == round(csv["amount"].sum(), 2)
+    # the same amounts: the CSV keeps six decimals, the workbook the exact values (10,000 lines differ by < 1p)
+    assert sheets["payments"]["Amount (£)"].sum() == pytest.approx(csv["amount"].sum(), abs=0.01)
 
 
 def test_stress_ledger_and_capacity_run_write_workbooks(tmp_path):
