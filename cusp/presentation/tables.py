@@ -29,7 +29,7 @@ __all__ = ["style", "frame", "table", "disclosed", "footnote", "summary", "conte
 CSS = """<style id="cusp-presentation">
 table.cusp-table, table.cusp-disclosed { max-width: 100%; border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.92em; }
 table.cusp-table th, table.cusp-table td, table.cusp-disclosed th, table.cusp-disclosed td {
-  white-space: normal !important; overflow-wrap: anywhere; padding: 0.25em 0.6em; }
+  white-space: normal !important; overflow-wrap: break-word; padding: 0.25em 0.6em; }
 table.cusp-table td, table.cusp-disclosed td { text-align: right; }
 table.cusp-table caption, p.cusp-caption { caption-side: top; text-align: left; font-weight: bold; margin: 0.6em 0 0.2em; }
 section.cusp-summary { border-left: 4px solid #1d70b8; background: #f3f2f1; padding: 0.6em 1em; margin: 0.5em 0 1em; }
@@ -39,6 +39,9 @@ nav.cusp-toc ol { margin-top: 0.2em; }
 #provenance table { max-width: 100%; }
 #provenance td, #provenance th { white-space: normal !important; overflow-wrap: anywhere; word-break: break-all; }
 </style>"""
+
+
+_NUMBERISH = re.compile(r"^(?:[-+]?£?[\d,]*\.?\d+(?:%| pp)?|–|\*|c|z|k|x)$")
 
 
 def style() -> str:
@@ -91,6 +94,9 @@ def table(df: pd.DataFrame, caption: str | None = None, formats: Mapping[str, st
     """A table of modelled figures as HTML (pandas Styler, class ``cusp-table``, no index column)."""
     text = frame(df, formats, index=index, decimals=decimals)
     styler = text.style.hide(axis="index").set_table_attributes('class="cusp-table"')
+    words = [c for c in text.columns if not all(_NUMBERISH.match(v) for v in text[c])]
+    if words:  # text reads from the left, numbers line up on the right
+        styler = styler.set_properties(subset=words, **{"text-align": "left"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return HTML(styler.to_html())
