@@ -53,6 +53,7 @@ def summary_points(sc: Any, targets: pd.DataFrame, cases: pd.DataFrame, plan: An
     mean, low, high = pr.mean_interval(started.groupby("replication")["wait_to_start_working_days"].mean())
     t = sc.triage
     target_wd = t.start_target_working_days or (t.start_target_weeks * 5 if t.start_target_weeks else None)
+    low = max(0.0, low) if low == low else low  # a wait is never negative: the t interval is clipped at 0
     points.append(f"Families wait on average {pr.interval(mean, low, high)} working days from referral to the start of support"
                   + (f"; the target is {target_wd:g} working days." if target_wd else "."))
     wf = sc.workforce

@@ -168,7 +168,9 @@ def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: Disc
     if against.endswith("%") and float(against.rstrip("%")) < 100:
         missed.append(f"Referrals are behind plan: {shown['referrals against plan']} of the referrals planned to date.")
     share = shown.get("share not reaching the first stability milestone")
-    if share is not None:
+    if share is not None and (share in pol.symbols or share == pol.suppressed):
+        points.append("The share of children not reaching the first stability milestone is suppressed (it rests on a small count).")
+    elif share is not None:
         missed.append(f"{share} of children past their first milestone date did not reach the first stability milestone "
                       f"({shown['children not reaching the first stability milestone']} children).")
     red = shown.get("RAG red")
