@@ -26,72 +26,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 if TYPE_CHECKING:  # pandas is imported where a table is drawn: `cusp --help` starts without it
     import pandas as pd
 
-#: Short labels of the flow metrics (the unit comes from :func:`metric_kind`).
-LABELS: dict[str, str] = {
-    "referrals": "referrals",
-    "accepted": "referrals accepted",
-    "rejected": "referrals rejected",
-    "families_started": "families started",
-    "mean_wait_to_contact_working_days": "mean wait to contact",
-    "mean_wait_to_assessment_working_days": "mean wait to assessment",
-    "longest_wait_to_assessment_working_days": "longest wait to assessment",
-    "mean_wait_to_start_working_days": "mean wait to start",
-    "p90_wait_to_start_working_days": "90th centile wait to start",
-    "longest_wait_to_start_working_days": "longest wait to start",
-    "share_started_within_target": "started within target",
-    "share_contacted_within_target": "contacted within target",
-    "share_assessed_within_target": "assessed within target",
-    "waiting_list_at_end": "waiting at period end",
-    "reneged": "left the list",
-    "returned_unallocated": "returned unallocated",
-    "utilisation": "utilisation",
-    "caseload_per_fte": "caseload per FTE",
-    "hours_delivered": "hours delivered",
-    "direct_work_share": "direct work share",
-    "completions": "completions",
-    "disengagements": "disengagements",
-    "care_entries": "care entries",
-    "reviews": "plan reviews",
-    "coverage_within_window": "contacts within window",
-    "share_improved": "improved",
-    "share_improved_all_areas": "improved in all areas",
-    "share_out_of_care": "not in care at period end",
-    "share_completed": "completed intervention",
-    "mean_duration_weeks": "mean intervention length",
-    "open_cases": "open cases",
-}
-
-UNITS = {"wait": "working days", "weeks": "weeks", "hours": "hours", "share": "%"}
-
-
-def metric_kind(name: str) -> str:
-    """The kind of a metric, from its name: ``count``, ``share``, ``wait``, ``weeks``, ``hours`` or ``ratio``.
-
-    Waits are in working days (``*_working_days``); shares are fractions shown as %; counts are
-    whole things (families, referrals, reviews) and never negative.
-    """
-    if name.endswith("_working_days") or name.endswith("_wait_working_days"):
-        return "wait"
-    if name.endswith("_weeks"):
-        return "weeks"
-    if name.startswith("hours") or name.endswith("_hours"):
-        return "hours"
-    if name.startswith("share_") or name.endswith("_share") or name in ("utilisation", "coverage_within_window", "probability"):
-        return "share"
-    if name in ("caseload_per_fte",) or name.startswith("mean_") or name.startswith("rate_"):
-        return "ratio"
-    return "count"
-
-
-def metric_label(name: str, unit: bool = True) -> str:
-    """A reader's label for a metric, with its unit: ``mean wait to start (working days)``."""
-    kind = metric_kind(name)
-    label = LABELS.get(name) or name.removesuffix("_working_days").replace("_", " ")
-    if unit and kind in ("wait", "weeks", "hours"):
-        label = f"{label} ({UNITS[kind]})"
-    elif unit and kind == "share":
-        label = f"{label} (%)"
-    return label
+# Labels, units and metric kinds live in the presentation layer, shared with the reports.
+from .presentation.labels import LABELS, UNITS, metric_kind, metric_label  # noqa: E402,F401
 
 
 def number(value: float, kind: str = "ratio") -> str:

@@ -2,8 +2,9 @@
 
 ``notebooks/payments_statement.ipynb`` only orchestrates: it settles the extracts with
 :mod:`simulate.payments` and hands the results to these functions, which shape them into
-:class:`~evaluation.disclosure.DisclosedTable` objects (shown with :func:`cusp.report_tables.show`)
-and charts drawn from the *published* values. Money is in pounds; an amount is published only when
+:class:`~evaluation.disclosure.DisclosedTable` objects (shown with :func:`cusp.presentation.disclosed`),
+the summary a board reads first (:func:`summary_points`) and charts drawn from the *published*
+values, with alt text (:func:`cusp.presentation.bar`). Money is in pounds; an amount is published only when
 the children it is paid for are not a small count under the policy. The child-level audit is
 never published here: the notebook writes it to ``restricted-internal-use/``
 (:func:`cusp.render.results.save_restricted`).
@@ -18,9 +19,10 @@ import pandas as pd
 
 from evaluation.disclosure import DisclosedTable, Policy, get_policy
 
+from . import presentation as pr
 from . import report_tables as rt
 
-__all__ = ["headline", "money_table", "status_table", "caps_table", "indicator_table", "rag_table",
+__all__ = ["headline", "summary_points", "money_table", "status_table", "caps_table", "indicator_table", "rag_table",
            "plot_counts", "plot_money", "results_values"]
 
 CHILDREN = "children paid"
@@ -115,35 +117,66 @@ def rag_table(children: pd.DataFrame, policy: str) -> DisclosedTable:
 
 
 def plot_counts(table: DisclosedTable, column: str, title: str, colours: list[str] | None = None):
-    """Bar chart of a disclosed table's published values; suppressed bars labelled, never drawn as 0."""
-    import matplotlib.pyplot as plt
+    """Bar chart of a disclosed table's published values; suppressed bars hatched and labelled, never 0.
 
+    Returns ``(figure, alt text)``; the y axis reads "<column> (rounded as published)".
+    """
     data = table.values[column].drop(index="Total", errors="ignore")
-    fig, ax = plt.subplots(figsize=(5, 3))
-    ax.bar(data.index.astype(str), data.fillna(0).to_numpy(), color=colours)
-    for i, (v, hidden) in enumerate(zip(data, table.suppressed[column].reindex(data.index))):
-        if hidden:
-            ax.text(i, 0, "suppressed", ha="center", va="bottom", fontsize=8)
-    ax.set_ylabel(f"{column} (as published)")
-    ax.set_title(title)
-    return fig
+    hidden = table.suppressed[column].reindex(data.index).fillna(False).astype(bool)
+    data.index = [pr.label(str(i)) for i in data.index]
+    hidden.index = data.index
+    return pr.bar(data, title=title, ylabel=f"{column} (number, as published)", suppressed=hidden, colours=colours,
+                  fmt=lambda v: f"{v:,.0f}")
 
 
 def plot_money(table: DisclosedTable, title: str):
-    """Stacked bars of published £ by row and payer; rows whose amounts are suppressed are labelled."""
-    import matplotlib.pyplot as plt
+    """Stacked bars of published £ by row and payer; rows whose amounts are suppressed are hatched.
 
+    Returns ``(figure, alt text)``; the y axis is in £ and the legend lists the payers drawn.
+    """
     payers = [c for c in table.values.columns if c != CHILDREN]
-    data = table.values[payers]
-    fig, ax = plt.subplots(figsize=(10, 4))
-    data.fillna(0).plot(kind="bar", stacked=True, ax=ax, width=0.8)
-    for i, hidden in enumerate(data.isna().any(axis=1)):
-        if hidden:
-            ax.text(i, 0, "suppressed", rotation=90, ha="center", va="bottom", fontsize=8)
-    ax.set_ylabel("£ due")
-    ax.set_xlabel("")
-    ax.set_title(title)
-    return fig
+    data = table.values[payers].rename(columns=lambda c: pr.label(str(c)))
+    hidden = table.suppressed[payers].rename(columns=lambda c: pr.label(str(c))).astype(bool)
+    return pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
+
+
+def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: DisclosedTable, caps: DisclosedTable,
+                   as_of: str, policy: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """What a board reads first: the money due, who pays it, what was cut, the indicators off track.
+
+    Counts are the published ones (through ``policy``); money is in pounds.
+
+    Returns
+    -------
+    (points, missed, figures)
+        Sentences, sentences flagging what is off track, and (name, value) headline figures.
+    """
+    pol = get_policy(policy)
+    total = float(payments["amount"].sum())
+    by_payer = payments.groupby("payer")["amount"].sum()
+    shown = indicators.display["value"]
+    cases = pol.count(audit["case_id"].nunique() if "case_id" in audit else 0)
+    figures = [(f"Due as of {pd.Timestamp(as_of):%d %B %Y}", pr.gbp(total)),
+               *[(pr.label(str(p)), pr.gbp(v)) for p, v in by_payer.items()],
+               ("Cases", f"{cases}")]
+    points = [f"{pr.gbp(total)} is due for outcomes achieved to {pd.Timestamp(as_of):%d %B %Y}: "
+              + ", ".join(f"{pr.label(str(p))} {pr.gbp(v)}" for p, v in by_payer.items()) + "."]
+    cut = float(audit["capped_gbp"].sum()) if "capped_gbp" in audit else 0.0
+    points.append(f"Caps cut {pr.gbp(cut)}." if cut > 0 else "No cap cut any payment.")
+    missed = []
+    against = str(shown.get("referrals against plan", ""))
+    if against.endswith("%") and float(against.rstrip("%")) < 100:
+        missed.append(f"Referrals are behind plan: {shown['referrals against plan']} of the referrals planned to date.")
+    share = shown.get("share not reaching the first stability milestone")
+    if share is not None and (share in pol.symbols or share == pol.suppressed):
+        points.append("The share of children not reaching the first stability milestone is suppressed (it rests on a small count).")
+    elif share is not None:
+        missed.append(f"{share} of children past their first milestone date did not reach the first stability milestone "
+                      f"({shown['children not reaching the first stability milestone']} children).")
+    red = shown.get("RAG red")
+    if red is not None:
+        points.append(f"Stability RAG rating: {shown.get('RAG green')} green, {shown.get('RAG amber')} amber, {red} red (children, as published).")
+    return points, missed, figures
 
 
 def results_values(payments: pd.DataFrame, audit: pd.DataFrame, as_of: str) -> tuple[dict, dict]:

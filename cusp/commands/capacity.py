@@ -148,6 +148,7 @@ def run(
     waiting: Path = typer.Option(None, "--waiting", help="CSV of today's waiting list: district, referral_date[, sub_cohort, need_level]"),
     patience_from: str = typer.Option("snapshot", "--patience-from", help="families on the --waiting list: 'snapshot' (default: remaining patience drawn from today; exponential patience is memoryless) or 'referral' (counted from each referral date; those already past it leave at day 0)"),
     steady_state: bool = typer.Option(False, "--steady-state", help="also print steady-state quarterly means after the MSER-5 warm-up"),
+    xlsx: bool = typer.Option(False, "--xlsx", help="with --out, also write kpis.xlsx: KPI summary and target probabilities, one sheet each, % formats"),
     backend: str = typer.Option("simpy", "--backend", help="event loop of the caseload queue: 'simpy' (default: callbacks on a simpy.Environment) or 'heapq' (a bare heap loop, faster); same results"),
 ) -> None:
     """Simulate referral flow and capacity: means with 95% t intervals and the probability each target is met.
@@ -159,6 +160,8 @@ def run(
     inputs = {"--scenario": Path(scenario), "--open-cases": open_cases, "--waiting": waiting}
     if out_dir is not None:  # before any work: refuse an --out over the user's files
         check_output(out_dir, inputs)
+    if xlsx and out_dir is None:
+        raise typer.BadParameter("--xlsx writes kpis.xlsx into the --out folder: give --out too", param_hint="--xlsx")
     sc = load_scenario(scenario)
     if district != "all" and district not in sc.district_names:
         raise typer.BadParameter(f"unknown district {district!r} (districts: {', '.join(sc.district_names)})", param_hint="--district")
@@ -225,6 +228,10 @@ def run(
             if records:
                 _write_csv(res.events, tmp / "events.csv")
                 _write_csv(res.cases, tmp / "cases.csv")
+            if xlsx:
+                from ..excel import workbook_bytes
+
+                (tmp / "kpis.xlsx").write_bytes(workbook_bytes({"KPIs by period": summary, "targets": tp}))
         out.print(f"wrote {out_dir}")
 
 

@@ -107,7 +107,7 @@ def settlement_settings(sc, scenario: str, data: Path, as_of: dt.date, known_at:
     }
 
 
-def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str], inputs: dict[str, Path | None] | None = None) -> None:
+def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str | bytes], inputs: dict[str, Path | None] | None = None) -> None:
     """Write every file into a temporary folder beside ``folder``, then swap it in whole.
 
     ``folder`` must be new, empty or made by Cusp, and apart from ``inputs`` (:mod:`cusp.outputs`).
@@ -118,6 +118,8 @@ def write_atomic(folder: Path, files: dict[str, pd.DataFrame | str], inputs: dic
         for name, content in files.items():
             if isinstance(content, pd.DataFrame):
                 content.to_csv(tmp / name, index=False, date_format="%Y-%m-%d", float_format="%.6f")
+            elif isinstance(content, bytes):  # the --xlsx workbook
+                (tmp / name).write_bytes(content)
             else:
                 (tmp / name).write_text(content)
 
@@ -131,6 +133,7 @@ def settle(
     previous: Path | None = typer.Option(None, "--previous", help="an earlier settlement folder to restate against"),
     allow_no_return_home: bool = typer.Option(False, "--allow-no-return-home", help="an engaged reunification child with no return_home_date is 'not eligible' for stability instead of an error"),
     known_at: str | None = typer.Option(None, "--known-at", help="use only care spells recorded (recorded_date) by this date YYYY-MM-DD"),
+    xlsx: bool = typer.Option(False, "--xlsx", help="also write payments.xlsx in --out: one sheet per table, £ and date formats"),
 ) -> None:
     """Settle SCENARIO's payment mechanism from DATA as of a date.
 
@@ -194,6 +197,10 @@ def settle(
             files["status_changes.csv"] = status_changes(pd.read_csv(previous / "audit.csv", dtype={"case_id": str}), audit)
         summary["restatement_gbp"] = adj.groupby("kind")["adjustment"].sum().round(2).to_dict()
     files["summary.json"] = json.dumps(summary, indent=2, default=str) + "\n"
+    if xlsx:
+        from ..excel import workbook_bytes
+
+        files["payments.xlsx"] = workbook_bytes({n.removesuffix(".csv").replace("_", " "): f for n, f in files.items() if isinstance(f, pd.DataFrame)})
     write_atomic(out_dir, files, outputs_inputs)
 
     by = pay.groupby(["metric", "payer"], as_index=False)["amount"].sum()

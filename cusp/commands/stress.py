@@ -276,6 +276,7 @@ def ledger(
     replication: int = typer.Option(0, "--replication", help="which replication of the seed (ignored with --expected)"),
     expected: bool = typer.Option(False, "--expected", help="the expected case: mean payments and costs of --replications"),
     replications: int = typer.Option(100, "--replications"),
+    xlsx: bool = typer.Option(False, "--xlsx", help="also write an Excel workbook beside --out (same name, .xlsx): cash flows and summary, £ formats"),
 ) -> None:
     """Write one replication's monthly cash flows (party, counterparty, month, date, flow type, amount) and print its summary.
 
@@ -297,11 +298,19 @@ def ledger(
         d = mech.draw(mech.compile(data), draw_rng(seed, replication))
         transfers, dates, summary = d.transfers, d.dates, d.outputs
     frame = ledger_frame(transfers, dates)
+    from ..excel import round_money
+
+    frame = round_money(frame)  # pennies: no -74599.99999999999 in a ledger
     with output_file(out_file, command="cusp stress ledger", inputs=inputs) as tmp:
         if out_file.suffix == ".csv":
             frame.to_csv(tmp, index=False)
         else:
             write_parquet(frame, tmp)
     s = pd.DataFrame({"metric": list(summary), "value": list(summary.values())})
+    if xlsx:
+        from ..excel import workbook_bytes
+
+        with output_file(out_file.with_suffix(".xlsx"), command="cusp stress ledger --xlsx", inputs=inputs) as tmp:
+            tmp.write_bytes(workbook_bytes({"monthly cash flows": frame, "summary": s}))
     s["value"] = [v if isinstance(v, str) else f"{v:,.4g}" if abs(float(v)) < 100 else f"{v:,.0f}" for v in s["value"]]
     out.print(table(s, f"{len(frame):,} monthly rows → {out_file}"))
