@@ -9,6 +9,8 @@ these tests read the presentation, not the numbers.
 
 from __future__ import annotations
 
+import re
+
 import sys
 from pathlib import Path
 
@@ -56,7 +58,10 @@ def test_payments_statement_reads_well(tmp_path):
     text = found["text"]
     assert "synthetic data" in text[: text.index("Contents")]          # said in the summary
     assert text.count("Disclosure control") == 1                       # the footnote once, not under each table
-    assert "£124,641" in text and "124640.7" not in text               # £ with separators, no stray pence
+    # money as a finance director reads it: £ with thousands separators and no stray pence
+    amounts = [a.rstrip(",") for a in re.findall(r"£[\d,]+(?:\.\d+)?", text)]  # a trailing comma is prose
+    assert amounts and all(re.fullmatch(r"£\d{1,3}(?:,\d{3})*(?:\.\d{2})?", a) for a in amounts), amounts
+    assert not re.search(r"\b\d{5,}\.\d\b", text)                      # no raw floats such as 124640.7
     assert any("suppressed" in a or "Bar chart" in a for a in found["alts"])
 
 
