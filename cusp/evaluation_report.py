@@ -154,7 +154,7 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
     per-case registry (004's share out of care on the data's end date).
 
     Index ``KPI``; columns ``window, target, value, ci_low, ci_high, count, out of, result,
-    format``. Shares get a Wilson interval; ``count``/``out of`` are the numerator and
+    format``. A count KPI (families worked with, reviews) is in ``count`` so the policy rounds it. Shares get a Wilson interval; ``count``/``out of`` are the numerator and
     denominator the value rests on (blank for means, maxima and sums).
     """
     rows = []
@@ -195,6 +195,11 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
                 value = k / n if n > 0 else np.nan
                 lo, hi = wilson_interval(k, n, level) if n > 0 else (np.nan, np.nan)
             result = "no cases" if not np.isfinite(r.value) else ("met" if r.met else "not met")
+            if d is not None and d.kind == "count":  # a count of families or reviews is published as a count (rounded)
+                rows.append(dict(KPI=t.name.replace("_", " "), window=r.label, target=f"{t.comparison} {t.threshold:g}",
+                                 value=np.nan, ci_low=np.nan, ci_high=np.nan, count=r.value, **{"out of": np.nan},
+                                 result=result, format=fmt))
+                continue
             rows.append(dict(KPI=t.name.replace("_", " "), window=r.label, target=f"{t.comparison} {t.threshold:g}",
                              value=value, ci_low=lo, ci_high=hi,
                              count=r.numerator if share else np.nan,
@@ -232,7 +237,9 @@ def long_share_table(kpis: pd.DataFrame, metric: str, period: str = "quarter", w
 # --------------------------------------------------------------------------- breakdowns (003)
 
 BREAKDOWNS_003 = ("age_band", "sex", "ethnicity", "district", "referral_reason", "need_level", "refugee_or_asylum",
-                  "rural", "quarter")
+                  "rural", "delivery_mode", "quarter")
+"""003 §6: "by age, gender, ethnicity, district, referral reason, need level; refugees, asylum seekers, rural"
+(delivery mode and quarter as well); a column the extract lacks is left out."""
 
 
 def breakdown_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -339,7 +346,7 @@ def breakdown_periods(referrals: pd.DataFrame) -> pd.DataFrame:
     """Support periods per person (child and family tools) with the columns 003 breaks down by."""
     started = referrals[referrals["start_date"].notna()].sort_values("start_date", kind="stable")
     keep = ["start_date", "end_date", "date_of_birth", "sex", "ethnicity", "district", "need_level",
-            *[c for c in ("referral_reason", "refugee_or_asylum", "rural") if c in referrals]]
+            *[c for c in ("referral_reason", "refugee_or_asylum", "rural", "delivery_mode") if c in referrals]]
     parts = [started[[who, *keep]].rename(columns={who: "person_id"}) for who in ("child_id", "family_id")]
     return pd.concat(parts).drop_duplicates("person_id").reset_index(drop=True)
 

@@ -56,8 +56,7 @@ def case_frame(referrals: pd.DataFrame) -> pd.DataFrame:
     out["exit_route"] = reason.map(EXIT_ROUTE_OF).where(out["end_date"].notna(), "").fillna("")
     for col in _OPTIONAL:
         if col in r:
-            out[col] = pd.to_numeric(r[col].map({True: 1.0, False: 0.0, "true": 1.0, "false": 0.0}).fillna(r[col]),
-                                     errors="coerce")
+            out[col] = pd.array(r[col], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)  # true/false → 1/0
     return out
 
 
