@@ -22,7 +22,7 @@ from evaluation.intervals import wilson_interval
 from simulate.calendar import WorkingCalendar
 from simulate.kpis import REGISTRY
 
-__all__ = ["Sections", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
+__all__ = ["Sections", "SHARE_GUARDS", "SHARE_HIDDEN", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
            "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "MIN_GROUP"]
 
 # fewest children on each side before a comparison is attempted (a matched design on fewer is noise)
@@ -92,6 +92,21 @@ def report_origin(scenario, referrals: pd.DataFrame) -> dt.date:
     return min(scenario.horizon.start_date, first)
 
 
+SHARE_GUARDS = [("count", "out of"), ("rest", "out of"), ("rest shown", "out of")]
+SHARE_HIDDEN = ["rest", "rest shown"]
+"""Guards for a share table (:func:`target_table`, :func:`long_share_table`, :func:`breakdown_rows`):
+a share is suppressed when those meeting it **or those not meeting it** are too few — the hidden
+``rest`` (out of − count) and ``rest shown`` (the same from the rounded counts a reader sees) — so a
+share near 0% or 100% cannot give back a small group."""
+
+
+def _rests(k, n, round_to: int | None) -> dict[str, np.ndarray]:
+    """``rest`` = n − k and ``rest shown`` = rounded n − rounded k (NaN where either is missing)."""
+    k, n = np.asarray(k, float), np.asarray(n, float)
+    r = lambda x: np.array([_rounded(v, round_to) if np.isfinite(v) else np.nan for v in x])  # noqa: E731
+    return {"rest": n - k, "rest shown": r(n) - r(k)}
+
+
 # --------------------------------------------------------------------------- waits
 
 def working_day_waits(referrals: pd.DataFrame, end: dt.date) -> pd.DataFrame:
@@ -154,7 +169,7 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
     per-case registry (004's share out of care on the data's end date).
 
     Index ``KPI``; columns ``window, target, value, ci_low, ci_high, count, out of, result,
-    format``. A count KPI (families worked with, reviews) is in ``count`` so the policy rounds it. Shares get a Wilson interval; ``count``/``out of`` are the numerator and
+    format, rest`` (out of − count, for :data:`SHARE_GUARDS`). A count KPI (families worked with, reviews) is in ``count`` so the policy rounds it. Shares get a Wilson interval; ``count``/``out of`` are the numerator and
     denominator the value rests on (blank for means, maxima and sums).
     """
     rows = []
@@ -205,7 +220,10 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
                              count=r.numerator if share else np.nan,
                              **{"out of": r.denominator if share else dens.get(r.label, np.nan)},
                              result=result, format=fmt))
-    return pd.DataFrame(rows).set_index("KPI")
+    out = pd.DataFrame(rows).set_index("KPI")
+    for c, v in _rests(out["count"], out["out of"], round_to).items():
+        out[c] = v
+    return out
 
 
 def _rounded(x: float, base: int | None) -> int:
@@ -222,14 +240,25 @@ def quarterly_table(kpis: pd.DataFrame, metric: str, period: str = "quarter") ->
     return val, den
 
 
-def long_share_table(kpis: pd.DataFrame, metric: str, period: str = "quarter", windows: int = 4) -> pd.DataFrame:
+def _share_from_rounded(k: np.ndarray, n: np.ndarray, round_to: int | None) -> np.ndarray:
+    """k / n with both rounded to the policy's base first (so the share gives back no unrounded count)."""
+    kr = np.array([_rounded(x, round_to) if np.isfinite(x) else np.nan for x in np.asarray(k, float)])
+    nr = np.array([_rounded(x, round_to) if np.isfinite(x) else np.nan for x in np.asarray(n, float)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(nr > 0, kr / np.where(nr > 0, nr, 1.0), np.nan)
+
+
+def long_share_table(kpis: pd.DataFrame, metric: str, period: str = "quarter", windows: int = 4,
+                     round_to: int | None = None) -> pd.DataFrame:
     """A share KPI by district and window (the last ``windows`` rows), long: index ``district — window``;
-    columns ``value, count, out of`` (for :func:`cusp.report_tables.kpi_table`)."""
+    columns ``value, count, out of, rest`` (for :func:`cusp.report_tables.kpi_table` with
+    :data:`SHARE_GUARDS`); the value is worked
+    out from counts rounded to ``round_to``."""
     k = kpis[(kpis["metric"] == metric) & (kpis["period"] == period)]
     keep = list(dict.fromkeys(k["label"]))[-windows:]
     k = k[k["label"].isin(keep)]
-    out = pd.DataFrame({"value": k["value"].to_numpy(), "count": k["numerator"].to_numpy(),
-                        "out of": k["denominator"].to_numpy()},
+    out = pd.DataFrame({"value": _share_from_rounded(k["numerator"], k["denominator"], round_to), "count": k["numerator"].to_numpy(),
+                        "out of": k["denominator"].to_numpy(), **_rests(k["numerator"], k["denominator"], round_to)},
                        index=pd.Index([f"{d} — {w}" for d, w in zip(k["district"], k["label"])], name="district — window"))
     return out
 
@@ -242,15 +271,17 @@ BREAKDOWNS_003 = ("age_band", "sex", "ethnicity", "district", "referral_reason",
 (delivery mode and quarter as well); a column the extract lacks is left out."""
 
 
-def breakdown_rows(table: pd.DataFrame) -> pd.DataFrame:
+def breakdown_rows(table: pd.DataFrame, round_to: int | None = None) -> pd.DataFrame:
     """Shares improved by group from :func:`evaluation.distance.breakdowns` (overall area only).
 
-    Index ``breakdown: group — tool``; columns ``value, count, out of`` (people).
+    Index ``breakdown: group — tool``; columns ``value, count, out of, rest`` (people); the value is
+    worked out from counts rounded to ``round_to``.
     """
     t = table[(table["area"] == "overall") & (table["measure"] == "pct_improved")]
     idx = [f"{b.replace('_', ' ')}: {g} — {tool.replace('_', ' ')}" for b, g, tool in zip(t["breakdown"], t["group"], t["tool"])]
-    return pd.DataFrame({"value": t["estimate"].to_numpy(), "count": t["numerator"].to_numpy(),
-                         "out of": t["denominator"].to_numpy()}, index=pd.Index(idx, name="group"))
+    return pd.DataFrame({"value": _share_from_rounded(t["numerator"], t["denominator"], round_to), "count": t["numerator"].to_numpy(),
+                         "out of": t["denominator"].to_numpy(), **_rests(t["numerator"], t["denominator"], round_to)},
+                        index=pd.Index(idx, name="group"))
 
 
 # --------------------------------------------------------------------------- 004 competing risks
