@@ -22,7 +22,7 @@ from evaluation.intervals import wilson_interval
 from simulate.calendar import WorkingCalendar
 from simulate.kpis import REGISTRY
 
-__all__ = ["Sections", "SHARE_GUARDS", "SHARE_HIDDEN", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
+__all__ = ["Sections", "SHARE_GUARDS", "SHARE_HIDDEN", "TARGET_GUARDS", "TARGET_HIDDEN", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
            "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "MIN_GROUP"]
 
 # fewest children on each side before a comparison is attempted (a matched design on fewer is noise)
@@ -93,11 +93,17 @@ def report_origin(scenario, referrals: pd.DataFrame) -> dt.date:
 
 
 SHARE_GUARDS = [("count", "out of"), ("rest", "out of"), ("rest shown", "out of")]
-SHARE_HIDDEN = ["rest", "rest shown"]
+SHARE_HIDDEN = ["count", "rest", "rest shown"]
+TARGET_GUARDS = [("met by", "out of"), ("rest", "out of"), ("rest shown", "out of"), (None, "count")]
+TARGET_HIDDEN = ["met by", "rest", "rest shown"]
+"""Guards for :func:`target_table`: shares as :data:`SHARE_GUARDS` (numerator in hidden ``met by``);
+a count KPI's value (families, reviews) in ``count``, rounded and suppressed as a count."""
 """Guards for a share table (:func:`target_table`, :func:`long_share_table`, :func:`breakdown_rows`):
 a share is suppressed when those meeting it **or those not meeting it** are too few — the hidden
 ``rest`` (out of − count) and ``rest shown`` (the same from the rounded counts a reader sees) — so a
-share near 0% or 100% cannot give back a small group."""
+share near 0% or 100% cannot give back a small group. The numerator is not published beside the
+share (share and base say it), so no product of a percentage and a count in one row can be read
+as a count of people."""
 
 
 def _rests(k, n, round_to: int | None) -> dict[str, np.ndarray]:
@@ -169,7 +175,8 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
     per-case registry (004's share out of care on the data's end date).
 
     Index ``KPI``; columns ``window, target, value, ci_low, ci_high, count, out of, result,
-    format, rest`` (out of − count, for :data:`SHARE_GUARDS`). A count KPI (families worked with, reviews) is in ``count`` so the policy rounds it. Shares get a Wilson interval; ``count``/``out of`` are the numerator and
+    format, met by, rest, rest shown`` (for :data:`TARGET_GUARDS`; ``met by`` is a share's
+    numerator, ``count`` a count KPI's value). A count KPI (families worked with, reviews) is in ``count`` so the policy rounds it. Shares get a Wilson interval; ``count``/``out of`` are the numerator and
     denominator the value rests on (blank for means, maxima and sums).
     """
     rows = []
@@ -221,7 +228,10 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
                              **{"out of": r.denominator if share else dens.get(r.label, np.nan)},
                              result=result, format=fmt))
     out = pd.DataFrame(rows).set_index("KPI")
-    for c, v in _rests(out["count"], out["out of"], round_to).items():
+    share_rows = out["out of"].notna()
+    out["met by"] = out["count"].where(share_rows)
+    out["count"] = out["count"].where(~share_rows)
+    for c, v in _rests(out["met by"], out["out of"], round_to).items():
         out[c] = v
     return out
 
