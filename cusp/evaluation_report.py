@@ -23,7 +23,7 @@ from simulate.calendar import WorkingCalendar
 from simulate.kpis import REGISTRY
 
 __all__ = ["Sections", "SHARE_GUARDS", "SHARE_HIDDEN", "TARGET_GUARDS", "TARGET_HIDDEN", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
-           "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "MIN_GROUP"]
+           "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "measure_changes", "MIN_GROUP"]
 
 # fewest children on each side before a comparison is attempted (a matched design on fewer is noise)
 MIN_GROUP = 10
@@ -315,6 +315,35 @@ def competing_risk_times(cohort: pd.DataFrame, episodes: pd.DataFrame, end: pd.T
         event.loc[d.index[sooner]] = code
     out["time"] = np.maximum(time.to_numpy(), 0.0)
     out["event"] = event.to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- 004 non-payment metrics
+
+MEASURE_LABELS = {"exclusions": "fixed-term exclusions (last 6 months)", "attainment": "attainment (points)",
+                  "sdq_total": "SDQ total difficulties (lower is better)", "high_risk_behaviours": "high-risk behaviours (count)",
+                  "my_star_mean": "siblings: My Star mean score", "absence_rate": "siblings: school absence (share of sessions)"}
+
+
+def measure_changes(measures: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Change from the start to the end of support per measure (``child_measures.csv``), people with both.
+
+    Index ``measure``; columns ``people`` (count with both readings), ``baseline mean``,
+    ``exit mean``, ``mean change``, ``ci_low``, ``ci_high`` (Student t). A before-and-after
+    comparison (Maryland level 1): it describes change, not its cause.
+    """
+    from evaluation.intervals import mean_interval
+
+    wide = measures.pivot_table(index=["person_id", "measure"], columns="timepoint", values="value", aggfunc="first")
+    rows = {}
+    for m in [m for m in MEASURE_LABELS if m in set(measures["measure"])]:
+        w = wide.xs(m, level="measure").dropna(subset=[c for c in ("baseline", "exit") if c in wide]) if "exit" in wide else wide.iloc[:0]
+        d = (w["exit"] - w["baseline"]).to_numpy(float) if len(w) else np.empty(0)
+        mean, lo, hi = mean_interval(d, level) if d.size else (np.nan, np.nan, np.nan)
+        rows[MEASURE_LABELS[m]] = (int(d.size), float(w["baseline"].mean()) if len(w) else np.nan,
+                                   float(w["exit"].mean()) if len(w) else np.nan, mean, lo, hi)
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["people", "baseline mean", "exit mean", "mean change", "ci_low", "ci_high"])
+    out.index.name = "measure"
     return out
 
 

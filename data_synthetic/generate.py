@@ -29,7 +29,7 @@ from .truth import build_truth
 
 # New streams go at the end: SeedSequence children are numbered, so earlier streams are unchanged.
 STREAMS = ("referrals", "service", "pool", "ids", "care", "effects", "assessments", "school", "reading",
-           "histories", "rereferrals", "ssda903", "service_fields")
+           "histories", "rereferrals", "ssda903", "service_fields", "child_measures")
 GENERATOR_VERSION = "2"
 
 
@@ -112,6 +112,7 @@ def synthesise(
     _censor(ref, extract)
     _pbr_flags(ref, rngs["service"])
     reviews, fields_truth = service_fields.add_service_fields(scenario, ref, extract, rngs["service_fields"])
+    measures, measures_truth = service_fields.child_measures(scenario, ref, extract, rngs["child_measures"])
     frames = {
         "referrals.csv": ref,
         "assessments.csv": assess.sort_values(["assessment_date", "person_id", "tool", "timepoint"], kind="stable"),
@@ -120,6 +121,7 @@ def synthesise(
         "reading.csv": reading.sort_values(["child_id", "assessment_date"], kind="stable"),
         "comparison_pool.csv": pool.sort_values("child_id", kind="stable") if len(pool) else pool,
         **({"plan_reviews.csv": reviews} if reviews is not None else {}),
+        **({"child_measures.csv": measures} if measures is not None else {}),
     }
     people_frame = pd.concat([ref[["child_id", "district", "sex", "ethnicity", "date_of_birth"]], pool[["child_id", "district", "sex", "ethnicity", "date_of_birth"]]] if len(pool) else [ref[["child_id", "district", "sex", "ethnicity", "date_of_birth"]]], ignore_index=True)
     ssda = {
@@ -141,6 +143,8 @@ def synthesise(
                         histories=histories_truth)
     if fields_truth:
         truth["service_fields"] = fields_truth
+    if measures_truth:
+        truth["child_measures"] = measures_truth
     return SyntheticExtracts(frames=frames, truth=truth, ssda903=ssda, periods=truth_periods)
 
 

@@ -107,3 +107,53 @@ def _reviews(ref: pd.DataFrame, start: np.ndarray, end: np.ndarray, extract: np.
     keep = (when <= stop[case]) & (when <= extract)
     out = pd.DataFrame({"case_id": ref["case_id"].to_numpy()[case[keep]], "review_date": when[keep]})
     return out.sort_values(["review_date", "case_id"], kind="stable").reset_index(drop=True)
+
+
+# 004 non-payment metrics (004 §4: exclusions, attainment, SDQ, high-risk behaviours) and the siblings'
+# My Star and absence: baseline at the start of support, exit at its end; the true change per measure
+MEASURE_TRUTH = {
+    # measure: (role, baseline mean, baseline sd, true mean change, change sd, lower bound, upper bound, whole)
+    "exclusions": ("served", 1.2, 1.0, -0.4, 0.8, 0, 20, True),
+    "attainment": ("served", 40.0, 10.0, 2.0, 3.0, 0, 90, False),
+    "sdq_total": ("served", 18.0, 5.0, -3.0, 4.0, 0, 40, True),
+    "high_risk_behaviours": ("served", 2.0, 1.5, -0.6, 1.2, 0, 20, True),
+    "my_star_mean": ("sibling", 5.0, 1.2, 0.5, 1.0, 1, 10, False),
+    "absence_rate": ("sibling", 0.08, 0.05, -0.015, 0.03, 0, 1, False),
+}
+
+
+def child_measures(scenario: Scenario, ref: pd.DataFrame, extract: np.datetime64,
+                   rng: np.random.Generator) -> tuple[pd.DataFrame | None, dict]:
+    """``child_measures.csv`` for a 004 service (None otherwise) and the true mean changes.
+
+    Every served child whose support started has a baseline on the start day; those whose
+    support ended by the extract an exit on the end day. Each family has Poisson(1) siblings
+    (identifiers ``S`` + 7 digits). Values are the baseline plus a Normal change with the true
+    mean, clipped to the measure's range (rounded for whole-number measures).
+    """
+    if str(scenario.service.specification) != "004":
+        return None, {}
+    s = ref[ref["start_date"].notna()].drop_duplicates("child_id")
+    start = s["start_date"].to_numpy("datetime64[D]")
+    end = s["end_date"].to_numpy("datetime64[D]")
+    ended = ~np.isnat(end) & (end <= extract)
+    n_sib = rng.poisson(1.0, len(s))
+    sib_fam = np.repeat(np.arange(len(s)), n_sib)
+    people = {"served": (s["child_id"].to_numpy(), np.arange(len(s))),
+              "sibling": (np.array([f"S{i + 1:07d}" for i in range(sib_fam.size)], dtype=object), sib_fam)}
+    rows = []
+    for measure, (role, mu, sd, change, csd, lo, hi, whole) in MEASURE_TRUTH.items():
+        ids, fam = people[role]
+        base = np.clip(rng.normal(mu, sd, ids.size), lo, hi)
+        after = np.clip(base + rng.normal(change, csd, ids.size), lo, hi)
+        if whole:
+            base, after = np.round(base), np.round(after)
+        fam_id = s["family_id"].to_numpy()[fam]
+        rows.append(pd.DataFrame({"person_id": ids, "family_id": fam_id, "role": role, "measure": measure,
+                                  "timepoint": "baseline", "measure_date": start[fam], "value": np.round(base, 3)}))
+        done = ended[fam]
+        rows.append(pd.DataFrame({"person_id": ids[done], "family_id": fam_id[done], "role": role, "measure": measure,
+                                  "timepoint": "exit", "measure_date": end[fam][done], "value": np.round(after[done], 3)}))
+    out = pd.concat(rows, ignore_index=True).sort_values(["measure_date", "person_id", "measure", "timepoint"], kind="stable")
+    truth = {m: {"role": v[0], "true_mean_change": v[3], "baseline_mean": v[1]} for m, v in MEASURE_TRUTH.items()}
+    return out.reset_index(drop=True), truth

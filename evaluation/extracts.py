@@ -33,7 +33,7 @@ from .readers.convert import Encodings, isin
 from .schemas import ISSUE_COLUMNS, SCHEMAS, _issues, check_frame
 from .tools import tool_areas
 
-OPTIONAL_FILES = ("care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv", "plan_reviews.csv")
+OPTIONAL_FILES = ("care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv", "plan_reviews.csv", "child_measures.csv")
 DEFAULT_REQUIRED = ("referrals.csv", "assessments.csv")
 """Required when the caller names no mechanism (``cusp data validate`` without ``--scenario``)."""
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")

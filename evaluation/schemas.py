@@ -28,6 +28,8 @@ ETHNICITIES = ("white", "mixed", "asian", "black", "other", "not_known")  # ONS 
 END_REASONS = ("completed", "disengaged", "entered_care", "moved_away", "stepped_down", "other")
 TIMEPOINTS = ("baseline", "six_month", "exit")
 EPISODE_TYPES = ("care", "remand", "short_break")  # short_break: respite (SSDA903 V3/V4), not a period away from home
+MEASURES = ("exclusions", "attainment", "sdq_total", "high_risk_behaviours", "my_star_mean", "absence_rate")  # 004 §4 non-payment metrics
+ROLES = ("served", "sibling")
 DELIVERY_MODES = ("one_to_one", "group", "online")  # 003 §6 breakdown by delivery mode; 002 one-to-one or group work
 LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")  # SSDA903 LS codes
 ISSUE_COLUMNS = ["file", "row", "column", "reason"]
@@ -202,8 +204,24 @@ COMPARISON_POOL = FileSchema(
     ),
 )
 
+CHILD_MEASURES = FileSchema(
+    file="child_measures.csv",
+    description="004 non-payment metrics of served children and their siblings at the start and end of support; optional",
+    key=("person_id", "measure", "timepoint"),
+    required=False,
+    columns=(
+        _c("person_id", "str", "served child (child_id) or a sibling (the service's own sibling identifier)"),
+        _c("family_id", "str", "family of the served child (must be in referrals)"),
+        _c("role", "str", "served (the referred child) or sibling", allowed=ROLES),
+        _c("measure", "str", "exclusions (fixed-term, last 6 months), attainment (points), sdq_total (0-40, lower better), high_risk_behaviours (count), my_star_mean (1-10), absence_rate (0-1)", allowed=MEASURES),
+        _c("timepoint", "str", "baseline (start of support) or exit (end of support)", allowed=("baseline", "exit")),
+        _c("measure_date", "date", "date the measure was taken"),
+        _c("value", "float", "the measure's value in its units"),
+    ),
+)
+
 SCHEMAS: dict[str, FileSchema] = {s.file: s for s in (REFERRALS, ASSESSMENTS, CARE_EPISODES, SCHOOL, READING, COMPARISON_POOL,
-                                                       PLAN_REVIEWS)}
+                                                       PLAN_REVIEWS, CHILD_MEASURES)}
 """Every extract by file name, in the order they are read."""
 
 

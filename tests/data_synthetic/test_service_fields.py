@@ -55,3 +55,16 @@ def test_a_service_without_these_targets_keeps_its_files(tmp_path):
     assert head.endswith("age_at_referral,action_plan_agreed,outcomes_achieved_at_exit")
     assert not (tmp_path / "plan_reviews.csv").exists()
     assert "service_fields" not in json.loads((tmp_path / "truth.json").read_text())
+
+
+def test_004_measures_move_by_their_true_change(tmp_path):
+    write_extracts(synthesise(load_scenario("lancs-edge-of-care-004"), seed=3), tmp_path)
+    truth = json.loads((tmp_path / "truth.json").read_text())["child_measures"]
+    m = pd.read_csv(tmp_path / "child_measures.csv")
+    wide = m.pivot_table(index=["person_id", "measure"], columns="timepoint", values="value").dropna()
+    change = (wide["exit"] - wide["baseline"]).groupby(level="measure")
+    for measure in ("sdq_total", "attainment", "my_star_mean"):
+        d = change.get_group(measure)
+        assert abs(d.mean() - truth[measure]["true_mean_change"]) < 4 * d.std() / np.sqrt(len(d)), measure
+    assert set(m.loc[m.role == "sibling", "person_id"].str[0]) == {"S"}
+    assert set(m.loc[m.role == "served", "measure"]) == {"exclusions", "attainment", "sdq_total", "high_risk_behaviours"}

@@ -30,6 +30,7 @@ def test_every_preset_writes_extracts_that_pass_their_contracts(preset, tmp_path
     report = validate_folder(tmp_path, districts=sc.district_names, sub_cohorts=[s.name for s in sc.sub_cohorts])
     assert report.issues.empty, report.issues.head(10).to_string()
     reviews = ["plan_reviews.csv"] if preset in REVIEWED else []
+    reviews += ["child_measures.csv"] if preset == "lancs-edge-of-care-004" else []  # 004 non-payment metrics
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, *reviews, "truth.json", "ssda903"])
     assert sorted(p.name for p in (tmp_path / "ssda903").iterdir()) == ["episodes.csv", "header.csv"]
 
