@@ -329,7 +329,8 @@ def measure_changes(measures: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
     """Change from the start to the end of support per measure (``child_measures.csv``), people with both.
 
     Index ``measure``; columns ``people`` (count with both readings), ``baseline mean``,
-    ``exit mean``, ``mean change``, ``ci_low``, ``ci_high`` (Student t). A before-and-after
+    ``exit mean``, ``mean change``, ``ci_low``, ``ci_high`` (Student t), ``format`` (decimals
+    per row, not published). A before-and-after
     comparison (Maryland level 1): it describes change, not its cause.
     """
     from evaluation.intervals import mean_interval
@@ -343,6 +344,7 @@ def measure_changes(measures: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
         rows[MEASURE_LABELS[m]] = (int(d.size), float(w["baseline"].mean()) if len(w) else np.nan,
                                    float(w["exit"].mean()) if len(w) else np.nan, mean, lo, hi)
     out = pd.DataFrame.from_dict(rows, orient="index", columns=["people", "baseline mean", "exit mean", "mean change", "ci_low", "ci_high"])
+    out["format"] = ["3" if "share" in label else "2" for label in out.index]  # a share of sessions needs 3 decimals
     out.index.name = "measure"
     return out
 
