@@ -25,8 +25,8 @@ def _agree(main: pd.Series, others: pd.DataFrame) -> bool:
                for _, r in ok.iterrows())
 
 
-def plain_summary(flow: DisclosedTable, distance: DisclosedTable, tool: str, effects: DisclosedTable,
-                  cox: DisclosedTable, sensitivity: pd.DataFrame, calipers: pd.DataFrame,
+def plain_summary(flow: DisclosedTable, distance: DisclosedTable | None, tool: str | None, effects: DisclosedTable | None,
+                  cox: DisclosedTable | None, sensitivity: pd.DataFrame | None, calipers: pd.DataFrame | None,
                   imbalanced: Sequence[str], end_date: pd.Timestamp) -> str:
     """Markdown bullets of the main findings, in plain English, from *published* values only.
 
@@ -42,9 +42,16 @@ def plain_summary(flow: DisclosedTable, distance: DisclosedTable, tool: str, eff
         The tool ``distance`` describes.
     imbalanced : sequence of str
         Covariates with |SMD| > 0.1 after matching.
+
+    A section the report does not hold (no matched comparison, no care entries, no paired
+    scores) is passed as ``None`` and summarised in one sentence saying why it is absent.
     """
     started = flow.display.loc["children whose support started (evaluation cohort)", "served"]
     n_matched = flow.display.loc["matched to a comparison child", "served"]
+    if distance is None:
+        lines = [f"- **Who was served.** Support started for {started} children up to {end_date:%d %B %Y}.",
+                 "- **Distance travelled.** No child or family has both a baseline and a follow-up score yet."]
+        return "\n".join(lines + _comparison_lines(flow, effects, cox, sensitivity, calipers, imbalanced))
     d = distance.values
     pct = lambda m: None if m not in d.index or pd.isna(d.loc[m, "estimate"]) else f"{100 * d.loc[m, 'estimate']:.0f}%"  # noqa: E731
     improved, reliable = pct("% improved"), pct("% reliably improved (RCI)")
@@ -54,21 +61,31 @@ def plain_summary(flow: DisclosedTable, distance: DisclosedTable, tool: str, eff
                 + (f"; {reliable} by more than measurement error alone would explain" if reliable else "") + ".")
     else:
         dist = f"Too few were assessed twice on {name} to publish the share who improved."
-    e = effects.values
-    diff = e[e["measure"] != "risk ratio"] if "measure" in e else e
-    lines = [f"- **Who was served.** Support started for {started} children up to {end_date:%d %B %Y}; "
-             f"{n_matched} of them were matched to a similar child who was not served.",
+    lines = [f"- **Who was served.** Support started for {started} children up to {end_date:%d %B %Y}"
+             + (f"; {n_matched} of them were matched to a similar child who was not served." if effects is not None else "."),
              f"- **Distance travelled.** {dist} On its own this is a before-and-after comparison (Maryland level 1): "
              "children may have improved anyway."]
+    return "\n".join(lines + _comparison_lines(flow, effects, cox, sensitivity, calipers, imbalanced))
+
+
+def _comparison_lines(flow, effects, cox, sensitivity, calipers, imbalanced) -> list[str]:
+    if effects is None:
+        return ["- **Comparison.** Too few children to form a matched comparison group: the report describes the "
+                "service and its KPIs only (Maryland level 1)."]
+    lines = []
+    e = effects.values
+    diff = e[e["measure"] != "risk ratio"] if "measure" in e else e
     c12 = diff.loc["care within 12 months"] if "care within 12 months" in diff.index else None
-    h = cox.values.iloc[0]
-    if c12 is not None and pd.notna(c12["estimate"]):
+    h = cox.values.iloc[0] if cox is not None else None
+    if cox is None:
+        pass  # no care entries: the service's report has no care section
+    elif c12 is not None and pd.notna(c12["estimate"]):
         way = "less" if c12["estimate"] < 0 else "more"
         lines.append(f"- **Entry to care.** Compared with matched children, served children were "
                      f"{abs(100 * c12['estimate']):.1f} percentage points {way} likely to enter care within 12 months "
                      f"(95% CI {100 * c12['ci_low']:.1f} to {100 * c12['ci_high']:.1f})"
                      + (f"; over the whole follow-up their rate of entering care was {h['hazard ratio']:.2f} times the "
-                        f"comparison group's (95% CI {h['ci_low']:.2f} to {h['ci_high']:.2f})." if pd.notna(h["hazard ratio"]) else "."))
+                        f"comparison group's (95% CI {h['ci_low']:.2f} to {h['ci_high']:.2f})." if h is not None and pd.notna(h["hazard ratio"]) else "."))
     else:
         lines.append("- **Entry to care.** Too few children entered care to publish the 12-month comparison.")
     school = []
@@ -79,7 +96,8 @@ def plain_summary(flow: DisclosedTable, distance: DisclosedTable, tool: str, eff
             school.append(what.format(e=r["estimate"]) + f" (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})")
     if school:
         lines.append("- **School and reading.** Relative to matched children, " + "; ".join(school) + ".")
-    s, cal = sensitivity, calipers
+    s = sensitivity if sensitivity is not None else pd.DataFrame(columns=["estimate", "ci_low", "ci_high"])
+    cal = calipers if calipers is not None else s.iloc[:0]
     differ = [o for o in diff.index if pd.notna(diff.loc[o, "estimate"])
               and not _agree(diff.loc[o], pd.concat([s.loc[s.index == o], cal.loc[cal.index == o]]))]
     level = ("The matched comparison is Maryland level 3: the groups were alike on every recorded characteristic "
@@ -91,4 +109,4 @@ def plain_summary(flow: DisclosedTable, distance: DisclosedTable, tool: str, eff
               f"the sensitivity analyses disagree for {', '.join(differ)}: treat those results with caution")
     lines.append(f"- **How sure we are.** {level}; children may still differ in ways the records do not show. "
                  f"Of the checks, {robust}.")
-    return "\n".join(lines)
+    return lines

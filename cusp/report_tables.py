@@ -31,7 +31,7 @@ from evaluation.disclosure import DisclosedTable, disclose
 __all__ = ["show", "kpi_table", "count_table", "data_end_date", "assessment_periods", "sample_flow",
            "distance_kpis", "area_kpis", "kpi_targets", "balance_kpis", "effect_rows", "cox_rows",
            "caliper_sensitivity", "at_risk_table", "km_figure", "missing_outcomes", "settle_payments",
-           "OUTCOME_LABELS", "EFFECT_GUARDS"]
+           "OUTCOME_LABELS", "EFFECT_GUARDS", "DISTANCE_GUARDS"]
 
 OUTCOME_LABELS = {
     "care_within_6m": "care within 6 months",
@@ -183,24 +183,26 @@ _MEASURES = {"mean_improvement": ("mean improvement (points)", "2"), "g_av": ("H
 
 def distance_kpis(kpis: pd.DataFrame, tool: str) -> pd.DataFrame:
     """Overall KPIs of one tool: index ``measure``; ``estimate, ci_low, ci_high, numerator,
-    denominator, format``."""
+    denominator, format, rest`` (denominator − numerator, for a complement guard)."""
     k = kpis[(kpis["tool"] == tool) & (kpis["area"] == "overall") & kpis["measure"].isin(list(_MEASURES))]
     k = k.set_index("measure").reindex([m for m in _MEASURES if m in set(k["measure"])])
     out = k[["estimate", "ci_low", "ci_high", "numerator", "denominator"]].copy()
     out["format"] = [_MEASURES[m][1] for m in out.index]
+    out["rest"] = out["denominator"] - out["numerator"]  # those not counted: guarded too, never published
     out.index = pd.Index([_MEASURES[m][0] for m in out.index], name="measure")
     return out
 
 
 def area_kpis(kpis: pd.DataFrame, tool: str) -> pd.DataFrame:
     """Per area of one tool: index ``area``; ``mean improvement, ci_low, ci_high, improved, paired,
-    % improved``."""
+    % improved, rest`` (paired − improved, for a complement guard)."""
     k = kpis[(kpis["tool"] == tool) & (kpis["area"] != "overall")]
     mean = k[k["measure"] == "mean_improvement"].set_index("area")
     pct = k[k["measure"] == "pct_improved"].set_index("area")
     out = pd.DataFrame({"mean improvement": mean["estimate"], "ci_low": mean["ci_low"],
                         "ci_high": mean["ci_high"], "improved": pct["numerator"], "paired": mean["denominator"],
                         "% improved": pct["estimate"]})
+    out["rest"] = out["paired"] - out["improved"]  # those not improved: guarded too, never published
     out.index = pd.Index([a.replace("_", " ") for a in out.index], name="area")
     return out
 
@@ -289,6 +291,10 @@ def effect_rows(effects: pd.DataFrame, matched: pd.DataFrame, label: str = "matc
                      "events: served": ev1, "events: comparison": ev0})
     return pd.DataFrame(rows).set_index("outcome")
 
+
+DISTANCE_GUARDS = [("numerator", "denominator"), ("rest", "denominator")]
+"""Guards for :func:`kpi_table` on :func:`distance_kpis`: a share is suppressed when those counted or
+those not counted are too few (hide ``numerator`` and ``rest``: the share and its base say it)."""
 
 EFFECT_GUARDS = [("events: served", "served"), ("events: comparison", "comparison")]
 """Guards for :func:`kpi_table` on :func:`effect_rows` and :func:`cox_rows` tables."""

@@ -23,13 +23,13 @@ import pandas as pd
 from evaluation.schemas import SCHEMAS
 from simulate.scenario import Scenario
 
-from . import histories, outcomes, people, rereferrals, ssda903
+from . import histories, outcomes, people, rereferrals, service_fields, ssda903
 from .params import SynthParams
 from .truth import build_truth
 
 # New streams go at the end: SeedSequence children are numbered, so earlier streams are unchanged.
 STREAMS = ("referrals", "service", "pool", "ids", "care", "effects", "assessments", "school", "reading",
-           "histories", "rereferrals", "ssda903")
+           "histories", "rereferrals", "ssda903", "service_fields", "child_measures")
 GENERATOR_VERSION = "2"
 
 
@@ -111,6 +111,8 @@ def synthesise(
         ref = pd.concat([ref, again], ignore_index=True).sort_values("referral_date", kind="stable").reset_index(drop=True)
     _censor(ref, extract)
     _pbr_flags(ref, rngs["service"])
+    reviews, fields_truth = service_fields.add_service_fields(scenario, ref, extract, rngs["service_fields"])
+    measures, measures_truth = service_fields.child_measures(scenario, ref, extract, rngs["child_measures"])
     frames = {
         "referrals.csv": ref,
         "assessments.csv": assess.sort_values(["assessment_date", "person_id", "tool", "timepoint"], kind="stable"),
@@ -118,6 +120,8 @@ def synthesise(
         "school.csv": school.sort_values(["child_id", "period_start"], kind="stable"),
         "reading.csv": reading.sort_values(["child_id", "assessment_date"], kind="stable"),
         "comparison_pool.csv": pool.sort_values("child_id", kind="stable") if len(pool) else pool,
+        **({"plan_reviews.csv": reviews} if reviews is not None else {}),
+        **({"child_measures.csv": measures} if measures is not None else {}),
     }
     people_frame = pd.concat([ref[["child_id", "district", "sex", "ethnicity", "date_of_birth"]], pool[["child_id", "district", "sex", "ethnicity", "date_of_birth"]]] if len(pool) else [ref[["child_id", "district", "sex", "ethnicity", "date_of_birth"]]], ignore_index=True)
     ssda = {
@@ -137,6 +141,10 @@ def synthesise(
     truth = build_truth(scenario, p, seed=seed, rows_scale=rows_scale, extract=extract, effects=effects, realised=realised,
                         care_counts=care_counts, frames=frames, ref=ref, pool=pool, scenario_name=scenario_name, version=GENERATOR_VERSION,
                         histories=histories_truth)
+    if fields_truth:
+        truth["service_fields"] = fields_truth
+    if measures_truth:
+        truth["child_measures"] = measures_truth
     return SyntheticExtracts(frames=frames, truth=truth, ssda903=ssda, periods=truth_periods)
 
 
@@ -226,7 +234,10 @@ def _pbr_flags(ref: pd.DataFrame, rng: np.random.Generator) -> None:
 
 
 def _schema_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its contract's columns; an optional column the generator did not make is left out
+    (service fields only some specifications record: older extracts lack them too)."""
     cols = [c.name for c in SCHEMAS[name].columns]
     if frame is None or frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    cols = [c.name for c in SCHEMAS[name].columns if c.required or c.name in frame.columns]
     return frame.reindex(columns=cols).reset_index(drop=True)

@@ -27,8 +27,9 @@ SSDA903_FOLDER = "ssda903"
 def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     """Every column of ``frame`` as text in the contract's format (missing → empty string)."""
     schema = SCHEMAS[file]
+    columns = [c for c in schema.columns if c.required or c.name in frame]  # optional fields not generated: no column
     out = {}
-    for col in schema.columns:
+    for col in columns:
         s = frame[col.name] if col.name in frame else pd.Series([None] * len(frame), dtype=object)
         missing = s.isna().to_numpy()
         if col.dtype == "date":
@@ -48,7 +49,7 @@ def as_text(frame: pd.DataFrame, file: str) -> pd.DataFrame:
             text = s.astype(object).to_numpy(copy=True)
         text[missing] = ""
         out[col.name] = text
-    return pd.DataFrame(out, columns=[c.name for c in schema.columns])
+    return pd.DataFrame(out, columns=[c.name for c in columns])
 
 
 def write_extracts(extracts: SyntheticExtracts, folder: str | Path) -> list[Path]:

@@ -33,7 +33,7 @@ from .readers.convert import Encodings, isin
 from .schemas import ISSUE_COLUMNS, SCHEMAS, _issues, check_frame
 from .tools import tool_areas
 
-OPTIONAL_FILES = ("care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv")
+OPTIONAL_FILES = ("care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv", "plan_reviews.csv", "child_measures.csv")
 DEFAULT_REQUIRED = ("referrals.csv", "assessments.csv")
 """Required when the caller names no mechanism (``cusp data validate`` without ``--scenario``)."""
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
@@ -287,6 +287,11 @@ def _cross_checks(raws: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame]
         if f is not None and "child_id" in f:
             out.append(_flag(file, f["child_id"].notna().to_numpy() & ~isin(encoded(file, "child_id"), children), "child_id",
                              "unknown child: not in referrals or comparison_pool"))
+    reviews = frames.get("plan_reviews.csv")
+    if reviews is not None and "case_id" in reviews and ref is not None and "case_id" in ref:
+        out.append(_flag("plan_reviews.csv", reviews["case_id"].notna().to_numpy() & ~isin(
+            encoded("plan_reviews.csv", "case_id"), _ids(raws, encoded, ("referrals.csv",), "case_id")), "case_id",
+            "unknown case: not in referrals"))
     school = frames.get("school.csv")
     if school is not None and {"unauthorised_absence_days", "possible_days"} <= set(school):
         out.append(_flag("school.csv", school["unauthorised_absence_days"] > school["possible_days"], "unauthorised_absence_days", "more absence days than possible days"))

@@ -28,6 +28,9 @@ ETHNICITIES = ("white", "mixed", "asian", "black", "other", "not_known")  # ONS 
 END_REASONS = ("completed", "disengaged", "entered_care", "moved_away", "stepped_down", "other")
 TIMEPOINTS = ("baseline", "six_month", "exit")
 EPISODE_TYPES = ("care", "remand", "short_break")  # short_break: respite (SSDA903 V3/V4), not a period away from home
+MEASURES = ("exclusions", "attainment", "sdq_total", "high_risk_behaviours", "my_star_mean", "absence_rate")  # 004 §4 non-payment metrics
+ROLES = ("served", "sibling")
+DELIVERY_MODES = ("one_to_one", "group", "online")  # 003 §6 breakdown by delivery mode; 002 one-to-one or group work
 LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")  # SSDA903 LS codes
 ISSUE_COLUMNS = ["file", "row", "column", "reason"]
 
@@ -105,6 +108,26 @@ REFERRALS = FileSchema(
         _c("age_at_referral", "int", "age in whole years on the referral date", required=False, min=0, max=25),
         _c("action_plan_agreed", "bool", "000 PbR: a jointly agreed action plan exists; blank while unknown", nullable=True, required=False, allowed=TRUE_FALSE),
         _c("outcomes_achieved_at_exit", "bool", "000 PbR: outcomes agreed as achieved at exit; blank while open", nullable=True, required=False, allowed=TRUE_FALSE),
+        _c("referral_reason", "str", "main reason for the referral, as the service records it (003 breakdown)", nullable=True, required=False),
+        _c("delivery_mode", "str", "how support was mainly delivered: one_to_one, group or online; blank if not started", nullable=True, required=False, allowed=DELIVERY_MODES),
+        _c("refugee_or_asylum", "bool", "003 breakdown: the child or family is a refugee or asylum seeker", nullable=True, required=False, allowed=TRUE_FALSE),
+        _c("rural", "bool", "003 breakdown: the home address is rural (ONS rural-urban classification)", nullable=True, required=False, allowed=TRUE_FALSE),
+        _c("hours_per_week", "float", "002: worker hours a week while support is open (all work for the family)", nullable=True, required=False, min=0, max=80),
+        _c("direct_share", "float", "002: share of those hours that is direct work with the family (0-1)", nullable=True, required=False, min=0, max=1),
+        _c("exit_strategy", "bool", "002: an agreed exit strategy was in place before support ended; blank while open", nullable=True, required=False, allowed=TRUE_FALSE),
+        _c("wellbeing_plan", "bool", "002: a (Family) Wellbeing Plan was in place at the end of support; blank while open", nullable=True, required=False, allowed=TRUE_FALSE),
+        _c("feedback_positive", "bool", "003 KPI 21: the family's feedback at the end of support was positive; blank if none given", nullable=True, required=False, allowed=TRUE_FALSE),
+    ),
+)
+
+PLAN_REVIEWS = FileSchema(
+    file="plan_reviews.csv",
+    description="one row per plan review or reassessment done (003 KPI 8; 002 plans reviewed on time); optional",
+    key=("case_id", "review_date"),
+    required=False,
+    columns=(
+        _c("case_id", "str", "referral (case) reviewed (must be in referrals)"),
+        _c("review_date", "date", "date the review was done"),
     ),
 )
 
@@ -181,7 +204,24 @@ COMPARISON_POOL = FileSchema(
     ),
 )
 
-SCHEMAS: dict[str, FileSchema] = {s.file: s for s in (REFERRALS, ASSESSMENTS, CARE_EPISODES, SCHOOL, READING, COMPARISON_POOL)}
+CHILD_MEASURES = FileSchema(
+    file="child_measures.csv",
+    description="004 non-payment metrics of served children and their siblings at the start and end of support; optional",
+    key=("person_id", "measure", "timepoint"),
+    required=False,
+    columns=(
+        _c("person_id", "str", "served child (child_id) or a sibling (the service's own sibling identifier)"),
+        _c("family_id", "str", "family of the served child (must be in referrals)"),
+        _c("role", "str", "served (the referred child) or sibling", allowed=ROLES),
+        _c("measure", "str", "exclusions (fixed-term, last 6 months), attainment (points), sdq_total (0-40, lower better), high_risk_behaviours (count), my_star_mean (1-10), absence_rate (0-1)", allowed=MEASURES),
+        _c("timepoint", "str", "baseline (start of support) or exit (end of support)", allowed=("baseline", "exit")),
+        _c("measure_date", "date", "date the measure was taken"),
+        _c("value", "float", "the measure's value in its units"),
+    ),
+)
+
+SCHEMAS: dict[str, FileSchema] = {s.file: s for s in (REFERRALS, ASSESSMENTS, CARE_EPISODES, SCHOOL, READING, COMPARISON_POOL,
+                                                       PLAN_REVIEWS, CHILD_MEASURES)}
 """Every extract by file name, in the order they are read."""
 
 

@@ -40,8 +40,8 @@ def test_annual_evaluation_renders_without_code_and_with_input_hashes(report):
     data, result = report
     html = result.html.read_text()
     assert 'class="highlight' not in html and "read_extracts" not in html
-    # referrals, wait bands, spells, a forest plot per tool (2), love plot, effects, Kaplan-Meier
-    assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', html)) == 8
+    # referrals, wait bands, spells, a forest plot per tool (2), love plot, effects, Kaplan-Meier, cumulative incidence
+    assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', html)) == 9
     for f in sorted(p for p in data.iterdir() if p.is_file()):  # ssda903/ holds the same histories, not read here
         assert hashlib.sha256(f.read_bytes()).hexdigest() in html, f.name
     results = json.loads(result.results.read_text())

@@ -13,6 +13,7 @@ from evaluation.extracts import validate_folder
 from simulate.scenario import list_presets, load_scenario
 
 FILES = ["referrals.csv", "assessments.csv", "care_episodes.csv", "school.csv", "reading.csv", "comparison_pool.csv"]
+REVIEWED = {"hereford-mentoring-002", "hereford-befriending-002", "lancs-young-carers-003"}  # targets on plan reviews
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,9 @@ def test_every_preset_writes_extracts_that_pass_their_contracts(preset, tmp_path
     write_extracts(synthesise(sc, seed=5, rows_scale=0.25), tmp_path)
     report = validate_folder(tmp_path, districts=sc.district_names, sub_cohorts=[s.name for s in sc.sub_cohorts])
     assert report.issues.empty, report.issues.head(10).to_string()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, "truth.json", "ssda903"])
+    reviews = ["plan_reviews.csv"] if preset in REVIEWED else []
+    reviews += ["child_measures.csv"] if preset == "lancs-edge-of-care-004" else []  # 004 non-payment metrics
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, *reviews, "truth.json", "ssda903"])
     assert sorted(p.name for p in (tmp_path / "ssda903").iterdir()) == ["episodes.csv", "header.csv"]
 
 
