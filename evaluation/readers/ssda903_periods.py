@@ -100,7 +100,10 @@ def episodes_to_periods(data: Ssda903, *, include_short_breaks: bool = False) ->
     short = e["LS"].isin(list(SHORT_BREAKS)).to_numpy()
     used = e if include_short_breaks else e[~short]
     # Same-day starts: a zero-day placement first (DEC = DECOM), an open episode last.
-    used = used.assign(_end=used["DEC"].fillna(pd.Timestamp.max)).sort_values(["CHILD", "DECOM", "_end", "row"], kind="stable")
+    # (an open episode sorts last: its end as a day number beyond any real date)
+    end_day = used["DEC"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    end_day = np.where(used["DEC"].isna().to_numpy(), np.iinfo(np.int64).max, end_day)
+    used = used.assign(_end=end_day).sort_values(["CHILD", "DECOM", "_end", "row"], kind="stable")
     used = used.drop(columns="_end").reset_index(drop=True)
     child = used["CHILD"].to_numpy(dtype=object)
     start = used["DECOM"].to_numpy(dtype="datetime64[D]").astype(np.int64)
