@@ -28,11 +28,12 @@ from .formats import count, gbp, interval, mean_interval, pct, pp, target_text, 
 from .labels import LABELS, UNITS, label, metric_kind, metric_label, words
 
 __all__ = ["LABELS", "UNITS", "label", "metric_kind", "metric_label", "words", "count", "gbp", "interval", "pct",
-           "pp", "value", "target_text", "mean_interval", "table", "disclosed", "summary", "contents", "footnote", "style", "headline",
+           "pp", "value", "target_text", "mean_interval", "table", "figures", "figure_kind", "disclosed", "summary", "contents", "footnote", "style", "headline",
            "show_figure", "bar", "alt_text", "tidy_legend", "figure_html"]
 
 _LAZY = {"table": "tables", "disclosed": "tables", "summary": "tables", "contents": "tables",
          "footnote": "tables", "style": "tables", "headline": "tables", "frame": "tables",
+         "figures": "tables", "figure_kind": "tables",
          "show_figure": "charts", "bar": "charts", "alt_text": "charts", "tidy_legend": "charts",
          "figure_html": "charts"}
 

@@ -53,11 +53,33 @@ def _kind(column: str, series: pd.Series) -> str:
     name = str(column).lower()
     if "£" in name or name.endswith("_gbp") or "gbp" in name:
         return "gbp"
-    if name in ("probability", "share") or name.startswith("share") or "(%)" in name:
+    if name in ("probability", "share") or name.startswith("share") or name.startswith("p_") or "(%)" in name:
         return "share"
     if pd.api.types.is_integer_dtype(series):
         return "count"
     return "number"
+
+
+def figure_kind(name: str) -> str:
+    """The format of a named figure from its name: ``gbp`` (``*_gbp``), ``share`` (``p_*``,
+    ``*_share``, ``share_*``, ``*probability*``), ``count`` (``draws``, ``families_*``, ``*_count``),
+    else ``number``."""
+    n = str(name).lower()
+    if "gbp" in n or "£" in n:
+        return "gbp"
+    if n.startswith("p_") or n.startswith("share") or n.endswith("_share") or "probability" in n or n in ("irr", "discount_rate"):
+        return "share"
+    if n == "draws" or n.startswith("families_") or n.endswith("_count"):
+        return "count"
+    return "number"
+
+
+def figures(df: pd.DataFrame, name: str = "metric", value_column: str = "value", caption: str | None = None) -> HTML:
+    """A two-column table of named figures (``metric``, ``value``), each formatted by its name
+    (:func:`figure_kind`) and labelled in words: ``provider_net_p5_gbp`` → "Provider net p5", £."""
+    rows = pd.DataFrame({"figure": [label(str(m)) for m in df[name]],
+                         "value": [value(v, figure_kind(m), 2 if figure_kind(m) == "number" else 1) for m, v in zip(df[name], df[value_column])]})
+    return table(rows, caption)
 
 
 def frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *, index: bool | None = None,
@@ -89,9 +111,14 @@ def frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *, index: 
     return pd.DataFrame(out)
 
 
-def table(df: pd.DataFrame, caption: str | None = None, formats: Mapping[str, str] | None = None, *,
+def table(df: pd.DataFrame | None, caption: str | None = None, formats: Mapping[str, str] | None = None, *,
           index: bool | None = None, decimals: int = 1) -> HTML:
-    """A table of modelled figures as HTML (pandas Styler, class ``cusp-table``, no index column)."""
+    """A table of modelled figures as HTML (pandas Styler, class ``cusp-table``, no index column).
+
+    ``None`` (a section the contract does not have, e.g. the bond's yearly provider table) shows nothing.
+    """
+    if df is None:
+        return HTML("")
     text = frame(df, formats, index=index, decimals=decimals)
     styler = text.style.hide(axis="index").set_table_attributes('class="cusp-table"')
     words = [c for c in text.columns if not all(_NUMBERISH.match(v) for v in text[c])]

@@ -29,7 +29,7 @@ class Page:
 
     def __init__(self, url: str, width: int = 1000, height: int = 1200):
         self.url, self.port = url, free_port()
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)  # Chromium helpers may still be writing its profile as it exits
         self.proc = subprocess.Popen([chromium_path(), *CHROMIUM_FLAGS, f"--remote-debugging-port={self.port}",
                                       f"--user-data-dir={self.profile.name}", f"--window-size={width},{height}", "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -105,3 +105,17 @@ def test_legend_lists_only_what_is_drawn():
     pr.tidy_legend(ax)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["median"]
     plt.close(fig)
+
+
+def test_named_figures_are_formatted_by_their_names():
+    import pandas as pd
+
+    from cusp import presentation as pr
+    from simulate.stress.mechanisms.base import fmt_money
+
+    assert [pr.figure_kind(n) for n in ("provider_net_p5_gbp", "p_provider_loss", "draws", "utilisation_mean")] == \
+        ["gbp", "share", "count", "number"]
+    html = pr.figures(pd.DataFrame({"metric": ["provider_net_p5_gbp", "p_provider_loss"], "value": [-342840.8, 0.41]})).data
+    assert "41.0%" in html and "342,841" in html and "_gbp" not in html and "p_provider_loss" not in html
+    assert pr.table(None).data == ""                       # a section the contract does not have
+    assert fmt_money(-62260.4) == "−£62,260" and fmt_money(62260.4) == "£62,260"

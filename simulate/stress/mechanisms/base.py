@@ -201,7 +201,9 @@ def party_totals(transfers: list[Transfer]) -> dict[str, float]:
 
 
 def fmt_money(v: float) -> str:
-    return "n/a" if v != v else f"£{v:,.0f}"
+    if v != v:
+        return "n/a"
+    return f"−£{-v:,.0f}" if v < 0 else f"£{v:,.0f}"  # a loss reads −£62,260, never £-62,260
 
 
 def fmt_share(v: float) -> str:
