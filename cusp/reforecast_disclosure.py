@@ -88,7 +88,12 @@ def published_counts(calibration: Any, pol) -> dict[str, tuple[list[int | None],
     t = pd.DataFrame(calibration.table())
     out = {}
     for c in [c for c in count_columns(calibration) if c in t]:
-        cells = pd.DataFrame({c: t[c].astype(int).to_numpy()}, index=pd.Index([f"r{i}" for i in range(len(t))], name="row"))
+        v = pd.to_numeric(t[c], errors="coerce").to_numpy(float)
+        if not (np.isfinite(v).all() and (v >= 0).all() and (v == np.round(v)).all()):
+            # not a column of whole counts (a blank, a mean): each cell through the policy alone
+            out[c] = ([count_fn(pol)(x) for x in v], None)
+            continue
+        cells = pd.DataFrame({c: v.astype(int)}, index=pd.Index([f"r{i}" for i in range(len(t))], name="row"))
         d = disclose(cells, pol).values[c]
         shown = [None if np.isnan(v) else int(v) for v in d.to_numpy()[:-1]]
         out[c] = (shown, None if np.isnan(d.iloc[-1]) else int(d.iloc[-1]))

@@ -51,3 +51,12 @@ def test_summary_and_planned_achieved_forecast_publish_the_table_total():
     assert out.loc[0, ["achieved_to_date", "forecast_mean", "forecast_p95"]].tolist() == [125, 151.5, 162.0]
     hidden = planned_achieved_forecast(paf, 124, "*", pol)
     assert hidden.loc[0, ["achieved_to_date", "forecast_mean"]].tolist() == ["*", "*"]
+
+
+def test_a_count_column_with_a_blank_goes_cell_by_cell():
+    class Blank:
+        def table(self):
+            return [{"referrals_so_far": 12}, {"referrals_so_far": float("nan")}, {"referrals_so_far": 3}]
+
+    cells, total = published_counts(Blank(), get_policy("nhs-digital"))["referrals_so_far"]
+    assert cells == [10, None, None] and total is None
