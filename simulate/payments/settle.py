@@ -24,11 +24,17 @@ _EMPTY_EPISODES = pd.DataFrame({"child_id": pd.Series(dtype=str), "start_date": 
 
 
 def block_schedule(scenario: Scenario, as_of: dt.date) -> Settlement:
-    """A block contract: the annual value in equal monthly or quarterly payments in advance."""
+    """A block contract: the annual value in equal monthly or quarterly payments in advance.
+
+    The value is paid for every contract year of referrals (``horizon.referral_months``, rounded
+    up to whole years), not for the tracking months after them, which only let the last families
+    finish: the same reading as the stress model (``simulate.stress.mechanisms.block.block_by_month``).
+    """
     mech, h = scenario.payment, scenario.horizon
     step = 1 if mech.payment_schedule == "monthly" else 3
     start, day = to_day(h.start_date), to_day(as_of)
-    dues = [add_months_day(start, k) for k in range(0, h.total_months, step)]
+    paid_months = min(12 * max(1, -(-h.referral_months // 12)), h.total_months)
+    dues = [add_months_day(start, k) for k in range(0, paid_months, step)]
     dues = [d for d in dues if d <= day]
     pay = pd.DataFrame({"metric": "block", "due_date": pd.to_datetime(pd.Series(dues, dtype=float), unit="D"),
                         "amount": mech.annual_value_gbp * step / 12, "payer": "commissioner"})

@@ -146,3 +146,23 @@ def test_end_assessment_falls_back_to_the_latest_review():
     r = settle_pbr(pd.DataFrame(refs), pd.DataFrame(scores), EHWB, D(2023, 3, 31))
     assert r.audit["status"].tolist() == ["paid"] * 3
     assert r.payments.loc[r.payments["metric"] == "family_outcome", "amount"].sum() == pytest.approx(3 * 358.0)
+
+
+def test_block_pays_the_annual_value_for_each_referral_year_not_the_tracking_months():
+    """002 befriending: £70,000 a year, quarterly in advance, 36 referral months + 6 tracking.
+
+    Worked by hand: 12 quarterly instalments of £17,500 from 2021-04-01 to 2024-01-01 = £210,000;
+    nothing for the six tracking months (the last families finishing).
+    """
+    import datetime as dt
+
+    from simulate.payments.settle import block_schedule
+    from simulate.scenario import load_scenario
+
+    sc = load_scenario("hereford-befriending-002")
+    pay = block_schedule(sc, dt.date(2030, 1, 1)).payments
+    assert len(pay) == 12 and set(pay["amount"]) == {17500.0}
+    assert pay["amount"].sum() == 210000.0
+    assert pay["due_date"].min() == pd.Timestamp("2021-04-01") and pay["due_date"].max() == pd.Timestamp("2024-01-01")
+    early = block_schedule(sc, dt.date(2021, 9, 30)).payments        # as of half way through year 1
+    assert list(early["amount"]) == [17500.0, 17500.0]
