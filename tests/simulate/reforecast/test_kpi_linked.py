@@ -1,0 +1,160 @@
+"""The 001 KPI-linked reforecast: reconciled years kept to the penny, open years drawn, KPIs learned from reports.
+
+The preset essex-pb19-001 starts 2017-04-01 and runs 7 contract years of £35,700,000: ECC's
+envelope £34,200,000 (5% at risk from year 2: £1,710,000 a year), West CCG's £1,500,000 (never
+at risk). KPI weights: mandated contacts 0.4, targeted start 0.2, targeted improved 0.3,
+activity maintained 0.1. Planned efficiency 3%, gain share 50/50.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulate.payments.settle import settle_scenario
+from simulate.reforecast import kpi_linked as K
+from simulate.reforecast.run import draw_rng
+from simulate.scenario import load_scenario
+
+SC = load_scenario("essex-pb19-001")
+NAMES = ["mandated_contacts_coverage", "targeted_start_within_target", "targeted_improved", "activity_maintained"]
+ECC, WEST = 34_200_000.0, 1_500_000.0
+AT_RISK = ECC * 0.05                                   # £1,710,000
+
+
+def with_thresholds(**thresholds: float):
+    """The preset with some KPI thresholds changed."""
+    targets = [t.model_copy(update={"threshold": thresholds[t.name]}) if t.name in thresholds else t for t in SC.kpi_targets]
+    return SC.model_copy(update={"kpi_targets": targets})
+
+
+def results(years, coverage=0.5, start=0.95, improved=0.9, activity=3000.0) -> pd.DataFrame:
+    rows = [(y, k, v) for y in years for k, v in zip(NAMES, (coverage, start, improved, activity))]
+    return pd.DataFrame(rows, columns=["contract_year", "kpi", "value"])
+
+
+def draws(ctx, n=200, seed=1):
+    return [K.run_draw(ctx, draw_rng(seed, i)) for i in range(n)]
+
+
+def test_settled_to_date_is_the_settlement_to_the_penny():
+    frames = {"kpi_results.csv": results([2]), "spend.csv": pd.DataFrame({"contract_year": [2], "spend_gbp": [33e6]})}
+    as_of = dt.date(2019, 12, 31)
+    ctx = K.prepare(SC, frames, as_of)
+    settled, table = settle_scenario(SC, frames, as_of)
+    pd.testing.assert_frame_equal(ctx.settlement.payments, settled.payments)
+    pd.testing.assert_frame_equal(ctx.reconciliation, table)
+    # year 2: 12 instalments of each envelope's not-at-risk value, then the KPI money: weights
+    # 0.2 + 0.3 + 0.1 met (coverage 50% missed) earn 60% of £1,710,000
+    assert round(ctx.realised_by_month.sum(), 2) == round(ECC - AT_RISK + WEST + 0.6 * AT_RISK, 2) == 35_016_000.00
+    assert round(float(settled.payments["amount"].sum()), 2) == 35_016_000.00
+    # year 2 is reconciled; year 1 (no rows: the settlement pays none of it) and years 3-7 are open
+    assert ctx.open_years == (1, 3, 4, 5, 6, 7)
+
+
+def test_every_year_reconciled_keeps_the_reconciliation_exactly():
+    frames = {"kpi_results.csv": results(range(1, 8)), "spend.csv": pd.DataFrame({"contract_year": range(1, 8), "spend_gbp": [33e6] * 7})}
+    ctx = K.prepare(SC, frames, dt.date(2024, 6, 30))
+    assert ctx.open_years == ()
+    out = draws(ctx, 5)
+    # by hand: years 2-7 miss the coverage KPI (weight 0.4): £1,710,000 × 0.4 = £684,000 withheld each
+    withheld = 6 * 684_000.0
+    ecc_spend, west_spend = 33e6 * ECC / 35.7e6, 33e6 * WEST / 35.7e6     # aligned budgets
+    gain_y1 = ECC - ecc_spend - 0.03 * ECC                                  # £1,560,554.62
+    gain_ecc = ECC - 684_000 - ecc_spend - 0.03 * ECC                       # £876,554.62
+    gain_west = WEST - west_spend - 0.03 * WEST                             # £68,445.38
+    returned = 0.5 * (gain_y1 + 6 * gain_ecc + 7 * gain_west)
+    income = 7 * 35_700_000 - withheld
+    for o in out:
+        assert o.future_by_month.sum() == 0.0 and o.kpis == {}
+        assert o.figures["withheld_gbp"] == pytest.approx(4_104_000.0, abs=0.005)
+        assert o.figures["gain_share_returned_gbp"] == pytest.approx(returned, abs=0.005)
+        assert o.figures["provider_income_gbp"] == pytest.approx(income, abs=0.005)
+        assert o.figures["provider_net_gbp"] == pytest.approx(income - returned - 7 * 33e6, abs=0.005)
+        assert o.figures["income_at_risk_gbp"] == 0.0 and o.figures["any_withheld"] == 0.0
+    assert returned == pytest.approx(0.5 * (1_560_554.62 + 6 * 876_554.62 + 7 * 68_445.38), abs=0.05)
+
+
+def test_an_open_year_runs_the_settlement_rules():
+    # years 1-6 reconciled; year 7 (2023-04-01 to 2024-03-31) open. Targets set so every draw is
+    # certain: coverage 100% is never met (the model reaches 95%), the others always are.
+    sc = with_thresholds(targeted_improved=0.0, activity_maintained=1.0)
+    frames = {"kpi_results.csv": results(range(1, 7))}
+    ctx = K.prepare(sc, frames, dt.date(2023, 9, 30))
+    assert ctx.open_years == (7,)
+    for o in draws(ctx, 20):
+        assert o.kpis == {("mandated_contacts_coverage", "contract year 7"): False,
+                          ("targeted_start_within_target", "contract year 7"): True,
+                          ("targeted_improved", "contract year 7"): True,
+                          ("activity_maintained", "contract year 7"): True}
+        # year 7's KPI money: 60% of £1,710,000 at the year end (month 84, March 2024)
+        assert o.by_line["kpi_year_end"] == pytest.approx(1_026_000.0)
+        assert o.future_by_month[83] == pytest.approx(1_026_000.0 + (ECC - AT_RISK + WEST) / 12)
+        # the settlement pays instalments only of the years its tables list: year 7 has no row
+        # yet, so all twelve are still owed; the six already due (April-September) fall in the
+        # as-of month (September 2023, month 78)
+        assert o.by_line["instalment"] == pytest.approx(12 * (ECC - AT_RISK + WEST) / 12)
+        assert o.future_by_month[77] == pytest.approx(6 * (ECC - AT_RISK + WEST) / 12)
+        assert o.figures["withheld_gbp"] == pytest.approx(6 * 684_000.0)   # years 2-7
+        assert o.figures["income_at_risk_gbp"] == pytest.approx(AT_RISK) and o.figures["any_withheld"] == 1.0
+        # whole contract: realised + future = 7 years less what is withheld
+        assert o.paid_by_payer["commissioner"].sum() == pytest.approx(7 * 35_700_000 - 6 * 684_000.0)
+    # with year 7's spend reported, the settlement lists the year and pays April-September: only
+    # October-March is still to come, and the year's gain share uses the reported spend
+    frames["spend.csv"] = pd.DataFrame({"contract_year": [7], "spend_gbp": [33e6]})
+    ctx = K.prepare(sc, frames, dt.date(2023, 9, 30))
+    gain = 0.5 * (ECC - 684_000 - 33e6 * ECC / 35.7e6 - 0.03 * ECC + WEST - 33e6 * WEST / 35.7e6 - 0.03 * WEST)
+    for o in draws(ctx, 5):
+        assert o.by_line["instalment"] == pytest.approx(6 * (ECC - AT_RISK + WEST) / 12)
+        assert o.future_by_month[77] == 0.0
+        # years 1-6 were reconciled without spend (no gain share, as reconcile_kpi); year 7's is
+        # ECC's £438,277.31 + West CCG's £34,222.69
+        assert o.figures["gain_share_returned_gbp"] == pytest.approx(gain)
+    assert gain == pytest.approx(438_277.31 + 34_222.69, abs=0.01)
+
+
+def test_kpi_far_above_or_far_below_its_target():
+    frames = {"kpi_results.csv": results([2])}
+    as_of = dt.date(2019, 6, 30)
+    easy = K.prepare(with_thresholds(activity_maintained=100.0), frames, as_of)      # plan ~2,700 a year
+    hard = K.prepare(with_thresholds(activity_maintained=100_000.0), frames, as_of)
+    for ctx, expected in ((easy, True), (hard, False)):
+        for o in draws(ctx, 50):
+            assert all(v is expected for (k, _), v in o.kpis.items() if k == "activity_maintained")
+
+
+def test_shift_posterior_by_hand():
+    # one residual of 1.0, prior sd 0.5, year sd 0.2: precision 4 + 25 = 29
+    mean, sd = K.shift_posterior(np.array([1.0]), 0.5, 0.2)
+    assert mean == pytest.approx(25 / 29) and sd == pytest.approx(29 ** -0.5)
+    assert K.shift_posterior(np.array([]), 0.5, 0.2) == (0.0, 0.5)
+
+
+def p_improved(ctx, year=3, n=300):
+    return np.mean([o.kpis[("targeted_improved", f"contract year {year}")] for o in draws(ctx, n)])
+
+
+def test_reported_years_move_the_forecast():
+    # the plan: 55% of completers improve against a 70% target (logit 0.20 vs 0.85; prior and
+    # year spread 0.5 and 0.2 on the logit): P(met) = P(N(0, 0.54²) > 0.65) ≈ 11%
+    prior = p_improved(K.prepare(SC, {"kpi_results.csv": results([])}, dt.date(2018, 6, 30)))
+    good = p_improved(K.prepare(SC, {"kpi_results.csv": results([2], improved=0.9)}, dt.date(2019, 6, 30)))
+    bad = p_improved(K.prepare(SC, {"kpi_results.csv": results([2], improved=0.3)}, dt.date(2019, 6, 30)))
+    assert 0.04 < prior < 0.2
+    assert good > 0.95 and bad < 0.02
+    # a report not yet reconciled (year 2 ends 2019-03-31, after this as-of day) is not evidence
+    early = K.prepare(SC, {"kpi_results.csv": results([2], improved=0.9)}, dt.date(2019, 1, 31))
+    assert [r["years_reported"] for r in early.calibration.table()] == [0, 0, 0, 0]
+
+
+def test_same_seed_same_draws():
+    ctx = K.prepare(SC, {"kpi_results.csv": results([2])}, dt.date(2019, 6, 30))
+    a, b = draws(ctx, 10, seed=7), draws(ctx, 10, seed=7)
+    assert [o.figures for o in a] == [o.figures for o in b]
+    assert all(np.array_equal(x.future_by_month, y.future_by_month) for x, y in zip(a, b))
+    assert [o.kpis for o in a] == [o.kpis for o in b]
+    # another seed draws other KPIs (001's delivery cost has no cost per case: staff only, so its £ figures barely move)
+    assert [o.kpis for o in draws(ctx, 10, seed=8)] != [o.kpis for o in a]
