@@ -151,7 +151,8 @@ def test_reported_years_move_the_forecast():
 
 
 def test_same_seed_same_draws():
-    ctx = K.prepare(SC, {"kpi_results.csv": results([2])}, dt.date(2019, 6, 30))
+    # year 2 reported right on the 70% target: later years are met in about half the draws
+    ctx = K.prepare(SC, {"kpi_results.csv": results([2], improved=0.7)}, dt.date(2019, 6, 30))
     a, b = draws(ctx, 10, seed=7), draws(ctx, 10, seed=7)
     assert [o.figures for o in a] == [o.figures for o in b]
     assert all(np.array_equal(x.future_by_month, y.future_by_month) for x, y in zip(a, b))
