@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simulate.kpis import REGISTRY
 from simulate.payments.days import add_months_day, to_day
 from simulate.payments.kpi import envelope_year
 from simulate.payments.settle import settle_scenario
@@ -48,20 +49,8 @@ from simulate.stress import scenario_data
 from simulate.stress.families import FamilyParams, contract_years, delivery_costs, draw_families
 from simulate.stress.mechanisms.kpi import PIPELINE, kpi_values
 
+from .base import Outcome, by_month
 from .errors import ReforecastError
-
-try:  # the shared mechanism contract (reforecast core); the fallback keeps the module usable alone
-    from .base import Outcome
-except ImportError:  # pragma: no cover - removed once the core lands
-    @dataclass
-    class Outcome:  # type: ignore[no-redef]
-        future_by_month: np.ndarray
-        paid_by_payer: dict
-        by_line: dict
-        new_cases: int
-        new_cases_gbp: float
-        figures: dict
-        kpis: dict | None = None
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 ENVELOPES = ("ecc", "west_ccg")
@@ -99,8 +88,14 @@ class KpiPriors:
 
 
 def is_share(metric: str) -> bool:
-    """Whether a metric is a share in [0, 1] (logit scale) rather than a count (log scale)."""
-    return metric.startswith("share") or metric.endswith("_share") or metric in ("coverage_within_window", "utilisation")
+    """Whether a registry metric is a share in [0, 1] (logit scale) rather than a count or mean (log scale)."""
+    d = REGISTRY.get(metric)
+    return d is not None and d.kind == "share"
+
+
+def target_text(comparison: str, threshold: float, share: bool) -> str:
+    """A target in words for tables, e.g. '>= 70%' or '>= 2,400'."""
+    return f"{comparison} {threshold:.0%}" if share else f"{comparison} {threshold:,.10g}"
 
 
 def transform(values: np.ndarray, share: bool) -> np.ndarray:
@@ -167,7 +162,7 @@ class KpiContext:
     lines: tuple[str, ...] = LINES
     case_unit: str = "families started"
     risk_bearer: str = "provider"
-    kpi_periods: dict = field(default_factory=dict)
+    kpi_info: dict = field(default_factory=dict)   # kpi -> {"label", "target"} for kpi_probabilities.csv
 
 
 def _year_end_day(start: int, year: int) -> int:
@@ -193,7 +188,7 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     edges = np.array([add_months_day(start, k) for k in range(M + 1)], np.int64)
     pay = settlement.payments
     due = pd.to_datetime(pay["due_date"]).to_numpy("datetime64[D]").astype(np.int64) if len(pay) else np.zeros(0, np.int64)
-    realised = _by_month(due, pay["amount"].to_numpy(float), edges)
+    realised = by_month(due, pay["amount"].to_numpy(float), edges)
     R = fp.referral_months
     years = int(math.ceil(R / 12))
     months_in = np.array([min(12, R - 12 * y) for y in range(years)])
@@ -254,16 +249,11 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     refs = frames.get("referrals.csv")
     if refs is not None and "start_date" in refs:
         cases = int((pd.to_datetime(refs["start_date"]) <= pd.Timestamp(as_of)).sum())
+    info = {k: {"label": REGISTRY[m].label if m in REGISTRY else k,
+                "target": target_text(targets[k].comparison, targets[k].threshold, sh) if k in targets else ""}
+            for k, m, sh in zip(names, metric, share)}
     return KpiContext(settlement, table, edges, day, realised, KpiCalibration(rows), fp, terms, values, years, months_in,
-                      open_years, names, metric, share, shift, year_sd, settled_spend, reconciled, inst, cases)
-
-
-def _by_month(days: np.ndarray, amount: np.ndarray, edges_day: np.ndarray) -> np.ndarray:
-    """£ summed by contract month of each day (days outside the contract are left out)."""
-    months = len(edges_day) - 1
-    m = np.searchsorted(edges_day, days, side="right") - 1
-    ok = (m >= 0) & (m < months)
-    return np.bincount(m[ok], weights=np.asarray(amount, float)[ok], minlength=months)
+                      open_years, names, metric, share, shift, year_sd, settled_spend, reconciled, inst, cases, kpi_info=info)
 
 
 def draw_kpi_values(ctx: KpiContext, rng: np.random.Generator, fam_values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -361,4 +351,4 @@ def run_draw(ctx: KpiContext, rng: np.random.Generator) -> Outcome:
 
 
 __all__ = ["FIGURES", "KpiCalibration", "KpiContext", "KpiPriors", "draw_kpi_values", "is_share", "prepare", "run_draw",
-           "shift_posterior", "transform", "untransform"]
+           "shift_posterior", "target_text", "transform", "untransform"]

@@ -159,3 +159,45 @@ def test_same_seed_same_draws():
     assert [o.kpis for o in a] == [o.kpis for o in b]
     # another seed draws other KPIs (001's delivery cost has no cost per case: staff only, so its £ figures barely move)
     assert [o.kpis for o in draws(ctx, 10, seed=8)] != [o.kpis for o in a]
+
+
+def test_reforecast_runs_001_with_one_or_two_workers_alike():
+    from simulate.reforecast import reforecast
+
+    frames = {"kpi_results.csv": results([2], improved=0.7), "spend.csv": pd.DataFrame({"contract_year": [2], "spend_gbp": [33e6]})}
+    a = reforecast(SC, frames, dt.date(2019, 6, 30), draws=30, seed=3, jobs=1, chunk_size=10)
+    b = reforecast(SC, frames, dt.date(2019, 6, 30), draws=30, seed=3, jobs=2, chunk_size=10)
+    pd.testing.assert_frame_equal(a.draws, b.draws)
+    pd.testing.assert_frame_equal(a.kpis, b.kpis)
+    assert a.settled_to_date == pytest.approx(35_016_000.0, abs=0.005)
+    # P(met) for years 3-7 of every KPI: coverage never (100% target), start always
+    p = a.kpis.set_index(["kpi", "period"])["p_met"]
+    assert sorted(set(a.kpis["period"])) == [f"contract year {y}" for y in range(3, 8)]
+    assert (p.loc["mandated_contacts_coverage"] == 0).all() and (p.loc["targeted_start_within_target"] == 1).all()
+    assert 0 < p.loc["targeted_improved"].mean() < 1
+
+
+def test_cli_reforecast_settles_as_payments_settle(tmp_path, capsys):
+    import json
+
+    from cusp.cli import main
+
+    folder = tmp_path / "kpi"
+    folder.mkdir()
+    results([2], improved=0.7).to_csv(folder / "kpi_results.csv", index=False)
+    (folder / "spend.csv").write_text("contract_year,spend_gbp\n2,33000000\n")
+
+    def run(*argv):
+        with pytest.raises(SystemExit) as info:
+            main([str(a) for a in argv])
+        return int(info.value.code or 0)
+
+    assert run("payments", "settle", "--scenario", "essex-pb19-001", "--data", folder, "--as-of", "2019-12-31", "--out", tmp_path / "pay") == 0
+    assert run("reforecast", "--scenario", "essex-pb19-001", "--data", folder, "--as-of", "2019-12-31", "--draws", "20", "--seed", "2",
+               "--planned-draws", "5", "--out", tmp_path / "rf") == 0, capsys.readouterr().err
+    settled = pd.read_csv(tmp_path / "pay" / "payments.csv")["amount"].sum()
+    ours = json.loads((tmp_path / "rf" / "summary.json").read_text())
+    assert round(ours["settled_to_date_gbp"], 2) == round(float(settled), 2) == 35_016_000.00
+    kp = pd.read_csv(tmp_path / "rf" / "kpi_probabilities.csv")
+    assert set(kp["period"]) == {f"contract year {y}" for y in range(3, 8)}
+    assert kp.loc[kp["kpi"] == "targeted_improved", "target"].iloc[0] == ">= 70%"
