@@ -1,0 +1,447 @@
+"""P(KPI met) for the reporting periods still to come, from the caseload and waiting list on the as-of day.
+
+For any scenario with ``kpi_targets`` (every preset has some): each replication
+
+1. reads the extracts as known at the end of the as-of day (:func:`known_cases`): a referral
+   after it did not exist; a start, end or review after it had not happened;
+2. draws an end for every case **open** on the as-of day (the flow model's own reading of an
+   open case: start + a support duration from ``intervention.duration_weeks``; an end that
+   falls before the as-of day moves within two weeks after it), an exit route and the end-of-case
+   items (exit strategy, wellbeing plan, feedback) with the scenario's probabilities;
+3. runs the flow model (:func:`simulate.flow.model.run_replication`) from the day after the as-of
+   day with :class:`simulate.flow.model.InitialState` = those open cases (holding their places
+   until their drawn ends) and the **waiting list** (accepted, not started, not gone);
+4. joins the known past and the simulated future into one per-case table on the contract's own
+   days (:func:`joined_table`): cases closed by the as-of day as known; open cases as known plus
+   their drawn ends; waiting families as known up to their assessment, then the simulation's
+   start (or departure); every case referred later as simulated;
+5. evaluates the registry's KPIs (:func:`simulate.kpis.evaluate`) on the contract's windows, so
+   a period straddling the as-of day counts its observed part and its simulated rest together.
+
+``p_met`` is the share of replications in which the period's value meets the target (the
+target's own comparison, :meth:`simulate.scenario.KpiTarget.met`), among replications where the
+value exists. Throughput counts (referrals, starts, families worked with, hours, reviews) are
+scored only on periods wholly inside the referral window, as ``cusp capacity run`` scores them.
+
+Limits (docs/reforecast.md): KPIs computed from something other than cases (universal contacts'
+``coverage_within_window``; the simulation-only ``utilisation``, ``share_out_of_care``...) are
+reported for periods wholly after the as-of day only, from the simulation alone. Scores of the
+known cases (distance travelled) are joined only when the caller passes the registry's
+assessment table (``assessment_rows``: ``cusp.kpi_extracts.assessment_rows`` gives it; simulate
+cannot pair scores itself); without it the improvement KPIs of a straddling period read its
+simulated part only. The referral trend restarts at the as-of day (the flow model counts
+``annual_trend`` from its own start).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from simulate.flow.errors import FlowInvariantError
+from simulate.flow.metrics import _simulation_metrics, case_table, kpi_params
+from simulate.flow.model import InitialState, calendar_for, run_replication
+from simulate.flow.universal import universal_kpis
+from simulate.kpis import REGISTRY, CaseTable, case_table_from_frames, evaluate, fold, make_windows
+from simulate.kpis.cases import EXIT_ROUTES, Assessments
+from simulate.kpis.windows import Windows
+from simulate.scenario import KpiTarget, Scenario
+from simulate.scenario.service import add_months
+
+from .errors import ReforecastError
+
+COLUMNS = ["kpi", "metric", "label", "period_kind", "period", "period_start", "period_end", "target", "straddles", "p_met",
+           "mean_value", "observed_to_date", "replications"]
+# referrals.csv end_reason -> the registry's exit routes (as cusp.kpi_extracts reads them)
+EXIT_ROUTE_OF = {"completed": "completed", "stepped_down": "step_down", "stepped_up": "step_up", "disengaged": "disengaged",
+                 "entered_care": "care_entry"}
+# counts and sums scored only on periods wholly inside the referral window (simulate.flow.metrics.THROUGHPUT)
+THROUGHPUT = {"referrals", "accepted", "families_started", "families_worked_with", "hours_delivered", "reviews"}
+# end-of-case items recorded when support ends
+_END_ITEMS = ("exit_strategy", "wellbeing_plan", "feedback_positive")
+_OPEN_STREAM = 0x4B50   # spawn_key tail of the stream drawing open cases' ends (apart from the flow's activity streams)
+
+
+def known_cases(referrals: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The registry's per-case frame of ``referrals.csv`` as known at the end of ``as_of``.
+
+    Referrals after ``as_of`` are dropped; contact, assessment, start and end dates after it are
+    blank (they had not happened). An accepted referral that ended without a start left the
+    waiting list (``left_date``). Adds ``state``: ``rejected``, ``closed``, ``open`` (started,
+    not ended) or ``waiting`` (accepted, not started, not gone), and ``row`` (the row number in
+    ``referrals``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``row, district, referral_date, accepted, contact_date, assessment_date,
+        start_date, end_date, left_date, exit_route, state`` and any of ``hours_per_week,
+        direct_share, exit_strategy, wellbeing_plan, feedback_positive`` the extract records
+        (end-of-case items blank while the case is open).
+    """
+    r = referrals.reset_index(drop=True)
+    cut = pd.Timestamp(as_of)
+    keep = pd.to_datetime(r["referral_date"]) <= cut
+    r = r[keep]
+
+    def col(name: str) -> pd.Series:
+        s = pd.to_datetime(r[name]) if name in r else pd.Series(pd.NaT, index=r.index)
+        return s.where(s <= cut)
+
+    accepted = r["accepted"].fillna(False).astype(bool) if "accepted" in r else pd.Series(True, index=r.index)
+    start, end = col("start_date"), col("end_date")
+    out = pd.DataFrame({"row": r.index.to_numpy(), "district": r["district"].astype(str), "referral_date": pd.to_datetime(r["referral_date"]),
+                        "accepted": accepted, "contact_date": col("first_contact_date"), "assessment_date": col("assessment_date"),
+                        "start_date": start, "end_date": end.where(start.notna()), "left_date": end.where(start.isna() & accepted)})
+    reason = r["end_reason"] if "end_reason" in r else pd.Series(np.nan, index=r.index)
+    out["exit_route"] = reason.map(EXIT_ROUTE_OF).where(out["end_date"].notna(), "").fillna("")
+    for c in ("hours_per_week", "direct_share", *_END_ITEMS):
+        if c in r:
+            v = pd.array(r[c], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+            out[c] = np.where(out["end_date"].notna(), v, np.nan) if c in _END_ITEMS else v
+    out["state"] = np.select([~accepted, out["end_date"].notna() | out["left_date"].notna(), start.notna()],
+                             ["rejected", "closed", "open"], "waiting")
+    return out.reset_index(drop=True)
+
+
+def months_until(start: dt.date, end: dt.date) -> int:
+    """The fewest whole months from ``start`` reaching ``end`` or beyond (0 when ``end <= start``)."""
+    m = max(0, (end.year - start.year) * 12 + end.month - start.month - 1)
+    while add_months(start, m) < end:
+        m += 1
+    return m
+
+
+def shifted(scenario: Scenario, first: dt.date) -> Scenario:
+    """The scenario's remaining contract as a horizon starting on ``first`` (whole months; at least one referral month).
+
+    Runs on to the first whole month at or after the original referral end and contract end;
+    days past the original contract end fall in no reported period.
+    """
+    h = scenario.horizon
+    ref = max(1, months_until(first, h.referral_end))
+    total = max(ref, months_until(first, h.contract_end))
+    return scenario.model_copy(update={"horizon": h.model_copy(update={"start_date": first, "referral_months": ref,
+                                                                      "tracking_months": total - ref})})
+
+
+def _draw_open(scenario: Scenario, known: pd.DataFrame, open_rows: np.ndarray, as_of_day: int, origin: dt.date,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Ends (days from ``origin``), exit routes and end-of-case items of the cases open on the as-of day."""
+    n = open_rows.size
+    start = ((known.loc[open_rows, "start_date"] - pd.Timestamp(origin)) / pd.Timedelta(days=1)).to_numpy(float)
+    iv = scenario.intervention
+    drawn = np.floor(start + iv.duration_weeks.sample(rng, n) * 7.0)
+    # as the flow model reads a snapshot: an end before today moves within two weeks after it
+    end = np.where(drawn <= as_of_day, as_of_day + 1 + np.floor(rng.uniform(0, 14, n)), drawn)
+    u = rng.random(n)
+    route = np.where(u < iv.step_up_share, EXIT_ROUTES.index("step_up"),
+                     np.where(u < iv.step_up_share + iv.step_down_share, EXIT_ROUTES.index("step_down"), EXIT_ROUTES.index("completed")))
+    out = scenario.outcomes
+    probs = (out.exit_strategy_probability, out.wellbeing_plan_probability, out.positive_feedback_probability)
+    v = rng.random((n, 3))
+    items = {name: (v[:, k] < p).astype(float) for k, (name, p) in enumerate(zip(_END_ITEMS, probs)) if p is not None}
+    return end, route.astype(np.int64), items
+
+
+def _shift(table: CaseTable, offset: float, rows: np.ndarray | None = None) -> dict:
+    """A case table's arrays (optionally some rows) with every day moved by ``offset``; events renumbered."""
+    n = len(table)
+    rows = np.arange(n) if rows is None else np.asarray(rows, np.int64)
+    new = np.full(n, -1, np.int64)
+    new[rows] = np.arange(rows.size)
+    per_case = {k: getattr(table, k)[rows] for k in ("district", "referral_day", "accepted", "contact_day", "assessment_day", "start_day",
+                                                    "end_day", "left_day", "exit_route", "paused_days", "hours_per_week", "direct_share",
+                                                    "exit_strategy", "wellbeing_plan", "feedback_positive")}
+    for k in per_case:
+        if k.endswith("_day"):
+            per_case[k] = per_case[k] + offset
+    rk = new[table.review_case] >= 0 if table.review_case.size else np.zeros(0, bool)
+    ev = {"review_case": new[table.review_case[rk]], "review_day": table.review_day[rk] + offset}
+    if table.hours_case is not None:
+        hk = new[table.hours_case] >= 0
+        ev.update(hours_case=new[table.hours_case[hk]], hours_day=table.hours_day[hk] + offset, hours=table.hours[hk],
+                  hours_direct=table.hours_direct[hk])
+    a = table.assessments
+    ak = new[a.case] >= 0 if len(a) else np.zeros(0, bool)
+    ev["assessments"] = Assessments(new[a.case[ak]], a.tool[ak], a.area[ak], a.respondent[ak], a.baseline[ak], a.follow_up[ak],
+                                    a.follow_up_day[ak] + offset, a.higher_is_better[ak], a.min_score[ak], a.max_score[ak])
+    return {**per_case, **ev}
+
+
+def _concat(parts: list[dict], district_names: list[str]) -> CaseTable:
+    """One case table from several :func:`_shift` outputs (cases renumbered in order)."""
+    sizes = [p["referral_day"].size for p in parts]
+    base = np.cumsum([0, *sizes[:-1]])
+    cat = lambda k: np.concatenate([p[k] for p in parts])  # noqa: E731
+    t = CaseTable.build(district_names, cat("district"), cat("referral_day"),
+                        **{k: cat(k) for k in ("accepted", "contact_day", "assessment_day", "start_day", "end_day", "left_day", "exit_route",
+                                               "paused_days", "hours_per_week", "direct_share", "exit_strategy", "wellbeing_plan",
+                                               "feedback_positive")})
+    t.review_case = np.concatenate([p["review_case"] + b for p, b in zip(parts, base)]).astype(np.int64)
+    t.review_day = cat("review_day").astype(float)
+    if any("hours_case" in p for p in parts):
+        e = np.empty(0)
+        t.hours_case = np.concatenate([p.get("hours_case", e.astype(np.int64)) + b for p, b in zip(parts, base)]).astype(np.int64)
+        t.hours_day = np.concatenate([p.get("hours_day", e) for p in parts])
+        t.hours = np.concatenate([p.get("hours", e) for p in parts])
+        t.hours_direct = np.concatenate([p.get("hours_direct", e.astype(bool)) for p in parts]).astype(bool)
+    A = [p["assessments"] for p in parts]
+    t.assessments = Assessments(np.concatenate([a.case + b for a, b in zip(A, base)]).astype(np.int64),
+                                *(np.concatenate([getattr(a, f) for a in A]) for f in ("tool", "area", "respondent", "baseline", "follow_up",
+                                                                                       "follow_up_day", "higher_is_better", "min_score", "max_score")))
+    return t
+
+
+class Prepared:
+    """What every replication shares: the known cases, their table and the shifted scenario."""
+
+    def __init__(self, scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
+                 assessment_rows: pd.DataFrame | None = None) -> None:
+        h = scenario.horizon
+        if not h.start_date <= as_of < h.contract_end - dt.timedelta(days=1):
+            raise ReforecastError(f"--as-of {as_of}: KPI probabilities need a day inside the contract "
+                                  f"({h.start_date} to {h.contract_end - dt.timedelta(days=2)}), with a day still to come")
+        self.scenario, self.as_of = scenario, as_of
+        self.origin = h.start_date
+        self.first = as_of + dt.timedelta(days=1)
+        self.offset = float((self.first - self.origin).days)
+        self.day = (as_of - self.origin).days                      # the as-of day, days from the contract start
+        self.future = shifted(scenario, self.first)
+        names = list(scenario.district_names)
+        refs = frames.get("referrals.csv")
+        if scenario.referrals is not None and refs is not None and len(refs):
+            known = known_cases(refs, as_of)
+            bad = ~known["district"].isin(names)
+            if bad.any():
+                raise ReforecastError(f"referrals.csv: row {int(known.loc[bad, 'row'].iloc[0]) + 2}, column 'district': "
+                                      f"{known.loc[bad, 'district'].iloc[0]!r} is not a district of the scenario")
+        else:
+            known = known_cases(pd.DataFrame({"district": pd.Series(dtype=str), "referral_date": pd.Series(dtype="datetime64[ns]")}), as_of)
+        if "hours_per_week" not in known and scenario.referrals is not None:
+            known["hours_per_week"] = scenario.intervention.support_hours_per_week
+        self.known = known
+        reviews = frames.get("plan_reviews.csv")
+        ev = None
+        if reviews is not None and len(reviews) and len(known):
+            ids = frames["referrals.csv"].reset_index(drop=True)["case_id"].astype(str)
+            row_of = pd.Series(np.arange(len(ids)), index=ids)
+            case_of = pd.Series(np.arange(len(known)), index=known["row"].to_numpy())
+            rv = reviews[pd.to_datetime(reviews["review_date"]) <= pd.Timestamp(as_of)]
+            rows = rv["case_id"].astype(str).map(row_of)
+            ev = pd.DataFrame({"case": rows.map(case_of), "review_date": rv["review_date"]}).dropna(subset=["case"])
+        assess = None
+        if assessment_rows is not None and len(assessment_rows) and len(known):
+            case_of = pd.Series(np.arange(len(known)), index=known["row"].to_numpy())
+            a = assessment_rows.assign(case=assessment_rows["case"].map(case_of)).dropna(subset=["case"])
+            late = pd.to_datetime(a["follow_up_date"]) > pd.Timestamp(as_of)
+            assess = a.assign(follow_up=a["follow_up"].where(~late), follow_up_date=pd.to_datetime(a["follow_up_date"]).where(~late))
+        self.table = case_table_from_frames(known.drop(columns=["row", "state"]), self.origin, names, reviews=ev, assessments=assess)
+        self.open_rows = np.flatnonzero(known["state"].to_numpy() == "open")
+        self.waiting_rows = np.flatnonzero(known["state"].to_numpy() == "waiting")
+        self.closed_rows = np.flatnonzero(np.isin(known["state"].to_numpy(), ["closed", "rejected"]))
+
+
+def joined_table(p: Prepared, seed: int, replication: int) -> tuple[CaseTable, object]:
+    """One replication: the known past and the simulated future as one case table (days from the contract start)."""
+    sc, known = p.scenario, p.known
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, _OPEN_STREAM)))
+    end, route, items = _draw_open(sc, known, p.open_rows, p.day, p.origin, rng)
+    open_cases = pd.DataFrame({"district": known.loc[p.open_rows, "district"].to_numpy(),
+                               "start_date": known.loc[p.open_rows, "start_date"].dt.date.to_numpy(),
+                               "end_date": [(pd.Timestamp(p.origin) + pd.Timedelta(days=float(e))).date() for e in end]})
+    waiting = pd.DataFrame({"district": known.loc[p.waiting_rows, "district"].to_numpy(),
+                            "referral_date": known.loc[p.waiting_rows, "referral_date"].dt.date.to_numpy()})
+    state = InitialState(open_cases=open_cases, waiting=waiting) if sc.referrals is not None else None
+    try:
+        rep = run_replication(p.future, seed, replication, initial=state)
+    except FlowInvariantError as err:
+        # the flow model's capacity check counts today's open cases at day 0 against today's
+        # places, so a caseload already above its places (staff cut since) trips it although the
+        # engine starts no one until places free; the same path, unchecked
+        if "capacity" not in str(err) or not p.open_rows.size:
+            raise
+        rep = run_replication(p.future, seed, replication, initial=state, check=False)
+    if sc.referrals is None:
+        return p.table, rep
+    sim = case_table(rep)
+    parts = [_shift(p.table, 0.0, p.closed_rows)]
+    # open cases: as known, with the drawn end, exit route, end-of-case items and the reviews still to come
+    op = _shift(p.table, 0.0, p.open_rows)
+    op["end_day"] = end
+    op["exit_route"] = route
+    for name, v in items.items():
+        op[name] = v
+    iv = sc.intervention
+    if iv.review_interval_weeks:
+        step = iv.review_interval_weeks * 7.0
+        cases, days = [], []
+        for k, (s, e) in enumerate(zip(op["start_day"], end)):
+            ks = np.arange(math.floor((p.day - s) / step) + 1, math.ceil((e - s) / step)) if e > s else np.zeros(0)
+            d = s + ks * step
+            d = d[(d > p.day) & (d < e)]
+            cases.append(np.full(d.size, k))
+            days.append(d)
+        op["review_case"] = np.concatenate([op["review_case"], *cases]).astype(np.int64)
+        op["review_day"] = np.concatenate([op["review_day"], *days])
+    parts.append(op)
+    # waiting families: the simulation's first cases, in the list's order; known dates up to today
+    w = _shift(sim, p.offset)
+    nw = p.waiting_rows.size
+    for k in ("contact_day", "assessment_day"):
+        # the simulation counts a listed family as contacted and assessed on referral; the past is
+        # the extract's, so a step not done by the as-of day is done the day after it at the earliest
+        past = getattr(p.table, k)[p.waiting_rows]
+        w[k][:nw] = np.where(np.isfinite(past), past, np.maximum(w[k][:nw], p.day + 1.0))
+    for k in ("hours_per_week", "direct_share"):
+        past = getattr(p.table, k)[p.waiting_rows]
+        w[k][:nw] = np.where(np.isfinite(past), past, w[k][:nw])
+    parts.append(w)
+    return _concat(parts, list(sc.district_names)), rep
+
+
+def _rows(w: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """First day and day after the last day of each report row (rolling rows: from their first window to their last)."""
+    first = np.r_[0, np.flatnonzero(w.row[1:] != w.row[:-1]) + 1]
+    last = w.last_of_row()
+    return w.lo[first], w.hi[last]
+
+
+def _target_text(t: KpiTarget) -> str:
+    d = REGISTRY.get(t.metric)
+    share = d is not None and d.kind == "share"
+    value = f"{t.threshold:.0%}" if share else f"{t.threshold:,.10g}"
+    unit = f" {d.units}" if d is not None and not share and d.units not in ("fraction",) else ""
+    return f"{t.comparison} {value}{unit}"
+
+
+def _replication(p: Prepared, seed: int, r: int, plan: list[tuple]) -> list[np.ndarray]:
+    """Each planned (target, windows) cell's values in replication ``r`` (NaN where the KPI has no value)."""
+    sc = p.scenario
+    table, rep = joined_table(p, seed, r)
+    n_days = (sc.horizon.contract_end - p.origin).days
+    cal = calendar_for(p.origin, sc.horizon.contract_end)
+    params = kpi_params(sc)
+    names = sorted({t.metric for t, *_ in plan if REGISTRY[t.metric].basis == "cases"})
+    cache: dict[str, dict] = {}
+    out = []
+    for target, kind, w, rows in plan:
+        col = sc.district_names.index(target.district) if target.district else len(sc.district_names)
+        if REGISTRY[target.metric].basis == "cases":
+            if kind not in cache:
+                cache[kind] = evaluate(table, w, cal, params, n_days, names) if sc.referrals is not None else {}
+            v = cache[kind].get(target.metric)
+            out.append(np.full(rows.size, np.nan) if v is None else v.value[rows, col])
+        else:
+            # not from cases: the simulation alone, on the contract's windows counted from the day after the as-of day
+            ws = make_windows(kind, p.first, p.origin, sc.horizon.contract_end)
+            nd = int(np.ceil(rep.t_end))
+            vals = {}
+            if rep.universal is not None:
+                vals.update(fold(universal_kpis(rep.universal, ws, len(sc.district_names), nd), ws))
+            if target.metric not in vals:
+                vals.update(_simulation_metrics(rep, ws, nd))
+            v = vals.get(target.metric)
+            out.append(np.full(rows.size, np.nan) if v is None else np.asarray(v.value)[rows, col])
+    return out
+
+
+def kpi_probabilities(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date, replications: int = 40,
+                      seed: int = 1, jobs: int = 1, assessment_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """P(each KPI target met) in every reporting period not yet over on ``as_of``.
+
+    Parameters
+    ----------
+    scenario
+        Any scenario with ``kpi_targets``.
+    frames
+        Extracts keyed by file name; ``referrals.csv`` (and ``plan_reviews.csv``) are read when
+        present; an empty or missing ``referrals.csv`` starts from an empty caseload.
+    as_of
+        The last day known.
+    replications, seed, jobs
+        Flow-model replications; replication ``r`` uses the flow's streams of ``(seed, r)`` and
+        its own stream for the open cases' ends, so the table is identical for any ``jobs``.
+    assessment_rows
+        Optional: the registry's assessment table of the extracts (``case`` = row number in
+        ``referrals.csv``; ``cusp.kpi_extracts.assessment_rows``); follow-ups after ``as_of`` are dropped.
+
+    Returns
+    -------
+    DataFrame
+        One row per target and reporting period still to come (:data:`COLUMNS`): ``kpi`` (the
+        target's name), ``metric``, ``label`` (the registry's description with its unit),
+        ``period_kind`` (quarter, year ...), ``period`` (``Y3Q2``, ``Y4``, ``2024-05`` ...),
+        ``period_start``, ``period_end`` (first and last day; a rolling row spans its windows),
+        ``target`` (e.g. ``>= 90%``), ``straddles`` (the period began on or before ``as_of``),
+        ``p_met`` (share of replications with a value that meet the target), ``mean_value``
+        (the metric's mean over those replications, in its unit), ``observed_to_date`` (a
+        straddling period's value over its observed part, from the extracts alone; NaN for
+        periods wholly after ``as_of`` and for rolling rows), ``replications`` (with a value).
+    """
+    if replications < 1:
+        raise ReforecastError(f"--replications: must be at least 1 (got {replications})")
+    p = Prepared(scenario, frames, as_of, assessment_rows)
+    h = scenario.horizon
+    ref_end = (h.referral_end - p.origin).days
+    plan, meta = [], []
+    for t in scenario.kpi_targets:
+        w = make_windows(t.period, p.origin, p.origin, h.contract_end)
+        lo, hi = _rows(w)
+        keep = hi - 1 > p.day
+        if REGISTRY[t.metric].basis != "cases":
+            keep &= lo > p.day
+        if t.metric in THROUGHPUT:
+            keep &= hi <= ref_end
+        rows = np.flatnonzero(keep)
+        if rows.size:
+            plan.append((t, t.period, w, rows))
+            meta.append((t, w, rows, lo, hi))
+    if not plan:
+        return pd.DataFrame(columns=COLUMNS)
+    if jobs == 1:
+        results = [_replication(p, seed, r, plan) for r in range(replications)]
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=jobs)(delayed(_replication)(p, seed, r, plan) for r in range(replications))
+    observed = _observed(p, meta)
+    out = []
+    for i, (t, w, rows, lo, hi) in enumerate(meta):
+        vals = np.stack([res[i] for res in results])         # (replications, rows)
+        for j, row in enumerate(rows):
+            v = vals[:, j]
+            ok = np.isfinite(v)
+            met = [t.met(float(x)) for x in v[ok]]
+            out.append({"kpi": t.name, "metric": t.metric, "label": REGISTRY[t.metric].label, "period_kind": t.period,
+                        "period": w.labels[row], "period_start": p.origin + dt.timedelta(days=int(lo[row])),
+                        "period_end": p.origin + dt.timedelta(days=int(hi[row]) - 1), "target": _target_text(t),
+                        "straddles": bool(lo[row] <= p.day), "p_met": float(np.mean(met)) if met else float("nan"),
+                        "mean_value": float(v[ok].mean()) if ok.any() else float("nan"), "observed_to_date": observed[i][j],
+                        "replications": int(ok.sum())})
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _observed(p: Prepared, meta: list) -> list[np.ndarray]:
+    """Each straddling period's value over its days up to the as-of day, from the known cases alone."""
+    sc = p.scenario
+    cal = calendar_for(p.origin, sc.horizon.contract_end)
+    n_days = (sc.horizon.contract_end - p.origin).days
+    out = []
+    for t, w, rows, lo, hi in meta:
+        vals = np.full(rows.size, np.nan)
+        strad = lo[rows] <= p.day
+        if strad.any() and not w.rolling and REGISTRY[t.metric].basis == "cases" and sc.referrals is not None and len(p.table):
+            cut = Windows(w.kind, w.lo, np.minimum(w.hi, p.day + 1), w.row, w.labels, w.complete)
+            v = evaluate(p.table, cut, cal, kpi_params(sc), n_days, [t.metric]).get(t.metric)
+            if v is not None:
+                col = sc.district_names.index(t.district) if t.district else len(sc.district_names)
+                vals[strad] = v.value[rows[strad], col]
+        out.append(vals)
+    return out
+
+
+__all__ = ["COLUMNS", "EXIT_ROUTE_OF", "Prepared", "joined_table", "known_cases", "kpi_probabilities", "months_until", "shifted"]
