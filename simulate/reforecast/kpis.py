@@ -10,7 +10,9 @@ For any scenario with ``kpi_targets`` (every preset has some): each replication
    items (exit strategy, wellbeing plan, feedback) with the scenario's probabilities;
 3. runs the flow model (:func:`simulate.flow.model.run_replication`) from the day after the as-of
    day with :class:`simulate.flow.model.InitialState` = those open cases (holding their places
-   until their drawn ends) and the **waiting list** (accepted, not started, not gone);
+   until their drawn ends) and the **waiting list** (accepted, not started, not gone), with
+   patience counted from each referral (``patience_from="referral"``): extracts rarely record a
+   family giving up, so a family on the list long past the scenario's patience leaves it at once;
 4. joins the known past and the simulated future into one per-case table on the contract's own
    days (:func:`joined_table`): cases closed by the as-of day as known; open cases as known plus
    their drawn ends; waiting families as known up to their assessment, then the simulation's
@@ -255,7 +257,9 @@ def joined_table(p: Prepared, seed: int, replication: int) -> tuple[CaseTable, o
                                "end_date": [(pd.Timestamp(p.origin) + pd.Timedelta(days=float(e))).date() for e in end]})
     waiting = pd.DataFrame({"district": known.loc[p.waiting_rows, "district"].to_numpy(),
                             "referral_date": known.loc[p.waiting_rows, "referral_date"].dt.date.to_numpy()})
-    state = InitialState(open_cases=open_cases, waiting=waiting) if sc.referrals is not None else None
+    # patience counted from each referral: an extract rarely records a family giving up, so a
+    # family "waiting" for a year has most likely gone; the flow model lets it leave at day 0
+    state = InitialState(open_cases=open_cases, waiting=waiting, patience_from="referral") if sc.referrals is not None else None
     try:
         rep = run_replication(p.future, seed, replication, initial=state)
     except FlowInvariantError as err:

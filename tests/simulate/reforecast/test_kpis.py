@@ -62,12 +62,14 @@ def test_months_until():
 
 
 def test_a_straddling_year_counts_the_known_starts_and_the_simulated_rest():
-    # no new referrals, staff for everyone: the three waiting families start the day after the
-    # as-of day. Year 2's families started = 4 closed + 2 open (known) + 3 from the list = 9.
-    sc = with_overrides(BASE, {"workforce.pooled_fte": 2400, "referrals.volume_multiplier": 0.0})
+    # no new referrals, staff for everyone, families who never give up: the three waiting
+    # families start the day after the as-of day. Year 2's families started = 4 closed + 2 open
+    # (known) + 3 from the list = 9.
+    sc = with_overrides(BASE, {"workforce.pooled_fte": 2400, "referrals.volume_multiplier": 0.0, "triage.patience_days": None})
     df = kpi_probabilities(sc, {"referrals.csv": referrals()}, AS_OF, replications=3, seed=1)
     assert list(df.columns) == COLUMNS
     fam = df[df["kpi"] == "families_supported"].set_index("period")
+    assert (fam["replications"] == 3).all()
     assert fam.loc["Y2", "straddles"] and fam.loc["Y2", "mean_value"] == 9.0 and fam.loc["Y2", "observed_to_date"] == 6.0
     assert fam.loc["Y2", "p_met"] == 0.0 and fam.loc["Y2", "target"] == ">= 1,341 families"
     assert fam.loc["Y3", "mean_value"] == 0.0 and np.isnan(fam.loc["Y3", "observed_to_date"])
@@ -119,3 +121,14 @@ def test_no_extract_starts_empty_and_a_day_outside_the_contract_is_an_error():
     assert len(df) and df["observed_to_date"].isna().all()   # nothing known: no observed part
     with pytest.raises(ReforecastError, match="--as-of"):
         kpi_probabilities(BASE, {}, dt.date(2030, 1, 1), replications=2, seed=1)
+
+
+def test_a_family_long_past_its_patience_leaves_the_list():
+    # the same, with the scenario's 90-day patience counted from each referral: three families
+    # referred two years before the as-of day leave at once (P(still waiting) = e^(-730/90) < 0.1%)
+    data = referrals()
+    data.loc[6:8, ["referral_date", "first_contact_date", "assessment_date"]] = pd.Timestamp("2021-06-30")
+    sc = with_overrides(BASE, {"workforce.pooled_fte": 2400, "referrals.volume_multiplier": 0.0})
+    df = kpi_probabilities(sc, {"referrals.csv": data}, AS_OF, replications=3, seed=1)
+    fam = df[df["kpi"] == "families_supported"].set_index("period")
+    assert fam.loc["Y2", "mean_value"] == 6.0
