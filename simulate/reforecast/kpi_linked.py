@@ -62,11 +62,11 @@ PLAN_SEED = 0x001C
 EDGE = 1e-3
 
 FIGURES: dict[str, tuple[str, str]] = {
-    "withheld_gbp": ("KPI money withheld, whole contract (£)", "gbp"),
-    "income_at_risk_gbp": ("Income at risk still to be reconciled (£)", "gbp"),
-    "provider_income_gbp": ("Provider income, whole contract (£)", "gbp"),
-    "provider_net_gbp": ("Provider net of delivery cost and gain share returned (£)", "gbp"),
-    "gain_share_returned_gbp": ("Gain share returned to the commissioners, whole contract (£)", "gbp"),
+    "withheld_gbp": ("KPI money withheld, whole contract", "gbp"),
+    "income_at_risk_gbp": ("Income at risk still to be reconciled", "gbp"),
+    "provider_income_gbp": ("Provider income, whole contract", "gbp"),
+    "provider_net_gbp": ("Provider net of delivery cost and gain share returned", "gbp"),
+    "gain_share_returned_gbp": ("Gain share returned to the commissioners, whole contract", "gbp"),
     "any_withheld": ("P(KPI money withheld in a year still open)", "probability"),
     "provider_loss": ("P(provider loses money)", "probability"),
 }
@@ -131,6 +131,22 @@ class KpiCalibration:
 
     def table(self) -> list[dict]:
         return self.rows
+
+    def published_table(self, count) -> list[dict]:
+        """The table as published (``cusp.reforecast_disclosure``): no count of people rests on it
+        but a count KPI's reported value (e.g. families started in a year), which goes through the
+        policy's ``count(column, row, n)``; a suppressed one hides that row's posterior too."""
+        out = []
+        for i, r in enumerate(self.rows):
+            r = dict(r)
+            n = r.get("reported_mean", float("nan"))
+            if r.get("modelled") and not is_share(r["metric"]) and np.isfinite(n):
+                shown = count("reported_mean", i, n)
+                r["reported_mean"] = shown
+                if shown is None:
+                    r.update(posterior_shift=None, posterior_shift_sd=None, posterior_value=None)
+            out.append(r)
+        return out
 
 
 @dataclass

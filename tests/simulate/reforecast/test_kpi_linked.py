@@ -201,3 +201,12 @@ def test_cli_reforecast_settles_as_payments_settle(tmp_path, capsys):
     kp = pd.read_csv(tmp_path / "rf" / "kpi_probabilities.csv")
     assert set(kp["period"]) == {f"contract year {y}" for y in range(3, 8)}
     assert kp.loc[kp["kpi"] == "targeted_improved", "target"].iloc[0] == ">= 70%"
+
+
+def test_published_calibration_passes_count_kpis_through_the_policy():
+    ctx = K.prepare(SC, {"kpi_results.csv": results([2], activity=3002.0)}, dt.date(2019, 6, 30))
+    rounded = ctx.calibration.published_table(lambda col, row, n: int(round(n / 5.0) * 5))
+    assert [r["reported_mean"] for r in rounded] == [0.5, 0.95, 0.9, 3000]    # only the count KPI is a count of people
+    hidden = ctx.calibration.published_table(lambda col, row, n: None)
+    assert hidden[3]["reported_mean"] is None and hidden[3]["posterior_value"] is None
+    assert hidden[2]["posterior_value"] == ctx.calibration.table()[2]["posterior_value"]
