@@ -21,8 +21,11 @@ Every other year is *open*: each draw
 persists across years, plus year-to-year noise ``ε ~ N(0, σ²)`` the model does not carry.
 Prior ``δ ~ N(0, τ²)`` (the plan is right on average); each reported year ``y`` gives a
 residual ``r_y`` = transformed reported value − the plan's mean transformed value for that year
-(the mean of :data:`PLAN_DRAWS` model draws on a fixed seed). Posterior: precision
-``1/τ² + n/σ²``, mean ``(Σ r_y / σ²) / precision``. Each draw takes one ``δ`` per KPI from its
+(the mean of :data:`PLAN_DRAWS` model draws on a fixed seed). The contract
+year in progress adds a residual from ``referrals.csv`` as known on the as-of day (:func:`extract_evidence`:
+the registry's value over the year's days so far, a count scaled to a whole year) weighted by the
+share of the year observed, ``w``. Posterior: precision ``1/τ² + Σw/σ²``, mean
+``(Σ w r / σ²) / precision``. Each draw takes one ``δ`` per KPI from its
 posterior and one ``ε`` per KPI and open year. A service reporting below plan moves every open
 year's value down; the more years reported, the narrower the shift. Shares are clipped to
 [:data:`EDGE`, 1 − :data:`EDGE`] before the logit and a shifted value beyond those edges is
@@ -116,11 +119,63 @@ def untransform(z: np.ndarray, share: bool) -> np.ndarray:
     return np.exp(z)
 
 
-def shift_posterior(residuals: np.ndarray, prior_sd: float, year_sd: float) -> tuple[float, float]:
-    """Normal posterior (mean, sd) of a persistent shift from residuals ``r_y ~ N(δ, year_sd²)``, ``δ ~ N(0, prior_sd²)``."""
+def shift_posterior(residuals: np.ndarray, prior_sd: float, year_sd: float, weights: np.ndarray | None = None) -> tuple[float, float]:
+    """Normal posterior (mean, sd) of a persistent shift from residuals ``r_y ~ N(δ, year_sd² / w_y)``, ``δ ~ N(0, prior_sd²)``.
+
+    ``weights`` (default 1): the share of a year each residual covers (a year in progress,
+    read from the extracts so far, counts for the part of it observed).
+    """
     r = np.asarray(residuals, float)
-    precision = 1.0 / prior_sd**2 + r.size / year_sd**2
-    return float(r.sum() / year_sd**2 / precision), float(1.0 / math.sqrt(precision))
+    w = np.ones(r.size) if weights is None else np.asarray(weights, float)
+    precision = 1.0 / prior_sd**2 + w.sum() / year_sd**2
+    return float((w * r).sum() / year_sd**2 / precision), float(1.0 / math.sqrt(precision))
+
+
+def extract_evidence(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date, years: tuple[int, ...],
+                     metrics: set[str]) -> dict[str, list[tuple[int, float, float]]]:
+    """Each case-based metric's value so far in the contract year in progress, from ``referrals.csv`` as known on ``as_of``.
+
+    Returns ``{metric: [(year, value, weight)]}``: the registry's value (:func:`simulate.kpis.evaluate`,
+    the same definitions ``cusp`` reads real extracts with) over the year's days up to ``as_of``;
+    ``weight`` is the share of the year observed, and a count is scaled to a whole year
+    (count ÷ weight). Metrics the extract cannot give (no value) are left out.
+    """
+    from simulate.flow.metrics import kpi_params
+    from simulate.flow.model import calendar_for
+    from simulate.kpis import case_table_from_frames, evaluate, make_windows
+    from simulate.kpis.windows import Windows
+
+    from .kpis import known_cases
+
+    refs = frames.get("referrals.csv")
+    wanted = sorted(m for m in metrics if m in REGISTRY and REGISTRY[m].basis == "cases")
+    if refs is None or not len(refs) or not wanted or not years:
+        return {}
+    h = scenario.horizon
+    origin, day = h.start_date, (as_of - h.start_date).days
+    known = known_cases(refs, as_of)
+    names = list(scenario.district_names)
+    known = known[known["district"].isin(names)]
+    if not len(known):
+        return {}
+    table = case_table_from_frames(known.drop(columns=["row", "state"]).reset_index(drop=True), origin, names)
+    w = make_windows("year", origin, origin, h.contract_end)
+    # only the year in progress: an ended year is evidence through its reconciled kpi_results, and
+    # an extract may begin after an earlier year (its starts would read as none)
+    idx = [y - 1 for y in years if y - 1 < w.n and w.lo[y - 1] <= day < w.hi[y - 1] - 1]
+    if not idx:
+        return {}
+    lo, hi = w.lo[idx], np.minimum(w.hi[idx], day + 1)
+    cut = Windows("year", lo, hi, np.arange(len(idx), dtype=np.int64), [w.labels[i] for i in idx], np.ones(len(idx), bool))
+    values = evaluate(table, cut, calendar_for(origin, h.contract_end), kpi_params(scenario), (h.contract_end - origin).days, wanted)
+    out: dict[str, list[tuple[int, float, float]]] = {}
+    for m, v in values.items():
+        for k, i in enumerate(idx):
+            x = float(v.value[k, -1])
+            share = (hi[k] - lo[k]) / float(w.hi[i] - w.lo[i])
+            if np.isfinite(x) and share > 0:
+                out.setdefault(m, []).append((i + 1, x if is_share(m) else x / share, float(share)))
+    return out
 
 
 @dataclass
@@ -134,17 +189,19 @@ class KpiCalibration:
 
     def published_table(self, count) -> list[dict]:
         """The table as published (``cusp.reforecast_disclosure``): no count of people rests on it
-        but a count KPI's reported value (e.g. families started in a year), which goes through the
-        policy's ``count(column, row, n)``; a suppressed one hides that row's posterior too."""
+        but a count KPI's reported value and its value so far this year (e.g. families started),
+        which go through the policy's ``count(column, row, n)``; a suppressed one hides that row's
+        posterior too."""
         out = []
         for i, r in enumerate(self.rows):
             r = dict(r)
-            n = r.get("reported_mean", float("nan"))
-            if r.get("modelled") and not is_share(r["metric"]) and np.isfinite(n):
-                shown = count("reported_mean", i, n)
-                r["reported_mean"] = shown
-                if shown is None:
-                    r.update(posterior_shift=None, posterior_shift_sd=None, posterior_value=None)
+            for col in ("reported_mean", "open_year_value_so_far"):
+                n = r.get(col, float("nan"))
+                if r.get("modelled") and not is_share(r["metric"]) and np.isfinite(n):
+                    shown = count(col, i, n)
+                    r[col] = shown
+                    if shown is None:
+                        r.update(posterior_shift=None, posterior_shift_sd=None, posterior_value=None)
             out.append(r)
         return out
 
@@ -241,6 +298,8 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     plan_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(PLAN_SEED)))
     draws = [kpi_values(draw_families(fp, plan_rng), M) for _ in range(PLAN_DRAWS)]
     res = frames.get("kpi_results.csv")
+    # the years still open that have begun: their KPIs so far, read from the case-level extract
+    so_far = extract_evidence(scenario, frames, as_of, open_years, {m for m in metric if m})
     shift, year_sd, rows = np.zeros((len(names), 2)), np.zeros(len(names)), []
     for i, (name, m, sh) in enumerate(zip(names, metric, share)):
         prior_sd = kpi_priors.share_prior_sd if sh else kpi_priors.count_prior_sd
@@ -253,12 +312,17 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
         if res is not None and len(res):
             sel = res[(res["kpi"].astype(str) == name) & res["contract_year"].astype(int).isin(reconciled_years)]
             observed = [(int(y), float(v)) for y, v in zip(sel["contract_year"], sel["value"]) if 1 <= int(y) <= years]
-        resid = np.array([transform(np.array([v]), sh)[0] - plan_z[y - 1] for y, v in observed])
-        mean, sd = shift_posterior(resid, prior_sd, year_sd[i])
+        partial = so_far.get(m, [])
+        resid = np.array([transform(np.array([v]), sh)[0] - plan_z[y - 1] for y, v in observed]
+                         + [transform(np.array([v]), sh)[0] - plan_z[y - 1] for y, v, _ in partial])
+        weights = np.array([1.0] * len(observed) + [f for _, _, f in partial])
+        mean, sd = shift_posterior(resid, prior_sd, year_sd[i], weights)
         shift[i] = (mean, sd)
         plan_value = float(np.mean(untransform(plan_z, sh)))
         rows.append({"kpi": name, "metric": m, "modelled": True, "plan_value": plan_value, "prior_shift_sd": prior_sd,
                      "years_reported": len(observed), "reported_mean": float(np.mean([v for _, v in observed])) if observed else float("nan"),
+                     "open_year_share_observed": float(sum(f for _, _, f in partial)),
+                     "open_year_value_so_far": float(partial[-1][1]) if partial else float("nan"),
                      "posterior_shift": mean, "posterior_shift_sd": sd,
                      "posterior_value": float(np.mean(untransform(plan_z + mean, sh)))})
     cases = 0
@@ -366,5 +430,5 @@ def run_draw(ctx: KpiContext, rng: np.random.Generator) -> Outcome:
     return Outcome(future, {"commissioner": paid}, by_line, int(round(float(started.sum()))), 0.0, figures, kpis)
 
 
-__all__ = ["FIGURES", "KpiCalibration", "KpiContext", "KpiPriors", "draw_kpi_values", "is_share", "prepare", "run_draw",
+__all__ = ["FIGURES", "KpiCalibration", "KpiContext", "KpiPriors", "draw_kpi_values", "extract_evidence", "is_share", "prepare", "run_draw",
            "shift_posterior", "target_text", "transform", "untransform"]

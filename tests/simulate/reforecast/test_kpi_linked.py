@@ -210,3 +210,26 @@ def test_published_calibration_passes_count_kpis_through_the_policy():
     hidden = ctx.calibration.published_table(lambda col, row, n: None)
     assert hidden[3]["reported_mean"] is None and hidden[3]["posterior_value"] is None
     assert hidden[2]["posterior_value"] == ctx.calibration.table()[2]["posterior_value"]
+
+
+def test_the_year_in_progress_moves_the_forecast_through_the_case_extract():
+    # year 3 (2019-04-01 to 2020-03-31, 366 days) half observed on 2019-09-30 (183 days): 480
+    # families started so far is 960 a year against the plan's ~2,700 and the 2,400 target
+    days = pd.to_datetime("2019-04-01") + pd.to_timedelta(np.arange(480) % 180, unit="D")
+    refs = pd.DataFrame({"case_id": [f"R{i}" for i in range(480)], "district": "Mid Essex", "referral_date": days, "accepted": True,
+                         "first_contact_date": days, "assessment_date": days, "start_date": days, "end_date": pd.NaT})
+    as_of = dt.date(2019, 9, 30)
+    base = {"kpi_results.csv": results([2], activity=2700.0)}
+    without = K.prepare(SC, base, as_of)
+    with_cases = K.prepare(SC, {**base, "referrals.csv": refs}, as_of)
+    row = with_cases.calibration.table()[3]
+    assert row["open_year_share_observed"] == pytest.approx(183 / 366) and row["open_year_value_so_far"] == pytest.approx(960.0)
+    assert without.calibration.table()[3]["open_year_share_observed"] == 0.0
+    # the weighted update by hand on the log scale: prior precision 1/0.1², year 2 (weight 1) and
+    # half of year 3 (weight 0.5) at 1/0.05² each; residuals against the plan's ~2,700 a year
+    plan = row["plan_value"]
+    r2, r3 = np.log(2700 / plan), np.log(960 / plan)
+    assert row["posterior_shift_sd"] == pytest.approx((100 + 400 + 200) ** -0.5)
+    assert row["posterior_shift"] == pytest.approx((400 * r2 + 200 * r3) / 700, abs=0.01)     # about -0.29
+    p = lambda ctx: np.mean([o.kpis[("activity_maintained", "contract year 3")] for o in draws(ctx, 100)])  # noqa: E731
+    assert p(without) > 0.95 and p(with_cases) < 0.05
