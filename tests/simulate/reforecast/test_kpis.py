@@ -132,3 +132,26 @@ def test_a_family_long_past_its_patience_leaves_the_list():
     df = kpi_probabilities(sc, {"referrals.csv": data}, AS_OF, replications=3, seed=1)
     fam = df[df["kpi"] == "families_supported"].set_index("period")
     assert fam.loc["Y2", "mean_value"] == 6.0
+
+
+def test_assessment_rows_join_the_known_scores():
+    # as of 2023-06-15, Y2Q1 straddles. The four closed families have family self-assessments
+    # (four areas) followed up on 2023-06-01: three improved in every area, one in three of four.
+    as_of = dt.date(2023, 6, 15)
+    rows = []
+    for case in range(4):
+        for a in range(4):
+            gain = 0 if (case == 3 and a == 0) else 2
+            rows.append({"case": case, "tool": "cfw_radar", "area": f"spoke_{a}", "respondent": "family", "baseline": 4.0,
+                         "follow_up": 4.0 + gain, "follow_up_date": pd.Timestamp("2023-06-01"), "higher_is_better": True,
+                         "min_score": 1.0, "max_score": 10.0})
+    scores = pd.DataFrame(rows)
+    data = {"referrals.csv": referrals()}
+    joined = kpi_probabilities(BASE, data, as_of, replications=2, seed=1, assessment_rows=scores)
+    plain = kpi_probabilities(BASE, data, as_of, replications=2, seed=1)
+    pick = lambda df: df[(df["kpi"] == "families_improved_all_areas") & (df["period"] == "Y2Q1")].iloc[0]  # noqa: E731
+    assert pick(joined)["observed_to_date"] == 0.75
+    assert np.isnan(pick(plain)["observed_to_date"])
+    # a follow-up after the as-of day had not happened
+    late = scores.assign(follow_up_date=pd.Timestamp("2023-06-20"))
+    assert np.isnan(pick(kpi_probabilities(BASE, data, as_of, replications=1, seed=1, assessment_rows=late))["observed_to_date"])
