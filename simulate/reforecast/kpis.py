@@ -204,9 +204,9 @@ class Prepared:
     def __init__(self, scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
                  assessment_rows: pd.DataFrame | None = None) -> None:
         h = scenario.horizon
-        if not h.start_date <= as_of < h.contract_end - dt.timedelta(days=1):
+        if not h.start_date - dt.timedelta(days=1) <= as_of < h.contract_end - dt.timedelta(days=1):
             raise ReforecastError(f"--as-of {as_of}: KPI probabilities need a day inside the contract "
-                                  f"({h.start_date} to {h.contract_end - dt.timedelta(days=2)}), with a day still to come")
+                                  f"({h.start_date - dt.timedelta(days=1)}, the day before it starts, to {h.contract_end - dt.timedelta(days=2)})")
         self.scenario, self.as_of = scenario, as_of
         self.origin = h.start_date
         self.first = as_of + dt.timedelta(days=1)

@@ -155,3 +155,19 @@ def test_assessment_rows_join_the_known_scores():
     # a follow-up after the as-of day had not happened
     late = scores.assign(follow_up_date=pd.Timestamp("2023-06-20"))
     assert np.isnan(pick(kpi_probabilities(BASE, data, as_of, replications=1, seed=1, assessment_rows=late))["observed_to_date"])
+
+
+@pytest.mark.parametrize("preset", ["lancs-ehwb-000", "lancs-young-carers-003"])
+def test_the_day_before_the_start_is_capacity_run_exactly(preset):
+    # nothing known yet: the join is the flow model's own run, so every period's P(met) and
+    # mean value are those of `cusp capacity run` (run_replications(...).target_probabilities())
+    # with the same seed (rows without a value in any replication are absent there)
+    from simulate.flow.runner import run_replications
+
+    sc = load_scenario(preset)
+    ours = kpi_probabilities(sc, {}, sc.horizon.start_date - dt.timedelta(days=1), replications=3, seed=3)
+    flow = run_replications(sc, 3, 3).target_probabilities()
+    m = ours[ours["replications"] > 0].merge(flow, left_on=["kpi", "period"], right_on=["target", "label"], suffixes=("", "_flow"))
+    assert len(m) == (ours["replications"] > 0).sum() > 10
+    np.testing.assert_array_equal(m["p_met"], m["probability"])
+    np.testing.assert_allclose(m["mean_value"], m["mean_value_flow"], rtol=1e-12)
