@@ -67,6 +67,7 @@ EDGE = 1e-3
 FIGURES: dict[str, tuple[str, str]] = {
     "withheld_gbp": ("KPI money withheld, whole contract", "gbp"),
     "income_at_risk_gbp": ("Income at risk still to be reconciled", "gbp"),
+    "withheld_open_gbp": ("KPI money withheld in the years still open", "gbp"),
     "provider_income_gbp": ("Provider income, whole contract", "gbp"),
     "provider_net_gbp": ("Provider net of delivery cost and gain share returned", "gbp"),
     "gain_share_returned_gbp": ("Gain share returned to the commissioners, whole contract", "gbp"),
@@ -424,7 +425,8 @@ def run_draw(ctx: KpiContext, rng: np.random.Generator) -> Outcome:
     net = income - returned_all - spend_all
     at_risk_open = sum(ctx.values["ecc"] * ctx.months_in_year[y - 1] / 12.0 * t["at_risk"] for y in ctx.open_years if y >= t["from_year"])
     started = fam.started[as_of_month + 1:] if as_of_month + 1 < len(fam.started) else np.zeros(0)
-    figures = {"withheld_gbp": withheld_all, "income_at_risk_gbp": float(at_risk_open), "provider_income_gbp": income,
+    figures = {"withheld_gbp": withheld_all, "income_at_risk_gbp": float(at_risk_open), "withheld_open_gbp": withheld,
+               "provider_income_gbp": income,
                "provider_net_gbp": net, "gain_share_returned_gbp": returned_all, "any_withheld": float(any_withheld),
                "provider_loss": float(net < -1e-6)}
     return Outcome(future, {"commissioner": paid}, by_line, int(round(float(started.sum()))), 0.0, figures, kpis)

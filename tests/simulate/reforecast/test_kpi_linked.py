@@ -74,7 +74,7 @@ def test_every_year_reconciled_keeps_the_reconciliation_exactly():
         assert o.figures["gain_share_returned_gbp"] == pytest.approx(returned, abs=0.005)
         assert o.figures["provider_income_gbp"] == pytest.approx(income, abs=0.005)
         assert o.figures["provider_net_gbp"] == pytest.approx(income - returned - 7 * 33e6, abs=0.005)
-        assert o.figures["income_at_risk_gbp"] == 0.0 and o.figures["any_withheld"] == 0.0
+        assert o.figures["income_at_risk_gbp"] == 0.0 and o.figures["any_withheld"] == 0.0 and o.figures["withheld_open_gbp"] == 0.0
     assert returned == pytest.approx(0.5 * (1_560_554.62 + 6 * 876_554.62 + 7 * 68_445.38), abs=0.05)
 
 
@@ -100,6 +100,7 @@ def test_an_open_year_runs_the_settlement_rules():
         assert o.future_by_month[77] == pytest.approx(6 * (ECC - AT_RISK + WEST) / 12)
         assert o.figures["withheld_gbp"] == pytest.approx(6 * 684_000.0)   # years 2-7
         assert o.figures["income_at_risk_gbp"] == pytest.approx(AT_RISK) and o.figures["any_withheld"] == 1.0
+        assert o.figures["withheld_open_gbp"] == pytest.approx(684_000.0)          # year 7 alone
         # whole contract: realised + future = 7 years less what is withheld
         assert o.paid_by_payer["commissioner"].sum() == pytest.approx(7 * 35_700_000 - 6 * 684_000.0)
     # with year 7's spend reported, the settlement lists the year and pays April-September: only
