@@ -146,7 +146,7 @@ def extract_evidence(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of:
     from simulate.kpis import case_table_from_frames, evaluate, make_windows
     from simulate.kpis.windows import Windows
 
-    from .kpis import known_cases
+    from .kpi_join import known_cases
 
     refs = frames.get("referrals.csv")
     wanted = sorted(m for m in metrics if m in REGISTRY and REGISTRY[m].basis == "cases")
