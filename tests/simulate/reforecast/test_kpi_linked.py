@@ -234,3 +234,35 @@ def test_the_year_in_progress_moves_the_forecast_through_the_case_extract():
     assert row["posterior_shift"] == pytest.approx((400 * r2 + 200 * r3) / 700, abs=0.01)     # about -0.29
     p = lambda ctx: np.mean([o.kpis[("activity_maintained", "contract year 3")] for o in draws(ctx, 100)])  # noqa: E731
     assert p(without) > 0.95 and p(with_cases) < 0.05
+
+
+@pytest.mark.slow
+def test_p_met_is_calibrated_when_the_world_follows_the_model():
+    # a world drawn independently of the code under test, as the module's model says: the
+    # family-flow model's share improved, moved on the logit by a service level δ ~ N(0, 0.5²)
+    # and a year's noise N(0, 0.2²). Year 2 is reported; P(met) for year 3 (target 60%) must
+    # match how often year 3 meets it, and beat the plan alone (the prior) on the Brier score.
+    from simulate.stress import scenario_data
+    from simulate.stress.families import draw_families
+    from simulate.stress.mechanisms.kpi import PIPELINE, kpi_values
+
+    sc = with_thresholds(targeted_improved=0.6)
+    fp, _ = PIPELINE.compile(scenario_data(sc))
+    logit = lambda p: np.log(p / (1 - p))                  # noqa: E731
+    expit = lambda z: 1 / (1 + np.exp(-z))                 # noqa: E731
+    rng = np.random.default_rng(20261202)
+    prior = K.prepare(sc, {"kpi_results.csv": results([])}, dt.date(2019, 6, 30))
+    p_prior = np.mean([o.kpis[("targeted_improved", "contract year 3")] for o in draws(prior, 200)])
+    predicted, happened = [], []
+    for trial in range(60):
+        delta = rng.normal(0, 0.5)
+        y2 = kpi_values(draw_families(fp, rng), fp.months)["share_improved"][1]
+        y3 = kpi_values(draw_families(fp, rng), fp.months)["share_improved"][2]
+        reported = float(expit(logit(y2) + delta + rng.normal(0, 0.2)))
+        ctx = K.prepare(sc, {"kpi_results.csv": results([2], improved=reported)}, dt.date(2019, 6, 30))
+        predicted.append(np.mean([o.kpis[("targeted_improved", "contract year 3")] for o in draws(ctx, 100, seed=trial)]))
+        happened.append(float(expit(logit(y3) + delta + rng.normal(0, 0.2)) >= 0.6))
+    predicted, happened = np.array(predicted), np.array(happened)
+    sd = np.sqrt(np.sum(predicted * (1 - predicted)))
+    assert abs(predicted.sum() - happened.sum()) < 3 * sd + 1
+    assert np.mean((predicted - happened) ** 2) < np.mean((p_prior - happened) ** 2)
