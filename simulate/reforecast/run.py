@@ -24,6 +24,7 @@ from .errors import ReforecastError
 MECHANISMS = {
     "block": "simulate.reforecast.block",
     "sib_edge_of_care": "simulate.reforecast.sib",
+    "kpi_linked": "simulate.reforecast.kpi_linked",
 }
 
 QUANTILES = (0.05, 0.5, 0.95)
