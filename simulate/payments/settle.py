@@ -14,7 +14,7 @@ from simulate.scenario import Block, KpiLinked, PaymentByResults, Scenario, SibE
 
 from .days import add_months_day, to_date, to_day
 from .errors import PaymentDataError
-from .kpi import reconcile_kpi
+from .kpi import ENVELOPES, reconcile_kpi
 from .pbr import settle_pbr
 from .sib import Settlement, settle_sib
 from .terms import sib_terms
@@ -94,14 +94,26 @@ def settle_kpi_linked(scenario: Scenario, kpi_results: pd.DataFrame, spend: pd.D
     step = 1 if mech.payment_schedule == "monthly" else 3
     start = to_day(scenario.horizon.start_date)
     day = to_day(as_of)
+    values = {"ecc": mech.annual_value_gbp - mech.west_ccg_annual_value_gbp, "west_ccg": mech.west_ccg_annual_value_gbp}
+    referral_months = scenario.horizon.referral_months
     pay_rows, audit_rows = [], []
+    # instalments fall due whether or not the year's KPI results or spend have been reported:
+    # every contract year of the term (a last part year pro rata), each envelope's value not at risk
+    for year in range(1, -(-referral_months // 12) + 1):
+        months_in = min(12, referral_months - 12 * (year - 1))
+        first = add_months_day(start, 12 * (year - 1))
+        n = max(1, months_in // step)
+        for env in ENVELOPES:
+            if values[env] <= 0:
+                continue
+            risk = mech.at_risk_share if env == "ecc" and year >= mech.at_risk_from_year else 0.0
+            amount = values[env] * months_in / 12.0 * (1.0 - risk) / n
+            for k in range(n):
+                due = add_months_day(first, step * k)
+                if due <= day:
+                    pay_rows.append((env, year, "instalment", to_date(due), amount))
+    reported = set(table["contract_year"].astype(int)) if len(table) else set()
     for row in table.itertuples(index=False):
-        first = add_months_day(start, 12 * (row.contract_year - 1))
-        n = 12 // step
-        for k in range(n):
-            due = add_months_day(first, step * k)
-            if due <= day:
-                pay_rows.append((row.envelope, row.contract_year, "instalment", to_date(due), (row.annual_value - row.at_risk) / n))
         year_end = to_day(row.year_end)
         if row.at_risk > 0 and year_end <= day:
             pay_rows.append((row.envelope, row.contract_year, "kpi_year_end", row.year_end, row.kpi_payment))
@@ -111,6 +123,13 @@ def settle_kpi_linked(scenario: Scenario, kpi_results: pd.DataFrame, spend: pd.D
                                f"{row.envelope.upper().replace('_', ' ')} envelope, contract year {row.contract_year}: KPIs met "
                                f"{row.kpis_met or 'none'} (weight {row.weight_met:.0%}); £{row.kpi_payment:,.2f} of £{row.at_risk:,.2f} "
                                f"at risk earned, £{row.withheld:,.2f} withheld; due {row.year_end:%Y-%m-%d}"))
+    # a year ended without KPI results is never 'nothing met': its at-risk money waits for them
+    for year in range(max(1, mech.at_risk_from_year), -(-referral_months // 12) + 1):
+        year_end = add_months_day(start, 12 * year) - 1
+        if year not in reported and year_end <= day and values["ecc"] > 0:
+            audit_rows.append(("ecc", year, "kpi_year_end", "awaiting KPI results", 0.0,
+                               f"ECC envelope, contract year {year}: ended {to_date(year_end):%Y-%m-%d} with no row in "
+                               f"kpi_results.csv; the at-risk money is not reconciled until its KPI results are reported"))
     pay = pd.DataFrame(pay_rows, columns=["envelope", "contract_year", "metric", "due_date", "amount"])
     pay["due_date"] = pd.to_datetime(pay["due_date"])
     pay["payer"] = "commissioner"

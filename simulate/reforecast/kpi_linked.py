@@ -144,8 +144,8 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     # observed spend by (year, envelope), reconciled or open; a year without it is costed by the model
     settled_spend = {(int(r.contract_year), r.envelope): float(r.spend) for r in table.itertuples(index=False)
                      if r.spend is not None and not pd.isna(r.spend)}
-    # instalments the settlement has not paid: every instalment of a year it does not list, and
-    # those of listed years falling due after the as-of day
+    # instalments the settlement has not paid: those falling due after the as-of day (the
+    # settlement pays every instalment due by then, reported year or not)
     step = 1 if mech.payment_schedule == "monthly" else 3
     inst = []
     for y in range(1, years + 1):
@@ -158,7 +158,7 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
             v = values[env] * months_in[y - 1] / 12.0
             for k in range(n):
                 d = add_months_day(first, step * k)
-                if y not in in_table or d > day:
+                if d > day:
                     inst.append((env, y, d, v * (1 - risk) / n))
     targets = {t.name: t for t in scenario.kpi_targets}
     names = tuple(mech.kpi_weights)

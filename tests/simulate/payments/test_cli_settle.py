@@ -128,11 +128,14 @@ def test_kpi_linked_year_end_reconciliation(tmp_path):
     ecc_spend = 33_000_000 * ecc / 35_700_000                  # spend split in proportion to the envelopes
     assert rec.loc[(2, "ecc"), "provider_gain"] == pytest.approx((ecc - withheld - ecc_spend - 0.03 * ecc) / 2)
     pay = pd.read_csv(tmp_path / "s" / "payments.csv")
-    # year 2 (2018-04-01 to 2019-03-31): 12 monthly instalments per envelope in advance, then the
-    # ECC at-risk part earned at the year end
-    assert (pay["metric"] == "instalment").sum() == 24
+    # instalments fall due whether or not a year is reported: year 1 (2017-04-01 to 2018-03-31) and
+    # year 2 in full, 12 monthly instalments per envelope in advance, and year 3's first nine
+    # (April to December 2019); the ECC at-risk part of year 2 earned at its year end
+    inst = pay[pay["metric"] == "instalment"]
+    assert inst.groupby("contract_year").size().to_dict() == {1: 24, 2: 24, 3: 18}
     assert pay.loc[pay["metric"] == "kpi_year_end", "due_date"].tolist() == ["2019-03-31"]
-    assert pay["amount"].sum() == pytest.approx(35_700_000 - withheld)
+    year3 = 9 * (ecc * 0.95 / 12 + west / 12)                    # £25,491,250
+    assert pay["amount"].sum() == pytest.approx(35_700_000 + (35_700_000 - withheld) + year3)
 
 
 def test_summary_records_every_setting_that_shaped_the_money(tmp_path):

@@ -130,6 +130,8 @@ def test_kpi_linked_cash_is_instalments_in_advance_and_only_the_at_risk_part_wai
     settlement, _ = settle_kpi_linked(ESSEX, results, None, as_of)
     p = settlement.payments
     assert set(p["metric"]) == {"instalment"}
+    assert len(p[p["contract_year"] == 1]) == 24                   # year 1 paid in full (12 × 2 envelopes)
+    p = p[p["contract_year"] == 2]
     ecc = p[p["envelope"] == "ecc"]["amount"].sum()
     assert ecc == pytest.approx(34_200_000 * 0.95 / 12)            # the at-risk 5% is not in the instalments
     assert p[p["envelope"] == "west_ccg"]["amount"].sum() == pytest.approx(1_500_000 / 12)
@@ -138,7 +140,8 @@ def test_kpi_linked_cash_is_instalments_in_advance_and_only_the_at_risk_part_wai
     settlement, _ = settle_kpi_linked(ESSEX, results, None, end)
     year_end = settlement.payments[settlement.payments["metric"] == "kpi_year_end"]
     assert year_end["amount"].tolist() == [pytest.approx(34_200_000 * 0.05)]
-    assert settlement.payments["amount"].sum() == pytest.approx(35_700_000)
+    # years 1 and 2 in full: £35.7m each (year 2's at-risk part earned in full)
+    assert settlement.payments["amount"].sum() == pytest.approx(2 * 35_700_000)
 
 
 def test_end_assessment_falls_back_to_the_latest_review():
@@ -166,3 +169,27 @@ def test_block_pays_the_annual_value_for_each_referral_year_not_the_tracking_mon
     assert pay["due_date"].min() == pd.Timestamp("2021-04-01") and pay["due_date"].max() == pd.Timestamp("2024-01-01")
     early = block_schedule(sc, dt.date(2021, 9, 30)).payments        # as of half way through year 1
     assert list(early["amount"]) == [17500.0, 17500.0]
+
+
+def test_kpi_linked_instalments_fall_due_whether_or_not_the_year_is_reported():
+    """001: ECC £34.2m and West CCG £1.5m a year, monthly in advance; nothing at risk in year 1.
+
+    Worked by hand, as of 2018-03-31 (the last day of contract year 1) with KPI results reported
+    only for year 2: twelve instalments of £2,850,000 (ECC) and £125,000 (West CCG) = £35,700,000.
+    As of 2019-03-31 with no results for year 2: year 2's ECC instalments are 95% of
+    £2,850,000 = £2,707,500 each, and its 5% at risk (£1,710,000) waits for the results.
+    """
+    from simulate.payments.settle import settle_kpi_linked
+
+    sc = load_scenario("essex-pb19-001")
+    results = pd.DataFrame({"contract_year": [2], "kpi": ["targeted_improved"], "value": [0.9]})
+    pay = settle_kpi_linked(sc, results, None, dt.date(2018, 3, 31))[0].payments
+    assert len(pay) == 24 and pay["amount"].sum() == pytest.approx(35_700_000.0, abs=0.005)
+    assert set(pay.loc[pay["envelope"] == "ecc", "amount"].round(2)) == {2_850_000.0}
+    empty = pd.DataFrame({"contract_year": pd.Series(dtype=int), "kpi": pd.Series(dtype=str), "value": pd.Series(dtype=float)})
+    s = settle_kpi_linked(sc, empty, None, dt.date(2019, 3, 31))[0]
+    year2 = s.payments[(s.payments["contract_year"] == 2) & (s.payments["envelope"] == "ecc")]
+    assert len(year2) == 12 and set(year2["amount"].round(2)) == {2_707_500.0}
+    assert (s.payments["metric"] == "kpi_year_end").sum() == 0
+    waiting = s.audit[s.audit["status"] == "awaiting KPI results"]
+    assert list(waiting["contract_year"]) == [2]

@@ -47,11 +47,13 @@ def test_settled_to_date_is_the_settlement_to_the_penny():
     settled, table = settle_scenario(SC, frames, as_of)
     pd.testing.assert_frame_equal(ctx.settlement.payments, settled.payments)
     pd.testing.assert_frame_equal(ctx.reconciliation, table)
-    # year 2: 12 instalments of each envelope's not-at-risk value, then the KPI money: weights
-    # 0.2 + 0.3 + 0.1 met (coverage 50% missed) earn 60% of £1,710,000
-    assert round(ctx.realised_by_month.sum(), 2) == round(ECC - AT_RISK + WEST + 0.6 * AT_RISK, 2) == 35_016_000.00
-    assert round(float(settled.payments["amount"].sum()), 2) == 35_016_000.00
-    # year 2 is reconciled; year 1 (no rows: the settlement pays none of it) and years 3-7 are open
+    # year 1 in full (nothing at risk): £35,700,000; year 2: 12 instalments of each envelope's
+    # not-at-risk value, then the KPI money: weights 0.2 + 0.3 + 0.1 met (coverage 50% missed)
+    # earn 60% of £1,710,000: £35,016,000; year 3, April to December: 9 × (£2,707,500 + £125,000)
+    expected = 35_700_000.00 + (ECC - AT_RISK + WEST + 0.6 * AT_RISK) + 9 * (ECC * 0.95 / 12 + WEST / 12)
+    assert round(expected, 2) == 96_208_500.00
+    assert round(ctx.realised_by_month.sum(), 2) == round(float(settled.payments["amount"].sum()), 2) == 96_208_500.00
+    # year 2 is reconciled; year 1 (ended, no KPI results: nothing at risk in it) and years 3-7 are open
     assert ctx.open_years == (1, 3, 4, 5, 6, 7)
 
 
@@ -93,18 +95,17 @@ def test_an_open_year_runs_the_settlement_rules():
         # year 7's KPI money: 60% of £1,710,000 at the year end (month 84, March 2024)
         assert o.by_line["kpi_year_end"] == pytest.approx(1_026_000.0)
         assert o.future_by_month[83] == pytest.approx(1_026_000.0 + (ECC - AT_RISK + WEST) / 12)
-        # the settlement pays instalments only of the years its tables list: year 7 has no row
-        # yet, so all twelve are still owed; the six already due (April-September) fall in the
-        # as-of month (September 2023, month 78)
-        assert o.by_line["instalment"] == pytest.approx(12 * (ECC - AT_RISK + WEST) / 12)
-        assert o.future_by_month[77] == pytest.approx(6 * (ECC - AT_RISK + WEST) / 12)
+        # the settlement pays every instalment due by the as-of day, reported year or not:
+        # April-September 2023 are settled, October-March still to come (none in the as-of month)
+        assert o.by_line["instalment"] == pytest.approx(6 * (ECC - AT_RISK + WEST) / 12)
+        assert o.future_by_month[77] == 0.0
         assert o.figures["withheld_gbp"] == pytest.approx(6 * 684_000.0)   # years 2-7
         assert o.figures["income_at_risk_gbp"] == pytest.approx(AT_RISK) and o.figures["any_withheld"] == 1.0
         assert o.figures["withheld_open_gbp"] == pytest.approx(684_000.0)          # year 7 alone
         # whole contract: realised + future = 7 years less what is withheld
         assert o.paid_by_payer["commissioner"].sum() == pytest.approx(7 * 35_700_000 - 6 * 684_000.0)
-    # with year 7's spend reported, the settlement lists the year and pays April-September: only
-    # October-March is still to come, and the year's gain share uses the reported spend
+    # with year 7's spend reported, the instalments are the same: October-March still to come;
+    # the year's gain share uses the reported spend
     frames["spend.csv"] = pd.DataFrame({"contract_year": [7], "spend_gbp": [33e6]})
     ctx = K.prepare(sc, frames, dt.date(2023, 9, 30))
     gain = 0.5 * (ECC - 684_000 - 33e6 * ECC / 35.7e6 - 0.03 * ECC + WEST - 33e6 * WEST / 35.7e6 - 0.03 * WEST)
@@ -170,7 +171,8 @@ def test_reforecast_runs_001_with_one_or_two_workers_alike():
     b = reforecast(SC, frames, dt.date(2019, 6, 30), draws=30, seed=3, jobs=2, chunk_size=10)
     pd.testing.assert_frame_equal(a.draws, b.draws)
     pd.testing.assert_frame_equal(a.kpis, b.kpis)
-    assert a.settled_to_date == pytest.approx(35_016_000.0, abs=0.005)
+    # year 1 (£35.7m), year 2 reconciled (£35,016,000), April-June 2019 of year 3: 3 × £2,832,500
+    assert a.settled_to_date == pytest.approx(35_700_000 + 35_016_000.0 + 3 * 2_832_500.0, abs=0.005)
     # P(met) for years 3-7 of every KPI: coverage never (100% target), start always
     p = a.kpis.set_index(["kpi", "period"])["p_met"]
     assert sorted(set(a.kpis["period"])) == [f"contract year {y}" for y in range(3, 8)]
@@ -198,7 +200,8 @@ def test_cli_reforecast_settles_as_payments_settle(tmp_path, capsys):
                "--planned-draws", "5", "--out", tmp_path / "rf") == 0, capsys.readouterr().err
     settled = pd.read_csv(tmp_path / "pay" / "payments.csv")["amount"].sum()
     ours = json.loads((tmp_path / "rf" / "summary.json").read_text())
-    assert round(ours["settled_to_date_gbp"], 2) == round(float(settled), 2) == 35_016_000.00
+    # years 1 and 2 (£35.7m, £35,016,000 after year 2's KPIs) and April-December 2019: 9 × £2,832,500
+    assert round(ours["settled_to_date_gbp"], 2) == round(float(settled), 2) == 96_208_500.00
     kp = pd.read_csv(tmp_path / "rf" / "kpi_probabilities.csv")
     assert set(kp["period"]) == {f"contract year {y}" for y in range(3, 8)}
     assert kp.loc[kp["kpi"] == "targeted_improved", "target"].iloc[0] == ">= 70%"
