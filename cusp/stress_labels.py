@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from . import presentation as pr
+from .presentation.formats import MISSING
 
 __all__ = ["MECHANISMS", "input_label", "input_kind", "input_value", "figure_label", "figure_kind", "figure_value", "fmt"]
 
@@ -25,7 +26,7 @@ MECHANISMS: dict[str, str] = {
     "block": "block contract",
 }
 
-#: Uncertain inputs and reverse-stress parameters: (label, kind).
+#: Uncertain inputs and reverse-stress parameters: (label, kind); a multiple's value reads with :data:`TIMES`.
 INPUTS: dict[str, tuple[str, str]] = {
     "referrals.volume_multiplier": ("referral volume (× plan)", "multiple"),
     "referrals.acceptance_probability": ("share of referrals accepted", "share"),
@@ -41,6 +42,9 @@ INPUTS: dict[str, tuple[str, str]] = {
     "progress_multiplier": ("notable-progress rate (× plan)", "multiple"),
     "stability_success_multiplier": ("stability success rate (× plan)", "multiple"),
 }
+#: What a multiple multiplies: ``1.20 × plan``.
+TIMES: dict[str, str] = {"referrals.volume_multiplier": "× plan", "care_hazard_multiplier": "× the scenario's care-entry rate",
+                         "progress_multiplier": "× plan", "stability_success_multiplier": "× plan"}
 _HAZARD = re.compile(r"^outcomes\.care\.(?P<cohort>[a-z0-9_]+)\.hazard_(?P<when>[a-z_]+)_per_year$")
 
 #: Parts of figure keys, read from the left: the thing measured (statistic and unit suffixes apart).
@@ -127,8 +131,10 @@ def fmt(v: Any, kind: str) -> str:
 
 
 def input_value(path: str, v: Any) -> str:
-    """An input's value in its kind (a vacancy rate 0.0298 → 3.0%)."""
-    return fmt(v, input_kind(path))
+    """An input's value in its kind (a vacancy rate 0.0298 → 3.0%; a referral volume 1.2 → 1.20 × plan)."""
+    path = path.removeprefix("in:").removeprefix("effect:")
+    text = fmt(v, input_kind(path))
+    return f"{text} {TIMES[path]}" if path in TIMES and text != MISSING else text
 
 
 def _parse(key: str) -> tuple[str, str, str]:

@@ -50,7 +50,7 @@ def _q(report: Any, column: str, q: float) -> float:
 def _answer(r: Any) -> str:
     """The value a reverse stress found, in the input's unit (with the out-of-care rate it implies, if any)."""
     if r.status == "found":
-        rate = getattr(r, "out_of_care_rate", float("nan"))
+        rate = getattr(r, "out_of_care_rate", float("nan")) if "care_hazard" in r.parameter else float("nan")
         return input_value(r.parameter, r.value) + (f" (out-of-care rate {pr.pct(rate)})" if rate == rate else "")
     m = re.match(r"no crossing in \[(.*), (.*)\]", str(r.status))
     return (f"not reached between {input_value(r.parameter, float(m[1]))} and {input_value(r.parameter, float(m[2]))}"
@@ -58,9 +58,7 @@ def _answer(r: Any) -> str:
 
 
 def _reverse_sentence(r: Any) -> str:
-    """One reverse-stress answer in words: ``<question>: <input> at <value>.``"""
-    if r.status == "found":
-        return f"{r.description}: {input_label(r.parameter)} at {_answer(r)}."
+    """One reverse-stress answer in words: ``<question>: <value>.``"""
     return f"{r.description}: {_answer(r)}."
 
 
@@ -204,7 +202,7 @@ def years_tables(report: Any) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-PARTIES = {"ecc": "ECC", "west_ccg": "West CCG", "spv": "the bond's vehicle", "staff_and_suppliers": "staff and suppliers",
+PARTIES = {"ecc": "ECC", "lcf": "Life Chances Fund", "west_ccg": "West CCG", "spv": "the bond's vehicle", "staff_and_suppliers": "staff and suppliers",
            "co_funder": "co-funder", "fund_manager": "fund manager", "life_chances_fund": "Life Chances Fund"}
 
 
