@@ -108,7 +108,7 @@ def tornado_chart(report: Any):
     y = np.arange(len(f))
     ax.barh(y, (f["output_low"] - base) / scale, left=base / scale, color=RED, alpha=0.8, label="input at its low end")
     ax.barh(y, (f["output_high"] - base) / scale, left=base / scale, color=GREEN, alpha=0.8, label="input at its high end")
-    ax.set_yticks(y, [textwrap.fill(input_label(i), 34) for i in f["input"]], fontsize=8)
+    ax.set_yticks(y, [textwrap.fill(input_label(i)[:1].upper() + input_label(i)[1:], 34) for i in f["input"]], fontsize=8)
     ax.axvline(base / scale, color=DARK, linewidth=0.8)
     ax.set(xlabel=f"{base_name} ({unit})", title=f"What moves the {base_name[:1].lower() + base_name[1:]}, one input at a time")
     pr.tidy_legend(ax, fontsize=8, loc="lower right")
