@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from . import presentation as pr
+from .presentation.formats import MISSING
 from .stress_labels import MECHANISMS, figure_kind, figure_label, figure_value, fmt, input_label, input_value
 
 __all__ = ["sections", "summary_points", "base_table", "years_tables", "ledger_table", "named_tables",
@@ -127,12 +128,24 @@ def summary_points(sc: Any, report: Any, draws: int, seed: int) -> tuple[list[st
                       + f" the largest total Sobol index ({s['ST']:.2f})")
         points.append(drive + ".")
     points += [_reverse_sentence(r) for r in report.reverse.itertuples()]
+    spreads = ([("money_multiple", t["money_multiple"], "multiple"), ("irr", t.loc[t["irr_status"] == "ok", "irr"], "share")]
+               if report.kind == "sib_edge_of_care" else [("provider_net_gbp", t["provider_net_gbp"], "gbp")])
     figures = [("Service", f"{sc.service.name} ({sc.service.local_authority})"),
                ("Contract", f"{contract[:1].upper() + contract[1:]}, from {sc.horizon.start_date:%d %B %Y} for {sc.horizon.total_months} months"),
+               *[(figure_label(c).split(" (")[0] + ", over the draws", _spread(v, kind)) for c, v, kind in spreads],
                (f"Chance {who} loses money", pr.pct(p_loss)),
                ("Draws", f"{draws:,} draws of the uncertainty ranges (seed {seed}); modelled figures from the scenario's "
                          "assumptions, not records of children")]
     return points, missed, figures
+
+
+def _spread(values: pd.Series, kind: str) -> str:
+    """``median 1.37 (90% of draws between 0.19 and 3.46)`` in the kind's format; draws without a value left out."""
+    v = values.astype(float).dropna()
+    if not len(v):
+        return MISSING
+    return (f"median {fmt(v.median(), kind)} (90% of draws between {fmt(v.quantile(0.05), kind)} "
+            f"and {fmt(v.quantile(0.95), kind)})")
 
 
 _CHANCE = re.compile(r"^P\((?P<event>.+)\)$")

@@ -126,3 +126,29 @@ def test_fan_alt_text_is_written_from_the_band():
             "the median is back above zero in month 2.") in alt
     assert fig.axes[0].get_ylabel() == "cumulative cash (£)"
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["5th to 95th percentile", "25th to 75th percentile", "median"]
+
+
+def test_bond_summary_reads_irr_and_multiple_with_their_spread_over_the_draws():
+    """Five draws: multiples 0.5, 0.9, 1.2, 1.5, 2.0; IRR defined in four (-10%, 2%, 6%, 10%); two lose money."""
+    table = pd.DataFrame({"money_multiple": [0.5, 0.9, 1.2, 1.5, 2.0], "irr": [float("nan"), -0.10, 0.02, 0.06, 0.10],
+                          "irr_status": ["no_sign_change", "ok", "ok", "ok", "ok"], "investor_loss": [True, True, False, False, False]})
+    tornado = pd.DataFrame(columns=["input", "low", "high", "output_low", "output_high", "base", "swing"])
+    tornado.attrs["output"] = "pooled_multiple"
+    report = SimpleNamespace(kind="sib_edge_of_care", risk_bearer="investor", run=SimpleNamespace(table=table),
+                             base={"pooled_irr": 0.044, "pooled_irr_status": "ok", "pooled_multiple": 0.96,
+                                   "capital_committed_gbp": 1_500_000.0},
+                             tornado=tornado, sobol=pd.DataFrame(), reverse=pd.DataFrame(columns=["description", "parameter", "status", "value"]))
+    sc = SimpleNamespace(service=SimpleNamespace(name="Bond", local_authority="LA"),
+                         horizon=SimpleNamespace(start_date=dt.date(2019, 9, 1), total_months=84))
+    points, missed, figures = sr.summary_points(sc, report, draws=5, seed=1)
+    assert points[0] == "Under this social impact bond the investor carries the risk."
+    assert points[1] == ("Base case (the scenario's own values): the investor's IRR is 4.4% a year and its money multiple 0.96 "
+                         "on capital committed of £1,500,000.")
+    assert missed == ["In the base case the investor gets back only 0.96 times its capital."]
+    assert "loses money in 40.0% of them" in points[2]
+    # 5th percentiles: multiples 0.5 + 0.2 * 0.4 = 0.58; defined IRRs -0.10 + 0.15 * 0.12 = -0.082
+    assert points[3] == "In a bad case (1 draw in 20 ends worse) the money multiple is 0.58 and the IRR -8.2% a year."
+    shown = dict(figures)
+    # 95th percentiles: 1.5 + 0.8 * 0.5 = 1.90; 0.06 + 0.85 * 0.04 = 0.094
+    assert shown["Investor's money multiple, over the draws"] == "median 1.20 (90% of draws between 0.58 and 1.90)"
+    assert shown["Investor's IRR, over the draws"] == "median 4.0% (90% of draws between -8.2% and 9.4%)"
