@@ -33,6 +33,7 @@ class RiskReport:
     base_table: pd.DataFrame
     years: pd.DataFrame | None
     by_year: pd.DataFrame
+    """Expected transfers (£) by ``payer, payee, flow_type`` (index) and contract year (columns)."""
     named: pd.DataFrame
     run: StressRun
     headline: pd.DataFrame
@@ -48,8 +49,9 @@ def _ledger_by_year(data: dict, replications: int, seed: int) -> pd.DataFrame:
     transfers, dates = expected_transfers(data, replications, seed)
     ledger = ledger_frame(transfers, dates)
     ledger["contract_year"] = ledger["month"] // 12 + 1
-    return ledger[ledger["amount_gbp"] > 0].pivot_table(index=["party", "flow_type"], columns="contract_year",
-                                                        values="amount_gbp", aggfunc="sum", fill_value=0.0)
+    received = ledger[ledger["amount_gbp"] > 0].rename(columns={"counterparty": "payer", "party": "payee"})
+    return received.pivot_table(index=["payer", "payee", "flow_type"], columns="contract_year",
+                                values="amount_gbp", aggfunc="sum", fill_value=0.0)
 
 
 def risk_report(scenario: Scenario, draws: int = 2000, seed: int = 1, jobs: int = 1, replications: int = 200,
