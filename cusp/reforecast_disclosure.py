@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 RESTRICTED_ONLY = ("draws.csv",)
+PRIVATE_KPI_COLUMNS = ("observed_to_date", "mean_value")   # kpi_probabilities.csv: values read from the extracts
 DEFAULT_POLICY = "nhs-digital"   # the reports' default (notebooks' disclosure_policy parameter)
 
 
@@ -223,10 +224,15 @@ def split(tables: dict, exact_summary: dict, context: Any, pol, aliases: dict,
         "calibration.csv": calib_pub,
     }
     if "kpi_probabilities.csv" in tables:
-        published["kpi_probabilities.csv"] = tables["kpi_probabilities.csv"]
+        kp = tables["kpi_probabilities.csv"]
+        # a straddling period's value so far (and the mean resting on it) reads the extracts:
+        # a count of families, or a share of a small group; only P(met) is published
+        published["kpi_probabilities.csv"] = kp.drop(columns=[c for c in PRIVATE_KPI_COLUMNS if c in kp.columns])
     restricted: dict[str, Any] = {"summary.json": exact_summary, "calibration.csv": tables["calibration.csv"],
                                   "planned_achieved_forecast.csv": tables["planned_achieved_forecast.csv"],
                                   "draws.csv": tables["draws.csv"]}
+    if "kpi_probabilities.csv" in tables and any(c in tables["kpi_probabilities.csv"].columns for c in PRIVATE_KPI_COLUMNS):
+        restricted["kpi_probabilities.csv"] = tables["kpi_probabilities.csv"]
     if previous is not None:
         before, folder = previous
         before_pub = pd.read_csv(folder / "calibration.csv")

@@ -28,6 +28,7 @@ def reforecast(
     hazard_prior_events: float = typer.Option(10.0, "--hazard-prior-events", help="the scenario's care hazard is worth this many expected care entries"),
     one_off_prior_lines: float = typer.Option(20.0, "--one-off-prior-lines", help="the scenario's chance of each one-off line is worth this many settled lines"),
     planned_draws: int = typer.Option(200, "--planned-draws", help="draws of the plan (a reforecast from the contract's start) for the planned column"),
+    kpi_replications: int = typer.Option(40, "--kpi-replications", help="flow-model replications for P(each KPI target met) in the periods still to come (0: none; a KPI-linked contract draws its KPIs with its money)"),
     disclosure: str = typer.Option("nhs-digital", "--disclosure", help="disclosure policy of the published files (nhs-digital, dfe, threshold-10); unrounded tables go to restricted-internal-use/"),
 ) -> None:
     """Reforecast SCENARIO's outcome payments from DATA as of a date (docs/reforecast.md).
@@ -77,7 +78,14 @@ def reforecast(
     frames = read_folder(data, sc)
     priors = Priors(referral_prior_months, hazard_prior_events, one_off_prior_lines)
     started = time.perf_counter()
-    run = run_reforecast(sc, frames, day, draws, seed, jobs, priors)
+    if kpi_replications < 0:
+        raise ReforecastError(f"--kpi-replications: must be 0 or more (got {kpi_replications})")
+    rows = None
+    if kpi_replications and "referrals.csv" in frames and "assessments.csv" in frames:
+        from ..kpi_extracts import assessment_rows
+
+        rows = assessment_rows(frames["referrals.csv"], frames["assessments.csv"])
+    run = run_reforecast(sc, frames, day, draws, seed, jobs, priors, kpi_replications=kpi_replications, assessment_rows=rows)
     planned = None
     if planned_draws > 0:
         start = sc.horizon.start_date - dt.timedelta(days=1)

@@ -76,8 +76,15 @@ def _kpi_table(outs: list) -> pd.DataFrame | None:
 
 
 def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date, draws: int, seed: int, jobs: int = 1,
-               priors: Priors = Priors(), chunk_size: int = 25) -> Reforecast:
+               priors: Priors = Priors(), chunk_size: int = 25, kpi_replications: int = 0,
+               assessment_rows: pd.DataFrame | None = None) -> Reforecast:
     """Reforecast ``scenario``'s contract from the extracts ``frames`` (keyed by file name) as of ``as_of``.
+
+    ``kpi_replications``: for a mechanism whose draws report no KPIs (every one but KPI-linked,
+    whose money rests on them), P(each of the scenario's ``kpi_targets`` met) in the periods
+    still to come from that many flow-model replications started from the caseload and waiting
+    list on the as-of day (:func:`simulate.reforecast.kpis.kpi_probabilities`, seeded ``seed``;
+    ``assessment_rows`` as it takes them); 0 for none.
 
     Raises
     ------
@@ -111,7 +118,12 @@ def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.da
     })
     table.insert(2, "total_due_gbp", realised + table["future_due_gbp"])
     by_payer = {p: np.stack([np.asarray(o.paid_by_payer[p], float) for o in outs]) for p in ctx.payers}
-    return Reforecast(ctx, table, np.stack([o.future_by_month for o in outs]), by_payer, dict(mod.FIGURES), _kpi_table(outs),
+    kpis = _kpi_table(outs)
+    if kpis is None and kpi_replications > 0 and scenario.kpi_targets:
+        from .kpis import kpi_probabilities
+
+        kpis = kpi_probabilities(scenario, frames, as_of, kpi_replications, seed, jobs, assessment_rows)
+    return Reforecast(ctx, table, np.stack([o.future_by_month for o in outs]), by_payer, dict(mod.FIGURES), kpis,
                       {"as_of": as_of.isoformat(), "draws": draws, "seed": seed, "priors": asdict(priors), "mechanism": kind})
 
 

@@ -153,9 +153,13 @@ def kpi_probabilities(run: Reforecast) -> pd.DataFrame | None:
     """P(met) of each KPI in each period not yet settled: kpi, label, period, target, p_met.
 
     Labels and targets come from the context's optional ``kpi_info`` (kpi -> {"label", "target"}).
+    The flow model's table (:func:`simulate.reforecast.kpis.kpi_probabilities`, which carries its
+    own labels, periods' dates and the values behind them) is returned as it is.
     """
     if run.kpis is None or not len(run.kpis):
         return None
+    if "label" in run.kpis.columns:
+        return run.kpis
     info = getattr(run.context, "kpi_info", {}) or {}
     k = run.kpis
     return pd.DataFrame({"kpi": k["kpi"], "label": [info.get(x, {}).get("label", x) for x in k["kpi"]], "period": k["period"],

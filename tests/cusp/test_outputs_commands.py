@@ -64,7 +64,7 @@ COMMANDS = {
     "stress ledger": ["stress", "ledger", "--scenario", "@IN/scenario.yaml", "--out", "@OUT"],
     "capacity plan": ["capacity", "plan", "--scenario", "@IN/scenario.yaml", "--target", "responded_within_timescale", "--reps", "2", "--max-fte", "1", "--out", "@OUT"],
     "capacity check-history": ["capacity", "check-history", "--scenario", "hereford-mentoring-002", "--data", "@IN", "--reps", "2", "--out", "@OUT"],
-    "reforecast": ["reforecast", "--scenario", PRESET, "--data", "@IN", "--as-of", "2021-06-30", "--draws", "2", "--out", "@OUT"],
+    "reforecast": ["reforecast", "--scenario", PRESET, "--data", "@IN", "--as-of", "2021-06-30", "--draws", "2", "--kpi-replications", "0", "--out", "@OUT"],
     "data import ssda903": ["data", "import", "ssda903", "@IN/episodes.csv", "@IN/header.csv", "--out", "@OUT"],
     "stress indigo": ["stress", "indigo", "--scenario", "@IN/scenario.yaml", "--replications", "2", "--out", "@OUT"],
 }

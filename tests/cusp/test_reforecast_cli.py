@@ -33,7 +33,7 @@ def data(tmp_path_factory) -> Path:
 
 def reforecast(data: Path, out: Path, as_of: str, capsys, *extra) -> tuple[int, str]:
     return run(["reforecast", "--scenario", PRESET, "--data", data, "--as-of", as_of, "--draws", "8", "--seed", "4",
-                "--planned-draws", "4", "--out", out, *extra], capsys)
+                "--planned-draws", "4", "--kpi-replications", "0", "--out", out, *extra], capsys)
 
 
 def test_settled_to_date_equals_payments_settle_to_the_penny(data, tmp_path, capsys):
@@ -107,9 +107,19 @@ def carers(tmp_path_factory) -> Path:
 
 def test_block_settled_to_date_equals_payments_settle_to_the_penny(carers, tmp_path, capsys):
     code, text = run(["reforecast", "--scenario", "lancs-young-carers-003", "--data", carers, "--as-of", "2028-02-15",
-                      "--draws", "20", "--seed", "4", "--planned-draws", "10", "--out", tmp_path / "rf"], capsys)
+                      "--draws", "20", "--seed", "4", "--planned-draws", "10", "--kpi-replications", "3", "--out", tmp_path / "rf"], capsys)
     assert code == 0, text
     assert "Provider net" in text and "P(provider loss)" in text
+    # P(KPI met) in the periods still to come, from the flow model started on the as-of day:
+    # 003's quarterly targets for Y1Q4 (straddling 2028-02-15) to Y2Q4, its yearly ones for Y1 and Y2
+    kp = pd.read_csv(tmp_path / "rf" / "kpi_probabilities.csv")
+    assert set(kp["period"]) == {"Y1Q4", "Y2Q1", "Y2Q2", "Y2Q3", "Y2Q4", "Y1", "Y2"}
+    assert kp["p_met"].between(0, 1).all() and (kp["replications"] <= 3).all()
+    assert kp.loc[kp["period"].isin(["Y1Q4", "Y1"]), "straddles"].all() and not kp.loc[kp["period"] == "Y2", "straddles"].any()
+    # a straddling quarter's value so far reads the extracts: only under restricted-internal-use/
+    assert "observed_to_date" not in kp and "mean_value" not in kp
+    private = pd.read_csv(tmp_path / "rf" / "restricted-internal-use" / "kpi_probabilities.csv")
+    assert {"observed_to_date", "mean_value"} <= set(private.columns) and len(private) == len(kp)
     code, text = run(["payments", "settle", "--scenario", "lancs-young-carers-003", "--data", carers, "--as-of", "2028-02-15",
                       "--out", tmp_path / "pay"], capsys)
     assert code == 0, text
@@ -135,7 +145,7 @@ def test_a_small_count_never_reaches_the_published_files(befriending, tmp_path, 
     from evaluation.disclosure import scan_results
 
     def bf(out, as_of, *extra):
-        code, text = run(["reforecast", "--scenario", "hereford-befriending-002", "--data", befriending, "--as-of", as_of,
+        code, text = run(["reforecast", "--scenario", "hereford-befriending-002", "--data", befriending, "--as-of", as_of, "--kpi-replications", "0",
                           "--draws", "20", "--planned-draws", "0", "--out", out, *extra], capsys)
         assert code == 0, text
         return json.loads((out / "summary.json").read_text()), json.loads((out / "restricted-internal-use" / "summary.json").read_text())
