@@ -20,9 +20,10 @@ See docs/reforecast.md.
 from .base import COUNT_COLUMNS, FIGURE_KINDS, ContextBase, Outcome
 from .calibrate import Calibration, Priors, calibrate
 from .errors import ReforecastError
+from .kpis import kpi_probabilities
 from .run import Reforecast, draw_rng, reforecast
 from .state import SibState, as_known_on, sib_state
 from .summary import summarise, waterfall
 
 __all__ = ["COUNT_COLUMNS", "FIGURE_KINDS", "ContextBase", "Outcome", "Calibration", "Priors", "Reforecast", "ReforecastError", "SibState", "as_known_on", "calibrate", "draw_rng",
-           "reforecast", "sib_state", "summarise", "waterfall"]
+           "kpi_probabilities", "reforecast", "sib_state", "summarise", "waterfall"]
