@@ -36,6 +36,7 @@ from .days import add_months_day, to_date, to_day
 from .errors import PaymentScenarioError
 from .sib import Settlement
 
+SELF_ASSESSMENT_TOOL = "cfw_radar"   # the family self-assessment a settlement reads by default
 _STEP = {"annual_in_advance": 12, "quarterly_in_advance": 3, "monthly_in_advance": 1}
 
 
@@ -130,9 +131,22 @@ def pooled_amounts(year: np.ndarray, due: np.ndarray, end: np.ndarray, case: np.
     return out
 
 
+def end_assessment_day(assessments: pd.DataFrame, tool: str) -> pd.Series:
+    """Per person: the day of the end self-assessment :func:`notable_progress` reads (the ``exit``
+    timepoint, else the latest later one), as a day number (persons with none are absent)."""
+    a = assessments[assessments["tool"].astype(str) == tool]
+    later = a[a["timepoint"].astype(str) != "baseline"]
+    when = pd.to_datetime(later["assessment_date"])
+    is_exit = later["timepoint"].astype(str) == "exit"
+    day = when.groupby(later["person_id"].astype(str)).max()
+    exit_day = when[is_exit].groupby(later.loc[is_exit, "person_id"].astype(str)).max()
+    out = exit_day.combine_first(day)
+    return pd.Series(out.to_numpy("datetime64[D]").astype(np.int64), index=out.index)
+
+
 def settle_pbr(
     referrals: pd.DataFrame, assessments: pd.DataFrame, scenario: Scenario, as_of: dt.date,
-    self_assessment_tool: str = "cfw_radar", higher_is_better: dict[str, bool] | None = None,
+    self_assessment_tool: str = SELF_ASSESSMENT_TOOL, higher_is_better: dict[str, bool] | None = None,
 ) -> Settlement:
     """Settle 000's payment by results as of ``as_of``.
 
