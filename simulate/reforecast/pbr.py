@@ -4,25 +4,36 @@ Settled to date is :func:`simulate.payments.settle.settle_scenario` as of the as
 ``cusp payments settle`` gives). Each family referred by then is in one state on the as-of day,
 read from the extracts as known then (:func:`simulate.reforecast.state.as_known_on`):
 
-- referred, not accepted: nothing more;
+- referred, not accepted; or waiting longer than the scenario's ``triage.patience_days``
+  (taken as lost): nothing more;
 - waiting (accepted or not yet decided, support not started): starts after the wait observed
-  so far (mean days from referral to start of the families started), unless it has waited
-  longer than the scenario's ``triage.patience_days`` (then it is taken as lost);
+  so far (mean days from referral to start of the families started; the scenario's contact
+  and assessment delays before any start);
 - in support for ``d`` days: ends after a duration drawn from the scenario's
-  ``intervention.duration_weeks`` given it exceeds ``d`` (inverse CDF on the tail), and is paid
-  with the draw's chance of meeting the three conditions;
-- completed: paid, capped, not achieved, or conditions met and not yet due, exactly as settled.
+  ``intervention.duration_weeks`` given it is longer than ``d`` days (inverse CDF on the
+  tail), and is paid with the draw's chance that an ended family is paid;
+- completed with the three conditions met (paid, capped, or due in a later quarter): kept
+  exactly as settled; completed and not achieved: nothing more;
+- completed with an agreed action plan and outcomes agreed achieved but no end
+  self-assessment yet, less than the longest wait for one seen so far after its end: paid
+  later with the draw's chance for such families (the settlement will then show it due in the
+  quarter after its end; the reforecast shows it as still to come on the day after the as-of day).
 
-Families still to come are referred at the draw's rate to the end of the referral window,
-accepted with the scenario's ``acceptance_probability``, start after the same wait, and go
-through duration and payment as above. Every family's money then goes through the settlement's
-own rules (:mod:`simulate.payments.pbr`): quarterly in arrears, the pooled 40% per contract year
-in due, completion and case order. Up-front payments follow their schedule.
+Families still to come are referred at the draw's rate to the end of the referral window (days
+weighted by the scenario's seasonality), start support with the draw's chance after the same
+wait, and go through duration and payment as above. Every family's money then goes through the
+settlement's own rules (:mod:`simulate.payments.pbr`): quarterly in arrears, the pooled 40% per
+contract year in due, completion and case order. Up-front payments follow their schedule.
 
-Learned (conjugate): the referral rate (gamma–Poisson: the scenario's planned rate worth
-``priors.referral_prior_months``, the referrals so far against the seasonal days elapsed) and
-the chance an ended family is paid (beta–binomial: the stress model's chance worth
-``priors.one_off_prior_lines`` families, the families ended so far paid against not).
+Learned (conjugate; the priors' strengths from :class:`~simulate.reforecast.calibrate.Priors`):
+the referral rate (gamma–Poisson: the scenario's planned rate worth ``referral_prior_months``,
+the referrals so far against the seasonal days elapsed) and three chances (beta–binomial, each
+prior worth ``one_off_prior_lines`` families): an ended family is paid (prior: the stress
+model's (1 − P(disengage)) × P(notable progress); evidence: families ended long enough ago
+for their outcome to be final, paid against not), a family awaiting its end self-assessment
+is paid (prior: P(notable progress); evidence: such families whose outcome is now final), and
+a referral starts support (prior: ``acceptance_probability``; evidence: referrals started
+against refused or lost).
 """
 
 from __future__ import annotations
@@ -55,11 +66,11 @@ STATE_NAMES = ("referred, not accepted", "waiting", "waited beyond patience", "i
                "completed, awaiting the end self-assessment")
 
 FIGURES: dict[str, tuple[str, str]] = {
-    "outcome_payments_gbp": ("Provider's outcome income, whole contract (£)", "gbp"),
-    "income_at_risk_gbp": ("Pooled 40% budget not earned (£)", "gbp"),
-    "provider_income_gbp": ("Provider's income: up-front and outcome (£)", "gbp"),
-    "provider_costs_gbp": ("Provider's delivery cost (£)", "gbp"),
-    "provider_net_gbp": ("Provider's net: income less delivery cost (£)", "gbp"),
+    "outcome_payments_gbp": ("Provider's outcome income, whole contract (after the pooled 40%)", "gbp"),
+    "income_at_risk_gbp": ("Pooled 40% not earned (income at risk)", "gbp"),
+    "provider_income_gbp": ("Provider's income: up-front and outcome", "gbp"),
+    "provider_costs_gbp": ("Provider's delivery cost", "gbp"),
+    "provider_net_gbp": ("Provider's net: income less delivery cost", "gbp"),
     "provider_loss": ("Chance the provider loses money", "probability"),
     "budget_used_in_full": ("Chance the pooled 40% is used in full in a contract year", "probability"),
     "families_paid": ("Families paid, whole contract", "count"),
@@ -74,7 +85,7 @@ def _beta_sd(a: float, b: float) -> float:
 class BetaChance:
     """A chance learned beta–binomially: Beta(a, b) prior, ``won`` of ``out_of`` as evidence."""
 
-    quantity: str
+    name: str
     prior: tuple[float, float]
     won: int
     out_of: int
@@ -88,39 +99,49 @@ class BetaChance:
         a, b = self.posterior
         return float(rng.beta(a, b)) if a > 0 and b > 0 else float(a > 0)
 
-    def row(self) -> dict:
+    def columns(self) -> dict:
+        """Prior mean and worth (families), evidence (won, out of), posterior mean and sd."""
         (a0, b0), (a1, b1) = self.prior, self.posterior
-        return {"quantity": self.quantity, "prior_mean": a0 / (a0 + b0) if a0 + b0 > 0 else float("nan"),
-                "prior_worth": f"{a0 + b0:.1f} families", "evidence_count": self.won, "evidence_out_of": self.out_of,
-                "evidence_exposure_days": float("nan"), "posterior_mean": a1 / (a1 + b1) if a1 + b1 > 0 else float("nan"),
-                "posterior_sd": _beta_sd(a1, b1)}
+        n = self.name
+        return {f"{n}_prior_mean": a0 / (a0 + b0) if a0 + b0 > 0 else float("nan"), f"{n}_prior_families": a0 + b0,
+                f"{n}_evidence": self.won, f"{n}_out_of": self.out_of,
+                f"{n}_posterior_mean": a1 / (a1 + b1) if a1 + b1 > 0 else float("nan"), f"{n}_posterior_sd": _beta_sd(a1, b1)}
 
 
 @dataclass
 class PbrCalibration:
-    """The referral rate and three chances: prior, evidence, posterior."""
+    """The referral rate and three chances: prior, evidence, posterior (one row, the whole contract).
+
+    ``paid``: an ended family is paid (families whose outcome is final); ``paid_late``: a family
+    awaiting its end self-assessment is paid later; ``starts``: a referral starts support.
+    """
 
     referral_prior: GammaRate          # referrals a day at seasonal weight 1
     referral_posterior: GammaRate
     referrals_so_far: int
     exposure_days: float               # seasonal days of the referral window elapsed
-    paid: BetaChance                   # an ended family is paid (its outcome final)
-    late: BetaChance                   # a family awaiting its end self-assessment is paid later
-    starts: BetaChance                 # a referral starts support
+    paid: BetaChance
+    paid_late: BetaChance
+    starts: BetaChance
     confirm_days: int                  # the longest wait for an end self-assessment seen so far
 
-    count_columns = ("evidence_out_of",)
+    # counts of real families besides referrals_so_far (disclosure control reads them)
+    count_columns = tuple(f"{n}_{c}" for n in ("paid", "paid_late", "starts") for c in ("evidence", "out_of"))
 
     def table(self) -> list[dict]:
-        """One row per learned quantity (rates per year)."""
-        return [
-            {"quantity": "referrals per year", "prior_mean": self.referral_prior.mean * DAYS_PER_YEAR,
-             "prior_worth": f"{self.referral_prior.rate / (DAYS_PER_YEAR / 12):.1f} months",
-             "evidence_count": self.referrals_so_far, "evidence_out_of": float("nan"), "evidence_exposure_days": self.exposure_days,
-             "posterior_mean": self.referral_posterior.mean * DAYS_PER_YEAR,
-             "posterior_sd": self.referral_posterior.sd * DAYS_PER_YEAR},
-            self.paid.row(), self.late.row(), self.starts.row(),
-        ]
+        """One row: rates per year, chances as shares, counts of families."""
+        per_year = lambda g: g * DAYS_PER_YEAR  # noqa: E731
+        return [{
+            "scope": "whole contract",
+            "planned_referrals_per_year": per_year(self.referral_prior.mean),
+            "referral_prior_days": self.referral_prior.rate,
+            "referrals_so_far": self.referrals_so_far,
+            "exposure_days": self.exposure_days,
+            "posterior_referrals_per_year": per_year(self.referral_posterior.mean),
+            "posterior_referrals_per_year_sd": per_year(self.referral_posterior.sd),
+            **self.paid.columns(), **self.paid_late.columns(), **self.starts.columns(),
+            "end_self_assessment_wait_days": self.confirm_days,
+        }]
 
 
 @dataclass
@@ -273,19 +294,19 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     # evidence, the families whose outcome is final (ended at least `confirm` days ago)
     final = (st.end >= 0) & (st.end <= day - confirm) & ((st.status == "not achieved") | st.met)
     p0 = (1.0 - fp.p_disengage) * fp.p_progress
-    paid = BetaChance("chance an ended family is paid", (p0 * k, (1.0 - p0) * k), int((final & st.met).sum()), int(final.sum()))
+    paid = BetaChance("paid", (p0 * k, (1.0 - p0) * k), int((final & st.met).sum()), int(final.sum()))
     # paid later, awaiting the end self-assessment: the chance of notable progress; evidence, the
     # families with a plan and outcomes achieved that had no end self-assessment on their last day
     sa = _assessed_day(ref, assessed) if len(ref) else np.zeros(0, np.int64)
     flag = lambda c: ref[c].astype("boolean").fillna(False).to_numpy(bool) if c in ref and len(ref) else np.zeros(len(ref), bool)  # noqa: E731
     were = final & flag("action_plan_agreed") & flag("outcomes_achieved_at_exit") & ((sa < 0) | (sa > st.end))
     q0 = fp.p_progress
-    late = BetaChance("chance a family awaiting its end self-assessment is paid", (q0 * k, (1.0 - q0) * k),
+    late = BetaChance("paid_late", (q0 * k, (1.0 - q0) * k),
                       int((were & st.met).sum()), int(were.sum()))
     # starts support: the scenario's acceptance; evidence, the referrals whose fate is known
     # (started, refused, or waiting beyond the service's patience)
     decided = np.isin(st.state, (NOT_ACCEPTED, LOST)) | started
-    starts = BetaChance("chance a referral starts support", (fp.acceptance * k, (1.0 - fp.acceptance) * k),
+    starts = BetaChance("starts", (fp.acceptance * k, (1.0 - fp.acceptance) * k),
                         int(started.sum()), int(decided.sum()))
     cal = PbrCalibration(r_prior, r_prior.update(seen, exposure), seen, exposure, paid, late, starts, confirm)
 
@@ -312,7 +333,7 @@ def _support_days(weeks: np.ndarray) -> np.ndarray:
 def run_draw(ctx: PbrContext, rng: np.random.Generator) -> Outcome:
     """One draw: end the open supports, start the waiting and the new families, pay, cap."""
     st, day, cal = ctx.state, ctx.day, ctx.calibration
-    p_paid, p_late, p_start = cal.paid.draw(rng), cal.late.draw(rng), cal.starts.draw(rng)
+    p_paid, p_late, p_start = cal.paid.draw(rng), cal.paid_late.draw(rng), cal.starts.draw(rng)
     rate = cal.referral_posterior.draw(rng)
 
     # in support for d days: the duration given it exceeds d (ended after the as-of day)

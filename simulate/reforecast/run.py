@@ -23,6 +23,7 @@ from .errors import ReforecastError
 # Other mechanisms add one line each here.
 MECHANISMS = {
     "sib_edge_of_care": "simulate.reforecast.sib",
+    "payment_by_results": "simulate.reforecast.pbr",
 }
 
 QUANTILES = (0.05, 0.5, 0.95)
