@@ -22,6 +22,7 @@ from .errors import ReforecastError
 # payment kind -> the module that reforecasts it (the protocol: simulate.reforecast.base).
 # Other mechanisms add one line each here.
 MECHANISMS = {
+    "block": "simulate.reforecast.block",
     "sib_edge_of_care": "simulate.reforecast.sib",
     "payment_by_results": "simulate.reforecast.pbr",
 }
