@@ -66,13 +66,13 @@ STATE_NAMES = ("referred, not accepted", "waiting", "waited beyond patience", "i
                "completed, awaiting the end self-assessment")
 
 FIGURES: dict[str, tuple[str, str]] = {
-    "outcome_payments_gbp": ("Provider's outcome income, whole contract (after the pooled 40%)", "gbp"),
-    "income_at_risk_gbp": ("Pooled 40% not earned (income at risk)", "gbp"),
-    "provider_income_gbp": ("Provider's income: up-front and outcome", "gbp"),
-    "provider_costs_gbp": ("Provider's delivery cost", "gbp"),
-    "provider_net_gbp": ("Provider's net: income less delivery cost", "gbp"),
-    "provider_loss": ("Chance the provider loses money", "probability"),
-    "budget_used_in_full": ("Chance the pooled 40% is used in full in a contract year", "probability"),
+    "outcome_payments_gbp": ("Provider outcome income, whole contract (after the pooled 40%)", "gbp"),
+    "income_at_risk_gbp": ("Income at risk: pooled 40% not earned", "gbp"),
+    "provider_income_gbp": ("Provider income (up-front and outcome), whole contract", "gbp"),
+    "provider_costs_gbp": ("Provider delivery cost, whole contract", "gbp"),
+    "provider_net_gbp": ("Provider net", "gbp"),
+    "provider_loss": ("P(provider loss)", "probability"),
+    "budget_used_in_full": ("P(pooled 40% used in full in a contract year)", "probability"),
     "families_paid": ("Families paid, whole contract", "count"),
 }
 
