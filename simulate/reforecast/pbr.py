@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simulate.payments.days import add_months_day, to_day
 from simulate.payments.pbr import (SELF_ASSESSMENT_TOOL, end_assessment_day, last_contract_year, outcome_year, pooled_amounts,
@@ -179,6 +180,7 @@ class PbrContext(ContextBase):
     upfront_total: float
     costs_fixed: np.ndarray        # £ by month: staff (whole contract) and the families started so far
     cost_per_case: float
+    late_beta: np.ndarray          # (families AWAITING, 2): Beta of each one's chance, given its wait so far
 
 
 def _month_of(days: np.ndarray, edges_day: np.ndarray) -> np.ndarray:
@@ -301,6 +303,15 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     flag = lambda c: ref[c].astype("boolean").fillna(False).to_numpy(bool) if c in ref and len(ref) else np.zeros(len(ref), bool)  # noqa: E731
     were = final & flag("action_plan_agreed") & flag("outcomes_achieved_at_exit") & ((sa < 0) | (sa > st.end))
     q0 = fp.p_progress
+    # a family awaiting x days: only the families still without a self-assessment x days after
+    # their end count (those with one sooner would not be awaiting any more)
+    wlag = np.where(sa >= 0, sa - st.end, np.iinfo(np.int64).max)[were]
+    wmet = st.met[were]
+    x = day - st.end[st.state == AWAITING]
+    lag_all, lag_met = np.sort(wlag), np.sort(wlag[wmet])
+    late_out = len(lag_all) - np.searchsorted(lag_all, x, side="right")
+    late_won = len(lag_met) - np.searchsorted(lag_met, x, side="right")
+    late_beta = np.stack([q0 * k + late_won, (1.0 - q0) * k + late_out - late_won], axis=1).reshape(-1, 2).astype(float)
     late = BetaChance("paid_late", (q0 * k, (1.0 - q0) * k),
                       int((were & st.met).sum()), int(were.sum()))
     # starts support: the scenario's acceptance; evidence, the referrals whose fate is known
@@ -322,7 +333,7 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
         state=st, start_day=start, referral_end=referral_end, budget=budget, price=price, last_year=last_contract_year(scenario),
         wait_days=wait, duration=scenario_data(scenario)["intervention"]["duration_weeks"], window_days=window_days,
         window_weight=_weights(fp, edges_day, first_new, referral_end), upfront_future_by_month=future_up,
-        upfront_total=float(up_amt.sum()), costs_fixed=costs, cost_per_case=fp.cost_per_case)
+        upfront_total=float(up_amt.sum()), costs_fixed=costs, cost_per_case=fp.cost_per_case, late_beta=late_beta)
 
 
 def _support_days(weeks: np.ndarray) -> np.ndarray:
@@ -333,7 +344,7 @@ def _support_days(weeks: np.ndarray) -> np.ndarray:
 def run_draw(ctx: PbrContext, rng: np.random.Generator) -> Outcome:
     """One draw: end the open supports, start the waiting and the new families, pay, cap."""
     st, day, cal = ctx.state, ctx.day, ctx.calibration
-    p_paid, p_late, p_start = cal.paid.draw(rng), cal.paid_late.draw(rng), cal.starts.draw(rng)
+    p_paid, p_start = cal.paid.draw(rng), cal.starts.draw(rng)
     rate = cal.referral_posterior.draw(rng)
 
     # in support for d days: the duration given it exceeds d (ended after the as-of day)
@@ -360,6 +371,9 @@ def run_draw(ctx: PbrContext, rng: np.random.Generator) -> Outcome:
     # self-assessment (paid later with the draw's chance), and every family ending after today
     met = np.flatnonzero(st.met)
     awa = np.flatnonzero(st.state == AWAITING)
+    # each family's chance given its own wait, at one common quantile of the draw (the families
+    # share the uncertainty about the chance, as one chance would)
+    p_late = stats.beta.ppf(rng.random(), ctx.late_beta[:, 0], ctx.late_beta[:, 1]) if awa.size else np.zeros(0)
     awa = awa[rng.random(awa.size) < p_late]
     ends = np.concatenate((sup_end, wai_end, new_end))
     won = rng.random(ends.size) < p_paid

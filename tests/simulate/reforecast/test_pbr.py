@@ -175,29 +175,33 @@ def test_more_families_ending_unpaid_lower_the_forecast():
     assert expected[False] < expected[True]
 
 
-def test_a_family_awaiting_its_end_self_assessment_is_paid_later_with_its_own_chance():
-    # families 1..4 ended with a plan and outcomes achieved; 1-3 had their end self-assessment
-    # 100 days after the end (the longest wait seen: 100 days), 1-2 with notable progress;
-    # family 5 ended 2022-12-20, 26 days before the as-of date, with no self-assessment yet.
+def test_a_family_awaiting_its_end_self_assessment_is_paid_later_with_a_chance_given_its_wait():
+    # families 1-3 ended 2022-07-19 with a plan and outcomes achieved but no self-assessment that
+    # day: 1 and 2 had it 100 days later with notable progress (paid), 3 had it 20 days later
+    # without (not paid). Family 5 ended 2022-12-20, 26 days before the as-of date, and has none
+    # yet: awaiting (the longest wait seen is 100 days). Prior: 1/2 worth 20 families.
     sc = scenario()
     rows = [{"id": i, "referral": "2022-04-05", "start": "2022-04-20", "end": "2022-07-19", "met": True} for i in (1, 2, 3)]
     rows.append({"id": 5, "referral": "2022-09-01", "start": "2022-09-20", "end": "2022-12-20", "met": True})
     frames = families(rows)
     a = frames["assessments.csv"]
-    late = (a["timepoint"] == "exit") & a["person_id"].isin(["F00001", "F00002", "F00003"])
-    a.loc[late, "assessment_date"] = D("2022-10-27")                    # 2022-07-19 + 100 days
-    a.loc[late & (a["person_id"] == "F00003"), "score"] = 1.0            # no progress
-    frames["assessments.csv"] = a[~(a["person_id"] == "F00005") | (a["timepoint"] == "baseline")]
+    exit_ = a["timepoint"] == "exit"
+    a.loc[exit_ & a["person_id"].isin(["F00001", "F00002"]), "assessment_date"] = D("2022-10-27")   # + 100 days
+    a.loc[exit_ & (a["person_id"] == "F00003"), "assessment_date"] = D("2022-08-08")                 # + 20 days
+    a.loc[exit_ & (a["person_id"] == "F00003"), "score"] = 1.0                                       # no progress
+    frames["assessments.csv"] = a[~((a["person_id"] == "F00005") & exit_)]
     ctx = prepare(sc, frames, dt.date(2023, 1, 15))
     assert ctx.state.state.tolist() == [COMPLETED, COMPLETED, COMPLETED, AWAITING]
     row = ctx.calibration.table()[0]
     assert row["end_self_assessment_wait_days"] == 100
-    # families 1-3 waited for their self-assessment: 2 of 3 paid. Prior 1/2 worth 20: Beta(12, 11)
+    # all three waited: 2 of 3 paid, Beta(12, 11)
     assert (row["paid_late_evidence"], row["paid_late_out_of"]) == (2, 3)
     assert row["paid_late_posterior_mean"] == pytest.approx(12 / 23)
+    # but 26 days after its end family 3 had its answer: family 5 is judged on families 1 and 2
+    # only (still waiting at 26 days): 2 of 2, Beta(12, 10)
+    assert ctx.late_beta.tolist() == [[12.0, 10.0]]
     outs = draws(ctx, 30)
-    late_paid = [o.by_line["family_outcome"] for o in outs]
-    assert set(late_paid) == {0.0, PRICE}
+    assert {o.by_line["family_outcome"] for o in outs} == {0.0, PRICE}
     for o in outs:
         # due 2023-01-01 (ended Oct-Dec), a quarter already past: shown on the day after the as-of date
         assert o.future_by_month[month_index(2023, 1)] == o.by_line["family_outcome"]
