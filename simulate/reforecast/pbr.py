@@ -2,7 +2,7 @@
 
 Settled to date is :func:`simulate.payments.settle.settle_scenario` as of the as-of day (what
 ``cusp payments settle`` gives). Each family referred by then is in one state on the as-of day,
-read from the extracts as known then (:func:`simulate.reforecast.state.as_known_on`):
+read from the extracts as known then (:func:`simulate.reforecast.state.as_known_on`; :mod:`.pbr_state`):
 
 - referred, not accepted; or waiting longer than the scenario's ``triage.patience_days``
   (taken as lost): nothing more;
@@ -56,16 +56,13 @@ from simulate.stress.families import compile_families
 from .base import ContextBase, Outcome, day_numbers
 from .calibrate import Priors
 from .dists import draw, draw_above
+from .pbr_state import AWAITING, IN_SUPPORT, LOST, NOT_ACCEPTED, WAITING, PbrState, assessed_day, family_state
 from .posterior import GammaRate, rate_prior
 from .state import as_known_on
 
 DAYS_PER_YEAR = 365.25
 LINES = ("upfront", "family_outcome")
 # a family's state on the as-of day (PbrState.state)
-NOT_ACCEPTED, WAITING, LOST, IN_SUPPORT, COMPLETED, AWAITING = 0, 1, 2, 3, 4, 5
-STATE_NAMES = ("referred, not accepted", "waiting", "waited beyond patience", "in support", "completed",
-               "completed, awaiting the end self-assessment")
-
 FIGURES: dict[str, tuple[str, str]] = {
     "outcome_payments_gbp": ("Provider outcome income, whole contract (after the pooled 40%)", "gbp"),
     "income_at_risk_gbp": ("Income at risk: pooled 40% not earned", "gbp"),
@@ -146,23 +143,6 @@ class PbrCalibration:
 
 
 @dataclass
-class PbrState:
-    """Every family referred by the as-of day (arrays of length ``n``; days are day numbers, -1 none)."""
-
-    state: np.ndarray        # NOT_ACCEPTED, WAITING, LOST, IN_SUPPORT, COMPLETED or AWAITING
-    referral: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    met: np.ndarray          # the three conditions met (paid, capped or due in a later quarter)
-    status: np.ndarray       # the as-of audit status ('paid', 'capped', 'not achieved', 'not yet due', ...)
-    rank: np.ndarray         # order of the case id among all cases (the pooled budget's last tie-break)
-
-    @property
-    def n(self) -> int:
-        return len(self.state)
-
-
-@dataclass
 class PbrContext(ContextBase):
     """Everything the draws share (built once, sent to every worker)."""
 
@@ -210,44 +190,6 @@ def _weights(fp, edges_day: np.ndarray, first: int, last: int) -> np.ndarray:
     return per_day / base if base > 0 else np.zeros(len(days))
 
 
-def family_state(known: pd.DataFrame, audit: pd.DataFrame, assessed: pd.Series, day: int, patience_days: float,
-                 confirm_days: int) -> PbrState:
-    """Each referred family's state on ``day``.
-
-    ``known``: the referrals as known then; ``audit``: the as-of settlement's audit rows aligned
-    with it; ``assessed``: the day of each person's end self-assessment known by then. A family
-    that ended with an agreed action plan and outcomes agreed achieved but no end
-    self-assessment yet is AWAITING it while it ended less than ``confirm_days`` ago.
-    """
-    n = len(known)
-    ref = day_numbers(known["referral_date"]) if n else np.zeros(0, np.int64)
-    start = day_numbers(known["start_date"]) if n else np.zeros(0, np.int64)
-    end = day_numbers(known["end_date"]) if n else np.zeros(0, np.int64)
-    flag = lambda c: known[c].astype("boolean").fillna(False).to_numpy(bool) if c in known and n else np.zeros(n, bool)  # noqa: E731
-    refused = known["accepted"].astype("boolean").eq(False).fillna(False).to_numpy(bool) if "accepted" in known and n else np.zeros(n, bool)
-    status = audit["status"].astype(str).to_numpy() if n else np.zeros(0, object)
-    met = (end >= 0) & (audit["gross"].to_numpy(float) > 0) if n else np.zeros(0, bool)
-    sa = _assessed_day(known, assessed) if n else np.zeros(0, np.int64)
-    state = np.full(n, WAITING, np.int64)
-    state[(start < 0) & refused] = NOT_ACCEPTED
-    state[(state == WAITING) & (ref >= 0) & (day - ref > patience_days)] = LOST
-    state[(start >= 0) & (end < 0)] = IN_SUPPORT
-    state[end >= 0] = COMPLETED
-    awaiting = (end >= 0) & ~met & flag("action_plan_agreed") & flag("outcomes_achieved_at_exit") & (sa < 0) & (day - end < confirm_days)
-    state[awaiting] = AWAITING
-    cases = known["case_id"].astype(str).to_numpy() if n else np.zeros(0, object)
-    rank = np.empty(n, np.int64)
-    rank[np.argsort(cases, kind="stable")] = np.arange(n)
-    return PbrState(state, ref, start, end, met, status, rank)
-
-
-def _assessed_day(known: pd.DataFrame, assessed: pd.Series) -> np.ndarray:
-    """Day of each referral's end self-assessment (by family, else by child; -1 none)."""
-    fam = known["family_id"].astype(str).map(assessed) if "family_id" in known else pd.Series(np.nan, index=known.index)
-    kid = known["child_id"].astype(str).map(assessed)
-    return fam.fillna(kid).fillna(-1).to_numpy(float).astype(np.int64)
-
-
 def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date, priors: Priors = Priors()) -> PbrContext:
     """Settle to date, read every family's state and learn the rates (see the module docstring)."""
     settlement, _ = settle_scenario(scenario, frames, as_of)
@@ -269,7 +211,7 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     assessed = end_assessment_day(known["assessments.csv"], SELF_ASSESSMENT_TOOL)
     # how long an end self-assessment can come after the end of support: the longest seen so far
     end_all = day_numbers(ref["end_date"]) if len(ref) else np.zeros(0, np.int64)
-    sa_all = _assessed_day(ref, assessed) if len(ref) else np.zeros(0, np.int64)
+    sa_all = assessed_day(ref, assessed) if len(ref) else np.zeros(0, np.int64)
     lags = (sa_all - end_all)[(end_all >= 0) & (sa_all >= 0)]
     confirm = int(max(0, lags.max())) if len(lags) else 0
     patience = float(getattr(scenario.triage, "patience_days", None) or np.inf)
@@ -299,7 +241,7 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     paid = BetaChance("paid", (p0 * k, (1.0 - p0) * k), int((final & st.met).sum()), int(final.sum()))
     # paid later, awaiting the end self-assessment: the chance of notable progress; evidence, the
     # families with a plan and outcomes achieved that had no end self-assessment on their last day
-    sa = _assessed_day(ref, assessed) if len(ref) else np.zeros(0, np.int64)
+    sa = assessed_day(ref, assessed) if len(ref) else np.zeros(0, np.int64)
     flag = lambda c: ref[c].astype("boolean").fillna(False).to_numpy(bool) if c in ref and len(ref) else np.zeros(len(ref), bool)  # noqa: E731
     were = final & flag("action_plan_agreed") & flag("outcomes_achieved_at_exit") & ((sa < 0) | (sa > st.end))
     q0 = fp.p_progress
@@ -420,5 +362,4 @@ def run_draw(ctx: PbrContext, rng: np.random.Generator) -> Outcome:
                    int(n_new), float(ctx.price * new.sum()), figures)
 
 
-__all__ = ["AWAITING", "BetaChance", "COMPLETED", "FIGURES", "IN_SUPPORT", "LINES", "LOST", "NOT_ACCEPTED", "PbrCalibration",
-           "PbrContext", "PbrState", "STATE_NAMES", "WAITING", "family_state", "prepare", "run_draw"]
+__all__ = ["BetaChance", "FIGURES", "LINES", "PbrCalibration", "PbrContext", "prepare", "run_draw"]

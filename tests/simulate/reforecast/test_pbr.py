@@ -24,8 +24,9 @@ import pytest
 
 from data_synthetic import synthesise
 from simulate.payments.settle import settle_scenario
-from simulate.reforecast import Priors, reforecast
-from simulate.reforecast.pbr import AWAITING, COMPLETED, IN_SUPPORT, prepare, run_draw
+from simulate.reforecast import reforecast
+from simulate.reforecast.pbr import prepare, run_draw
+from simulate.reforecast.pbr_state import AWAITING, COMPLETED, IN_SUPPORT
 from simulate.scenario import load_scenario, with_overrides
 
 PRICE = 358.0
