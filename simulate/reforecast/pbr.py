@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,25 @@ class PbrCalibration:
             **self.paid.columns(), **self.paid_late.columns(), **self.starts.columns(),
             "end_self_assessment_wait_days": self.confirm_days,
         }]
+
+    def published_table(self, count: Callable[[str, int, float], int | None]) -> list[dict]:
+        """:meth:`table` with every count as published (``count(column, row, n)``: rounded, ``None``
+        when suppressed) and each posterior recomputed from the published counts, blank where one
+        it rests on is suppressed (cusp/reforecast_disclosure.py)."""
+        row = self.table()[0]
+        n = count("referrals_so_far", 0, float(self.referrals_so_far))
+        row["referrals_so_far"] = n
+        post = self.referral_posterior if n is None else self.referral_prior.update(n, self.exposure_days)
+        row["posterior_referrals_per_year"] = None if n is None else post.mean * DAYS_PER_YEAR
+        row["posterior_referrals_per_year_sd"] = None if n is None else post.sd * DAYS_PER_YEAR
+        for ch in (self.paid, self.paid_late, self.starts):
+            won = count(f"{ch.name}_evidence", 0, float(ch.won))
+            out = count(f"{ch.name}_out_of", 0, float(ch.out_of))
+            row[f"{ch.name}_evidence"], row[f"{ch.name}_out_of"] = won, out
+            shown = None if won is None or out is None else BetaChance(ch.name, ch.prior, won, max(out, won)).columns()
+            for c in (f"{ch.name}_posterior_mean", f"{ch.name}_posterior_sd"):
+                row[c] = None if shown is None else shown[c]
+        return [row]
 
 
 @dataclass

@@ -280,3 +280,25 @@ def test_the_commands_agree_to_the_penny(tmp_path: Path, capsys):
     assert ours["mechanism"] == "payment_by_results" and ours["risk_bearer"] == "provider"
     assert {f["name"] for f in ours["figures"]} >= {"outcome_payments_gbp", "income_at_risk_gbp", "provider_net_gbp",
                                                       "provider_loss", "budget_used_in_full"}
+
+
+def test_the_published_calibration_rests_only_on_published_counts():
+    # 600 referrals (published as 600) and 3 ended families, 2 paid. A policy that rounds to 5
+    # and hides counts under 10: the chance an ended family is paid is hidden with its counts;
+    # the referral posterior is the one from 600 (891.70 a year, as worked above).
+    sc = scenario(**{"referrals.volume_multiplier": 1.0})
+    rows = [{"id": i, "referral": "2022-04-05", "start": "2022-04-20", "end": "2022-07-19", "met": i < 2} for i in range(3)]
+    rows += [{"id": 100 + i, "referral": str(d.date())} for i, d in enumerate(pd.date_range("2022-04-01", "2023-03-31", periods=597))]
+    frames = families(rows)
+    frames["referrals.csv"].loc[3:, "accepted"] = False
+    ctx = prepare(sc, frames, dt.date(2023, 3, 31))
+    cal = ctx.calibration
+    exact = cal.table()[0]
+    assert (exact["referrals_so_far"], exact["paid_evidence"], exact["paid_out_of"]) == (600, 2, 3)
+    shown = cal.published_table(lambda column, row, n: None if n < 10 else int(5 * round(n / 5)))[0]
+    assert shown["referrals_so_far"] == 600
+    assert shown["posterior_referrals_per_year"] == pytest.approx(891.70, abs=1e-6)
+    assert shown["paid_evidence"] is None and shown["paid_out_of"] is None
+    assert shown["paid_posterior_mean"] is None and shown["paid_posterior_sd"] is None
+    # referrals decided: 597 refused and 3 started, 600 (shown); 3 started (hidden)
+    assert shown["starts_out_of"] == 600 and shown["starts_evidence"] is None and shown["starts_posterior_mean"] is None
