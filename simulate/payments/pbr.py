@@ -122,8 +122,14 @@ def pooled_amounts(year: np.ndarray, due: np.ndarray, end: np.ndarray, case: np.
     until ``budget`` is used; the family that crosses it gets the rest, later ones nothing.
     ``case`` is any sortable key (the case id in a settlement).
     """
+    gross = np.asarray(gross, float)
+    year = np.asarray(year)
+    if len(gross) and year.min() >= 0 and np.bincount(year, weights=gross).max() <= budget * (1 - 1e-9):
+        # no year reaches the budget (with room for rounding): every family is paid in full, as
+        # the running sum below would give exactly
+        return gross.copy()
     fam = pd.DataFrame({"i": np.arange(len(gross)), "contract_year": year, "due": due, "end": end, "case_id": case,
-                        "gross": np.asarray(gross, float)})
+                        "gross": gross})
     fam = fam.sort_values(["contract_year", "due", "end", "case_id"], kind="stable")
     before = fam.groupby("contract_year")["gross"].cumsum().to_numpy() - fam["gross"].to_numpy()
     out = np.zeros(len(fam))
