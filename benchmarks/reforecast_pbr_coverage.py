@@ -9,6 +9,7 @@ covers the realised amount. Prints the coverage with its Wilson interval, the me
 width at each as-of date, and the draws per second.
 
     PYTHONPATH=. python benchmarks/reforecast_pbr_coverage.py --seeds 30 --draws 200
+    PYTHONPATH=. python benchmarks/reforecast_pbr_coverage.py --throughput 1000   # draws of one reforecast, timed
 """
 
 from __future__ import annotations
@@ -49,7 +50,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=30)
     ap.add_argument("--draws", type=int, default=200)
+    ap.add_argument("--throughput", type=int, default=0, help="time this many draws of one reforecast instead")
     a = ap.parse_args()
+    if a.throughput:
+        sc = load_scenario("lancs-ehwb-000")
+        frames = synthesise(sc, seed=3).frames
+        t = time.perf_counter()
+        reforecast(sc, frames, dt.date(2024, 3, 31), draws=a.throughput, seed=1)
+        s = time.perf_counter() - t
+        print(f"{a.throughput} draws as of 2024-03-31 ({len(frames['referrals.csv'])} referrals) in {s:.1f} s: {a.throughput / s:.0f} draws/s")
+        return
     dates = [dt.date(2023, 3, 31), dt.date(2024, 3, 31)]
     t = time.perf_counter()
     res, spent, n = back_test(range(a.seeds), a.draws, dates)
