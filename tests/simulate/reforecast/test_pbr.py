@@ -302,3 +302,29 @@ def test_the_published_calibration_rests_only_on_published_counts():
     assert shown["paid_posterior_mean"] is None and shown["paid_posterior_sd"] is None
     # referrals decided: 597 refused and 3 started, 600 (shown); 3 started (hidden)
     assert shown["starts_out_of"] == 600 and shown["starts_evidence"] is None and shown["starts_posterior_mean"] is None
+
+
+@pytest.mark.slow
+def test_back_test_the_interval_covers_the_realised_outcome_income_and_narrows():
+    # 20 seeds (2000-2019, not the benchmark's): the provider's outcome income settled at the
+    # contract's end against the 90% interval of the reforecast as of the end of year 1 and of
+    # year 2. Covers ~ Binomial(20, 0.9) if calibrated: the two-sided 99% range is 15..20.
+    from scipy.stats import binom
+
+    sc = load_scenario("lancs-ehwb-000")
+    covered, width1, width2, realised_all, mid = [], [], [], [], []
+    for s in range(20):
+        frames = synthesise(sc, seed=2000 + s).frames
+        pay = settle_scenario(sc, frames, sc.horizon.contract_end)[0].payments
+        realised = float(pay.loc[pay["metric"] == "family_outcome", "amount"].sum())
+        for as_of, widths in ((dt.date(2023, 3, 31), width1), (dt.date(2024, 3, 31), width2)):
+            lo, hi = np.quantile(reforecast(sc, frames, as_of, 100, seed=s).draws["outcome_payments_gbp"], [0.05, 0.95])
+            covered.append(lo <= realised <= hi)
+            widths.append(hi - lo)
+            mid.append((lo + hi) / 2)
+            realised_all.append(realised)
+    lo_ok, hi_ok = binom.ppf(0.005, 20, 0.9), binom.ppf(0.995, 20, 0.9)
+    assert lo_ok <= sum(covered[0::2]) <= hi_ok and lo_ok <= sum(covered[1::2]) <= hi_ok
+    assert np.mean(width2) < 0.6 * np.mean(width1)
+    # no bias beyond 2% of the realised income on average
+    assert abs(np.mean(mid) - np.mean(realised_all)) < 0.02 * np.mean(realised_all)
