@@ -26,7 +26,7 @@ def reforecast(
     previous: Path | None = typer.Option(None, "--previous", help="an earlier reforecast folder: explain what moved (waterfall.csv)"),
     referral_prior_months: float = typer.Option(6.0, "--referral-prior-months", help="the scenario's referral rate is worth this many months of data"),
     hazard_prior_events: float = typer.Option(10.0, "--hazard-prior-events", help="the scenario's care hazard is worth this many expected care entries"),
-    one_off_prior_lines: float = typer.Option(20.0, "--one-off-prior-lines", help="the scenario's chance of each one-off line is worth this many settled lines"),
+    one_off_prior_lines: float = typer.Option(20.0, "--one-off-prior-lines", help="the scenario's chance of each one-off line (004) or of a family being paid (000) is worth this many settled lines or families"),
     planned_draws: int = typer.Option(200, "--planned-draws", help="draws of the plan (a reforecast from the contract's start) for the planned column"),
     kpi_replications: int = typer.Option(40, "--kpi-replications", help="flow-model replications for P(each KPI target met) in the periods still to come (0: none; a KPI-linked contract draws its KPIs with its money)"),
     disclosure: str = typer.Option("nhs-digital", "--disclosure", help="disclosure policy of the published files (nhs-digital, dfe, threshold-10); unrounded tables go to restricted-internal-use/"),

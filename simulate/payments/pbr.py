@@ -36,6 +36,7 @@ from .days import add_months_day, to_date, to_day
 from .errors import PaymentScenarioError
 from .sib import Settlement
 
+SELF_ASSESSMENT_TOOL = "cfw_radar"   # the family self-assessment a settlement reads by default
 _STEP = {"annual_in_advance": 12, "quarterly_in_advance": 3, "monthly_in_advance": 1}
 
 
@@ -77,9 +78,81 @@ def notable_progress(assessments: pd.DataFrame, tool: str, min_change: float, mi
     return share >= min_share - 1e-9
 
 
+def pooled_price(scenario: Scenario) -> tuple[float, float]:
+    """The pooled 40% of one contract year and the price of one family (£).
+
+    (1 − ``upfront_share``) × the summed district values, and that divided by the summed
+    indicative capacities (families a year).
+    """
+    mech = scenario.payment
+    total_value = sum(d.annual_value_gbp or 0.0 for d in scenario.districts)
+    total_capacity = sum(d.capacity_families_per_year or 0.0 for d in scenario.districts)
+    if total_value <= 0 or total_capacity <= 0:
+        raise PaymentScenarioError("districts: payment by results needs each district's annual_value_gbp and capacity_families_per_year")
+    budget = (1 - mech.upfront_share) * total_value
+    return budget, budget / total_capacity
+
+
+def last_contract_year(scenario: Scenario) -> int:
+    """The last contract year with a value (1-based): completions after it count against it."""
+    return max(1, -(-scenario.horizon.referral_months // 12))
+
+
+def quarterly_in_arrears(end_day: np.ndarray, start: int) -> np.ndarray:
+    """Due day of a family completing on ``end_day``: the first day of the next contract quarter.
+
+    Day numbers in and out; ``start`` is the contract's first day.
+    """
+    bounds = [add_months_day(start, 3 * q) for q in range(200)]
+    quarter = np.searchsorted(bounds, np.minimum(np.asarray(end_day, np.int64), 10**7), side="right")
+    table = np.array(bounds + [add_months_day(start, 600)], dtype=np.int64)
+    return table[quarter]
+
+
+def outcome_year(end_day: np.ndarray, start: int, last_year: int) -> np.ndarray:
+    """Contract year (1-based) whose pooled 40% a completion on ``end_day`` counts against."""
+    return np.minimum(contract_year(np.asarray(end_day), start), last_year)
+
+
+def pooled_amounts(year: np.ndarray, due: np.ndarray, end: np.ndarray, case: np.ndarray, gross: np.ndarray,
+                   budget: float) -> np.ndarray:
+    """£ paid to each family under the pooled yearly budget, in the order given.
+
+    Within a contract year families are paid in due-date, completion-day and ``case`` order
+    until ``budget`` is used; the family that crosses it gets the rest, later ones nothing.
+    ``case`` is any sortable key (the case id in a settlement).
+    """
+    gross = np.asarray(gross, float)
+    year = np.asarray(year)
+    if len(gross) and year.min() >= 0 and np.bincount(year, weights=gross).max() <= budget * (1 - 1e-9):
+        # no year reaches the budget (with room for rounding): every family is paid in full, as
+        # the running sum below would give exactly
+        return gross.copy()
+    fam = pd.DataFrame({"i": np.arange(len(gross)), "contract_year": year, "due": due, "end": end, "case_id": case,
+                        "gross": gross})
+    fam = fam.sort_values(["contract_year", "due", "end", "case_id"], kind="stable")
+    before = fam.groupby("contract_year")["gross"].cumsum().to_numpy() - fam["gross"].to_numpy()
+    out = np.zeros(len(fam))
+    out[fam["i"].to_numpy()] = np.clip(budget - before, 0.0, fam["gross"].to_numpy())
+    return out
+
+
+def end_assessment_day(assessments: pd.DataFrame, tool: str) -> pd.Series:
+    """Per person: the day of the end self-assessment :func:`notable_progress` reads (the ``exit``
+    timepoint, else the latest later one), as a day number (persons with none are absent)."""
+    a = assessments[assessments["tool"].astype(str) == tool]
+    later = a[a["timepoint"].astype(str) != "baseline"]
+    when = pd.to_datetime(later["assessment_date"])
+    is_exit = later["timepoint"].astype(str) == "exit"
+    day = when.groupby(later["person_id"].astype(str)).max()
+    exit_day = when[is_exit].groupby(later.loc[is_exit, "person_id"].astype(str)).max()
+    out = exit_day.combine_first(day)
+    return pd.Series(out.to_numpy("datetime64[D]").astype(np.int64), index=out.index)
+
+
 def settle_pbr(
     referrals: pd.DataFrame, assessments: pd.DataFrame, scenario: Scenario, as_of: dt.date,
-    self_assessment_tool: str = "cfw_radar", higher_is_better: dict[str, bool] | None = None,
+    self_assessment_tool: str = SELF_ASSESSMENT_TOOL, higher_is_better: dict[str, bool] | None = None,
 ) -> Settlement:
     """Settle 000's payment by results as of ``as_of``.
 
@@ -97,9 +170,8 @@ def settle_pbr(
     if not isinstance(mech, PaymentByResults):
         raise PaymentScenarioError(f"payment.kind: {mech.kind!r} is not payment_by_results")
     day, start = to_day(as_of), to_day(scenario.horizon.start_date)
-    last_year = max(1, -(-scenario.horizon.referral_months // 12))
-    value = {d.name: d.annual_value_gbp or 0.0 for d in scenario.districts}
-    capacity = {d.name: d.capacity_families_per_year or 0.0 for d in scenario.districts}
+    last_year = last_contract_year(scenario)
+    budget, unit_price = pooled_price(scenario)  # the pooled 40% of one contract year; one family's price
 
     up = upfront_schedule(scenario)
     up = up[up["due"] <= day].assign(metric="upfront", child_id="", case_id="")
@@ -118,22 +190,17 @@ def settle_pbr(
     has_sa = prog.notna().to_numpy()
     ok = done & plan & achieved & notable
 
-    quarter = np.where(done, np.searchsorted([add_months_day(start, 3 * q) for q in range(200)], np.minimum(end_day, 10**7), side="right"), 0)
-    due = np.array([add_months_day(start, 3 * q) for q in quarter])
-    year = np.minimum(contract_year(np.where(done, end_day, start), start), last_year)
+    due = np.where(done, quarterly_in_arrears(end_day, start), start)
+    year = outcome_year(np.where(done, end_day, start), start, last_year)
     district = r["district"].astype(str).to_numpy()
-    total_value, total_capacity = sum(value.values()), sum(capacity.values())
-    if total_value <= 0 or total_capacity <= 0:
-        raise PaymentScenarioError("districts: payment by results needs each district's annual_value_gbp and capacity_families_per_year")
-    budget = (1 - mech.upfront_share) * total_value  # the pooled 40% of one contract year
-    price = np.full(len(r), budget / total_capacity)
+    price = np.full(len(r), unit_price)
 
     fam = pd.DataFrame({"i": np.arange(len(r)), "district": district, "contract_year": year, "due": due,
                         "end": end_day, "case_id": r["case_id"].astype(str), "gross": np.where(ok, price, 0.0)})
-    fam = fam[ok].sort_values(["contract_year", "due", "end", "case_id"], kind="stable")
-    room = np.full(len(fam), budget)
-    before = fam.groupby("contract_year")["gross"].cumsum().to_numpy() - fam["gross"].to_numpy()
-    fam["amount"] = np.clip(room - before, 0.0, fam["gross"].to_numpy())
+    fam = fam[ok]
+    fam["amount"] = pooled_amounts(fam["contract_year"].to_numpy(), fam["due"].to_numpy(), fam["end"].to_numpy(),
+                                   fam["case_id"].to_numpy(), fam["gross"].to_numpy(), budget)
+    fam = fam.sort_values(["contract_year", "due", "end", "case_id"], kind="stable")
     fam["paid"] = fam["due"] <= day
     amount = np.zeros(len(r))
     cut = np.zeros(len(r))

@@ -25,6 +25,7 @@ MECHANISMS = {
     "block": "simulate.reforecast.block",
     "sib_edge_of_care": "simulate.reforecast.sib",
     "kpi_linked": "simulate.reforecast.kpi_linked",
+    "payment_by_results": "simulate.reforecast.pbr",
 }
 
 QUANTILES = (0.05, 0.5, 0.95)
