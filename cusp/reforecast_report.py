@@ -1,0 +1,507 @@
+"""A reforecast as a board reads it: what is settled, what is still to pay and how sure we are.
+
+``notebooks/payments_statement.ipynb`` (the commissioner's view) and the investor report show a
+reforecast (:mod:`simulate.reforecast`, docs/reforecast.md) through these functions. They read
+the tables of :func:`simulate.reforecast.summarise` (keyed by the file names ``cusp reforecast``
+writes: ``summary.json``, ``remaining_by_month.csv``, ``planned_achieved_forecast.csv``,
+``kpi_probabilities.csv``, ``waterfall.csv``) and shape them into
+:class:`~evaluation.disclosure.DisclosedTable` objects shown with
+:func:`cusp.presentation.disclosed`, a chart of the money still to come with its 90% band and
+alt text written from the data, and sentences for the summary.
+
+Intervals are 90%: the 5th to the 95th percentile over the draws. Money is in pounds. The
+cases counted so far (children engaged, families referred) are real counts: they are published
+through the report's disclosure policy, and a forecast of cases resting on a suppressed count is
+suppressed too. Modelled means carry a decimal so that none reads as a count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from evaluation.disclosure import DisclosedTable, Policy, get_policy
+
+from . import presentation as pr
+
+__all__ = ["LEVEL", "Section", "summary_of", "figures_of", "headline_table", "remaining_table", "remaining_chart",
+           "planned_table", "kpi_table", "waterfall_table", "summary_points", "no_reforecast_reason", "choose_as_of",
+           "compute", "section", "statement_section", "investor_section"]
+
+LEVEL = 90  # the intervals shown: 5th to 95th percentile over the draws
+NONE = "–"  # pr.formats.MISSING: not applicable / not available
+
+# Figures of a summary written before the generic ``figures`` list (the 004 bond's first
+# reforecast): old key -> (label, kind).
+_OLD_FIGURES = {
+    "irr": ("Investor's IRR", "share"),
+    "money_multiple": ("Investor's money multiple", "ratio"),
+    "p_investor_loss": ("Chance the investor makes a loss", "probability"),
+    "p_cap_reached": ("Chance the total cap is reached", "probability"),
+}
+_UNITS = {"gbp": "£", "share": "%", "ratio": "×", "probability": "%", "count": "number"}
+
+
+# --------------------------------------------------------------------------- reading a summary
+
+def summary_of(tables: Mapping[str, Any]) -> dict:
+    """``summary.json`` of a reforecast with the generic keys filled in for an older summary.
+
+    Adds ``figures`` (from ``irr``, ``money_multiple``, ``p_investor_loss``, ``p_cap_reached``),
+    ``cases_to_date`` (``children_referred_to_date``), ``case_unit`` ("children engaged") and
+    ``new_cases`` (``new_children``) when the summary predates them.
+    """
+    s = dict(tables["summary.json"])
+    s.setdefault("figures", _old_figures(s))
+    s.setdefault("cases_to_date", s.get("children_referred_to_date"))
+    s.setdefault("case_unit", "children engaged")
+    s.setdefault("new_cases", s.get("new_children"))
+    return s
+
+
+def _old_figures(s: dict) -> list[dict]:
+    out = []
+    for name, (text, kind) in _OLD_FIGURES.items():
+        if name not in s:
+            continue
+        v = s[name]
+        if isinstance(v, dict):
+            out.append({"name": name, "label": text, "kind": kind, "mean": v.get("mean", v.get("p50")), "p5": v.get("p5"),
+                        "p50": v.get("p50"), "p95": v.get("p95"), "share_defined": v.get("share_defined", 1.0)})
+        else:
+            out.append({"name": name, "label": text, "kind": kind, "mean": v, "p5": None, "p50": None, "p95": None})
+    return out
+
+
+def figures_of(tables: Mapping[str, Any]) -> list[dict]:
+    """The mechanism's figures: dicts with name, label, kind, mean, p5, p50, p95 (see REFORECAST_INTERFACE)."""
+    return list(summary_of(tables)["figures"])
+
+
+def _bad(v: Any) -> bool:
+    try:
+        return v is None or not math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return True
+
+
+def _fmt(v: Any, kind: str) -> str:
+    """A value of a figure's kind: £, %, a ratio (two decimals and ×) or a modelled mean (one decimal)."""
+    if _bad(v):
+        return NONE
+    if kind == "gbp":
+        return pr.gbp(v)
+    if kind in ("share", "probability"):
+        return pr.pct(v)
+    if kind == "ratio":
+        return f"{float(v):,.2f}×"
+    return f"{float(v):,.1f}"  # modelled counts and numbers: one decimal, never mistaken for a count
+
+
+def _between(low: Any, high: Any, kind: str) -> str:
+    return NONE if _bad(low) or _bad(high) else f"{_fmt(low, kind)} to {_fmt(high, kind)}"
+
+
+def _month(text: str) -> str:
+    return pd.Timestamp(str(text) + "-01").strftime("%B %Y")
+
+
+def _date(text: str) -> str:
+    return pd.Timestamp(text).strftime("%-d %B %Y")
+
+
+def _table(rows: list[dict], index: str, pol: Policy) -> DisclosedTable:
+    """A table of already-published text (symbols where suppressed), as a DisclosedTable."""
+    shown = pd.DataFrame(rows).set_index(index).astype(str)
+    hidden = shown.isin([pol.suppressed])
+    values = pd.DataFrame(np.nan, index=shown.index, columns=shown.columns)
+    return DisclosedTable(shown, values, hidden, hidden.copy(), pol)
+
+
+# --------------------------------------------------------------------------- tables
+
+def _still_to_pay(s: dict) -> dict:
+    """Still to pay after caps = total outcome payments − settled, per draw (a shift: quantiles move with it)."""
+    settled = float(s["settled_to_date_gbp"])
+    return {k: (float(v) - settled if not _bad(v) else v) for k, v in s["total_outcome_payments_gbp"].items()}
+
+
+def headline_table(tables: Mapping[str, Any], policy: str | Policy) -> DisclosedTable:
+    """Settled to date, still to pay, the total by the contract's end and the mechanism's figures.
+
+    Rows: each figure with its unit; columns: "Expected (mean)" and the "90% interval" (5th to
+    95th percentile over the draws). Settled money is known, so it has no interval; a
+    probability is the share of draws in which the event happens, so it has none either.
+    """
+    pol = get_policy(policy)
+    s = summary_of(tables)
+    left, total = _still_to_pay(s), s["total_outcome_payments_gbp"]
+    exp, itv = "Expected (mean)", f"{LEVEL}% interval"
+    rows = [{"Figure": "Settled to date (£)", exp: pr.gbp(s["settled_to_date_gbp"]), itv: "known (settled)"},
+            {"Figure": "Still to pay, after caps (£)", exp: pr.gbp(left["mean"]), itv: _between(left["p5"], left["p95"], "gbp")},
+            {"Figure": "Total by the contract's end, after caps (£)", exp: pr.gbp(total["mean"]),
+             itv: _between(total["p5"], total["p95"], "gbp")}]
+    before = s.get("future_due_gbp")
+    if before and not _bad(before.get("mean")) and abs(float(before["mean"]) - float(left["mean"])) >= 0.5:
+        rows.insert(2, {"Figure": "Still due before caps (£)", exp: pr.gbp(before["mean"]), itv: _between(before["p5"], before["p95"], "gbp")})
+    for f in s["figures"]:
+        kind = f.get("kind", "number")
+        name = str(f.get("label") or pr.label(f["name"]))
+        note = f"; defined in {pr.pct(f['share_defined'])} of draws" if not _bad(f.get("share_defined")) and f["share_defined"] < 1 else ""
+        unit = _UNITS.get(kind, "")
+        name = f"{name} ({unit}{note})" if unit or note else name
+        if kind == "probability":
+            rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind), itv: NONE})
+        else:
+            rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind), itv: _between(f.get("p5"), f.get("p95"), kind)})
+    return _table(rows, "Figure", pol)
+
+
+def _months(tables: Mapping[str, Any]) -> pd.DataFrame:
+    """remaining_by_month.csv without the leading months in which nothing is left in any draw."""
+    r = tables["remaining_by_month.csv"].copy()
+    r["month"] = r["month"].astype(str)
+    tot = r[r["payer"] == "total"]
+    live = tot.loc[tot["p95_gbp"] > 0.005, "month"]
+    return r[r["month"] >= live.min()] if len(live) else r.iloc[0:0]
+
+
+def _payers(r: pd.DataFrame) -> list[str]:
+    return [p for p in dict.fromkeys(r["payer"].astype(str)) if p != "total"]
+
+
+def remaining_table(tables: Mapping[str, Any], policy: str | Policy, months: int = 12) -> DisclosedTable:
+    """£ still to pay in each of the next ``months`` months (after caps), by payer, with the total's interval.
+
+    Rows: months (then one row for the later months and one for all months still to come);
+    columns: each payer's expected £ (when more than one payer), the expected total and its 90%
+    interval. Intervals of several months together cannot be added from monthly ones: the later
+    months' row shows the expected £ only; the row of all months reads the interval of the total
+    still to pay from the draws (as in the headline).
+    """
+    pol = get_policy(policy)
+    r = _months(tables)
+    payers = _payers(r)
+    wide = r.pivot_table(index="month", columns="payer", values="mean_gbp", aggfunc="sum", sort=True)
+    tot = r[r["payer"] == "total"].set_index("month")
+    cols = [p for p in payers if len(payers) > 1]
+    exp, itv = "Total, expected (£)", f"Total, {LEVEL}% interval (£)"
+    rows = []
+    for m in list(wide.index)[:months]:
+        row = {"Month": _month(m), **{f"{pr.label(p)}, expected (£)": pr.gbp(wide.at[m, p]) for p in cols}}
+        rows.append({**row, exp: pr.gbp(tot.at[m, "mean_gbp"]), itv: _between(tot.at[m, "p5_gbp"], tot.at[m, "p95_gbp"], "gbp")})
+    later = list(wide.index)[months:]
+    if later:
+        rows.append({"Month": f"Later months ({_month(later[0])} to {_month(later[-1])})",
+                     **{f"{pr.label(p)}, expected (£)": pr.gbp(wide.loc[later, p].sum()) for p in cols},
+                     exp: pr.gbp(wide.loc[later, "total"].sum()), itv: NONE})
+    s = summary_of(tables)
+    left = _still_to_pay(s)
+    rows.append({"Month": "All months still to come", **{f"{pr.label(p)}, expected (£)": pr.gbp(wide[p].sum()) for p in cols},
+                 exp: pr.gbp(left["mean"]), itv: _between(left["p5"], left["p95"], "gbp")})
+    return _table(rows, "Month", pol)
+
+
+def remaining_chart(tables: Mapping[str, Any], title: str | None = None):
+    """The money still to come by month: the expected total with its 90% band, and each payer's expected line.
+
+    Returns
+    -------
+    (figure, alt text)
+        The y axis is £ a month; the alt text names the months covered, the expected total
+        and each payer's share of it, and the month with the most to pay with its interval.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.dates import DateFormatter
+    from matplotlib.ticker import FuncFormatter
+
+    s = summary_of(tables)
+    r = _months(tables)
+    payers = _payers(r)
+    tot = r[r["payer"] == "total"].sort_values("month")
+    x = pd.to_datetime(tot["month"] + "-01")
+    title = title or f"Payments still to come by month, as of {_date(s['as_of'])}"
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    ax.fill_between(x, tot["p5_gbp"], tot["p95_gbp"], color="#1d70b8", alpha=0.2, linewidth=0, label=f"Total, {LEVEL}% interval")
+    ax.plot(x, tot["mean_gbp"], color="#1d70b8", linewidth=2, label="Total, expected")
+    if len(payers) > 1:
+        for p, style in zip(payers, ["--", ":", "-."] * 3):
+            one = r[r["payer"] == p].sort_values("month")
+            ax.plot(pd.to_datetime(one["month"] + "-01"), one["mean_gbp"], style, color="#505a5f", label=f"{pr.label(p)}, expected")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: pr.gbp(v)))
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+    ax.set(ylabel="£ a month (after caps)", xlabel="Month", title=title)
+    ax.set_ylim(bottom=0)
+    pr.tidy_legend(ax, fontsize=8)
+    fig.tight_layout()
+    return fig, _chart_alt(title, r, tot, payers)
+
+
+def _chart_alt(title: str, r: pd.DataFrame, tot: pd.DataFrame, payers: list[str]) -> str:
+    if not len(tot):
+        return f"Line chart: {title} (£ a month). Nothing is left to pay in any draw."
+    peak = tot.loc[tot["mean_gbp"].idxmax()]
+    by = ", ".join(f"{pr.label(p)} {pr.gbp(r.loc[r['payer'] == p, 'mean_gbp'].sum())}" for p in payers)
+    return (f"Line chart with a {LEVEL}% band: {title} (£ a month, after caps), {len(tot)} months from "
+            f"{_month(tot['month'].iloc[0])} to {_month(tot['month'].iloc[-1])}. Expected in all: {pr.gbp(tot['mean_gbp'].sum())}"
+            + (f" ({by})" if len(payers) > 1 else "")
+            + f". The most is expected in {_month(peak['month'])}: {pr.gbp(peak['mean_gbp'])} "
+            f"({LEVEL}% interval {pr.gbp(peak['p5_gbp'])} to {pr.gbp(peak['p95_gbp'])}).")
+
+
+def planned_table(tables: Mapping[str, Any], policy: str | Policy,
+                  children_by_line: Mapping[str, int] | None = None) -> DisclosedTable:
+    """The INDIGO-style table: planned, achieved to date and forecast to the contract's end.
+
+    Rows: the cases (a real count so far: through the policy; its forecast is suppressed when
+    the count is), then each outcome line in £ before caps. ``children_by_line``: children paid
+    on each line so far; a line paid for a small count of children has its achieved £ suppressed
+    (and, when only one line would be, the next smallest too, so the total cannot give it back).
+    """
+    pol = get_policy(policy)
+    s = summary_of(tables)
+    t = tables["planned_achieved_forecast.csv"]
+    plan, got, exp, itv = "Planned", "Achieved to date", "Forecast, expected", f"Forecast, {LEVEL}% interval"
+    rows = []
+    first = t.iloc[0]
+    n = s.get("cases_to_date", first["achieved_to_date"])
+    shown = pol.count(float(n))
+    hide = isinstance(shown, str)
+    count = lambda v: NONE if _bad(v) else str(pol.count(float(v)))  # noqa: E731 - modelled counts rounded as real ones
+    rows.append({"Outcome line": f"{str(s.get('case_unit') or first['metric']).capitalize()} (number)",
+                 plan: count(first["planned"]), got: str(shown) if not hide else pol.suppressed,
+                 exp: pol.suppressed if hide else count(first["forecast_mean"]),
+                 itv: pol.suppressed if hide else (NONE if _bad(first["forecast_p5"]) else f"{count(first['forecast_p5'])} to {count(first['forecast_p95'])}")})
+    lines = t.iloc[1:]
+    small = set()
+    if children_by_line is not None:
+        small = {m for m in lines["metric"] if pol.is_small(children_by_line.get(str(m), 0))}
+        if len(small) == 1 and len(lines) > 1:  # complementary suppression: the settled total would give one back
+            rest = lines[~lines["metric"].isin(small)].sort_values("achieved_to_date")
+            small.add(rest["metric"].iloc[0])
+    for row in lines.itertuples(index=False):
+        rows.append({"Outcome line": f"{pr.label(str(row.metric))} (£ before caps)", plan: pr.gbp(row.planned),
+                     got: pol.suppressed if row.metric in small else pr.gbp(row.achieved_to_date),
+                     exp: pr.gbp(row.forecast_mean), itv: _between(row.forecast_p5, row.forecast_p95, "gbp")})
+    return _table(rows, "Outcome line", pol)
+
+
+def kpi_table(tables: Mapping[str, Any], policy: str | Policy) -> DisclosedTable | None:
+    """The chance of each KPI being met in each period not yet settled (None when there are none)."""
+    k = tables.get("kpi_probabilities.csv")
+    if k is None or not len(k):
+        return None
+    pol = get_policy(policy)
+    rows = []
+    for _, r in k.iterrows():
+        name = r.get("label") if isinstance(r.get("label"), str) and r.get("label") else r["kpi"]
+        target = r.get("target")
+        rows.append({"KPI and period": f"{pr.label(str(name))}, {r['period']}",  # one row each: the index is unique
+                     "Target": target if isinstance(target, str) and target else NONE, "Chance met (%)": pr.pct(r["p_met"])})
+    return _table(rows, "KPI and period", pol)
+
+
+_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+_INTEGER = re.compile(r"(?<![\d.,£])([+-]?)(\d+)(?![\d.,])")
+
+
+def _drivers(text: Any, pol: Policy) -> str:
+    """A waterfall driver's text with every whole number (a count of referrals, periods away) through the policy."""
+    if not isinstance(text, str) or not text.strip():
+        return NONE
+    text = text.replace("->", "→")
+    return _sentence(pr.words(_INTEGER.sub(lambda m: m.group(1) + str(pol.count(int(m.group(2)))), text)))
+
+
+def waterfall_table(waterfall: pd.DataFrame | None, policy: str | Policy) -> DisclosedTable | None:
+    """What moved the expected total since the previous reforecast (``waterfall.csv``); counts in the drivers through the policy."""
+    if waterfall is None or not len(waterfall):
+        return None
+    pol = get_policy(policy)
+    rows = [{"Step": _sentence(_ISO.sub(lambda m: _date(m.group(0)), pr.words(str(r["step"])))), "Change (£)": pr.gbp(r["change_gbp"]),
+             "Running total (£)": pr.gbp(r["running_gbp"]), "What moved it": _drivers(r.get("drivers"), pol)}
+            for _, r in waterfall.iterrows()]
+    for r in (rows[0], rows[-1]):  # the ends are totals, not changes
+        r["Change (£)"] = NONE
+    return _table(rows, "Step", pol)
+
+
+def summary_points(tables: Mapping[str, Any]) -> list[str]:
+    """Sentences a board reads first: settled, still to pay with its interval, the total, the headline figures."""
+    s = summary_of(tables)
+    left, total = _still_to_pay(s), s["total_outcome_payments_gbp"]
+    points = [f"As of {_date(s['as_of'])}, {pr.gbp(s['settled_to_date_gbp'])} is settled; {pr.gbp(left['mean'])} is still expected "
+              f"to be paid ({LEVEL}% interval {_between(left['p5'], left['p95'], 'gbp')}), {pr.gbp(total['mean'])} in all "
+              f"({_between(total['p5'], total['p95'], 'gbp')}), over {s['draws']} draws of the future."]
+    bits = []
+    for f in s["figures"]:
+        kind = f.get("kind", "number")
+        text = f"{f.get('label') or pr.label(f['name'])} {_fmt(f.get('mean'), kind)}"
+        if kind != "probability" and not _bad(f.get("p5")):
+            text += f" ({_between(f['p5'], f['p95'], kind)})"
+        bits.append(text)
+    if bits:
+        points.append("; ".join(bits) + ".")
+    return points
+
+
+# --------------------------------------------------------------------------- computing and showing a section
+
+def no_reforecast_reason(scenario: Any) -> str | None:
+    """One line saying why ``scenario``'s mechanism has no reforecast yet (None when it has one)."""
+    from simulate.reforecast.run import MECHANISMS
+
+    kind = scenario.payment.kind
+    if kind in MECHANISMS:
+        return None
+    have = ", ".join(pr.label(k, capital=False) for k in sorted(MECHANISMS))
+    return (f"No reforecast yet for this contract's mechanism ({pr.label(kind, capital=False)}): "
+            f"Cusp reforecasts {have} so far.")
+
+
+def choose_as_of(scenario: Any, requested: str | dt.date | None, fallback: str | dt.date) -> dt.date:
+    """The reforecast's as-of date: ``requested``, else ``fallback`` (the statement's date); a date
+    outside the contract moves to the end of the contract's first half (day 0 and the last day
+    leave nothing to forecast or nothing settled)."""
+    h = scenario.horizon
+    day = requested or fallback
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+    if h.start_date <= day < h.contract_end - dt.timedelta(days=1):
+        return day
+    middle = h.start_date + (h.contract_end - h.start_date) / 2
+    return (pd.Timestamp(middle) + pd.offsets.MonthEnd(0)).date()
+
+
+def compute(scenario: Any, frames: Mapping[str, pd.DataFrame], as_of: dt.date, draws: int, seed: int, *,
+            planned_draws: int | None = None, previous_as_of: dt.date | None = None, jobs: int = 1) -> dict:
+    """A reforecast's tables (:func:`simulate.reforecast.summarise`), the plan beside them, and
+    the waterfall from a reforecast as of ``previous_as_of`` on the same extracts.
+
+    ``planned_draws`` (default ``draws``): draws of the plan, a reforecast from the day before
+    the contract started on no data (as ``cusp reforecast`` makes it).
+    """
+    from simulate.reforecast import reforecast, summarise, waterfall
+
+    run = reforecast(scenario, dict(frames), as_of, draws, seed, jobs)
+    start = scenario.horizon.start_date - dt.timedelta(days=1)
+    planned = reforecast(scenario, {k: v.iloc[0:0] for k, v in frames.items()}, start, planned_draws or draws, seed, jobs)
+    tables = summarise(run, planned)
+    if previous_as_of is not None:
+        before = summarise(reforecast(scenario, dict(frames), previous_as_of, draws, seed, jobs))
+        tables["waterfall.csv"] = waterfall(tables["summary.json"], before["summary.json"], tables["calibration.csv"],
+                                            before["calibration.csv"])
+    return tables
+
+
+@dataclass
+class Section:
+    """What a report shows of a reforecast, in order; a notebook shows it as a cell's value.
+
+    ``parts``: HTML objects and ``(figure, alt text)`` pairs; ``note``: the one line shown
+    instead when there is no reforecast; ``values``: money for ``results.json`` (£, no counts).
+    """
+
+    parts: list = field(default_factory=list)
+    note: str = ""
+    values: dict = field(default_factory=dict)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        if self.note:
+            display(HTML(f'<p class="cusp-note">{html.escape(self.note)}</p>'))
+        for part in self.parts:
+            if isinstance(part, tuple):
+                pr.show_figure(*part)
+            else:
+                display(part)
+
+
+def _points_html(points: list[str]):
+    from IPython.display import HTML
+
+    return HTML("<ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>")
+
+
+def section(tables: Mapping[str, Any], policy: str | Policy, *, children_by_line: Mapping[str, int] | None = None,
+            months: int = 12, payer_view: bool = True) -> Section:
+    """Every part of a reforecast for a report: sentences, the headline table, the chart and the
+    tables of money by month, planned / achieved / forecast, KPI chances and the waterfall (the
+    last two when the reforecast has them)."""
+    s = summary_of(tables)
+    when = _date(s["as_of"])
+    parts: list = [_points_html(summary_points(tables)),
+                   pr.disclosed(headline_table(tables, policy), f"Reforecast as of {when}: settled, still to pay and the total")]
+    parts.append(remaining_chart(tables))
+    if payer_view:
+        parts.append(pr.disclosed(remaining_table(tables, policy, months), f"£ still to pay by month and payer, after caps, as of {when}"))
+    parts.append(pr.disclosed(planned_table(tables, policy, children_by_line), "Planned, achieved to date and forecast to the contract's end"))
+    k = kpi_table(tables, policy)
+    if k is not None:
+        parts.append(pr.disclosed(k, "Chance of meeting each KPI in the periods still to come"))
+    w = waterfall_table(tables.get("waterfall.csv"), policy)
+    if w is not None:
+        parts.append(pr.disclosed(w, "What moved the expected total since the previous reforecast"))
+    left = _still_to_pay(s)
+    values = {"as_of": s["as_of"], "draws": int(s["draws"]), "settled_to_date_gbp": round(float(s["settled_to_date_gbp"]), 2),
+              "still_to_pay_gbp": {k: round(float(v), 2) for k, v in left.items() if not _bad(v)}}
+    return Section(parts, "", values)
+
+
+def statement_section(scenario: Any, frames: Mapping[str, pd.DataFrame], as_of: str | dt.date | None, draws: int, seed: int,
+                      policy: str, *, statement_as_of: str | dt.date, payments: pd.DataFrame | None = None,
+                      enabled: bool = True, previous_as_of: str | None = None) -> Section:
+    """The commissioner's reforecast section of the payments statement.
+
+    ``as_of`` blank: the statement's date (``statement_as_of``), moved inside the contract when
+    outside it. ``payments`` (the statement's settled payments) guards each line's achieved £ by
+    the children paid on it. Switched off, or for a mechanism with no reforecast yet, the
+    section is one line.
+    """
+    if not enabled:
+        return Section(note="The reforecast is switched off for this statement (parameter reforecast = False).")
+    reason = no_reforecast_reason(scenario)
+    if reason:
+        return Section(note=reason)
+    day = choose_as_of(scenario, as_of, statement_as_of)
+    before = dt.date.fromisoformat(previous_as_of) if previous_as_of else None
+    tables = compute(scenario, frames, day, draws, seed, previous_as_of=before)
+    children = None
+    if payments is not None and "child_id" in payments and "metric" in payments:
+        children = payments.groupby(payments["metric"].astype(str))["child_id"].nunique().to_dict()
+    return section(tables, policy, children_by_line=children)
+
+
+def investor_section(scenario: Any, as_of: str | dt.date | None, draws: int, seed: int, policy: str = "modelled", *,
+                     frames: Mapping[str, pd.DataFrame] | None = None, previous_as_of: str | None = None) -> Section:
+    """The investor report's reforecast section: the same reforecast from the bearer of the risk's side.
+
+    Without ``frames`` the reforecast reads a synthetic extract of the scenario drawn with
+    ``seed`` (:func:`data_synthetic.synthesise`: no record of a real person, so a report of
+    modelled figures may show it); a real extract needs a personal-data policy. ``as_of``
+    blank: the end of the contract's first half.
+    """
+    reason = no_reforecast_reason(scenario)
+    if reason:
+        return Section(note=reason)
+    if frames is None:
+        from data_synthetic import synthesise
+
+        frames = synthesise(scenario, seed).frames
+    day = choose_as_of(scenario, as_of, scenario.horizon.start_date - dt.timedelta(days=1))
+    before = dt.date.fromisoformat(previous_as_of) if previous_as_of else None
+    tables = compute(scenario, frames, day, draws, seed, previous_as_of=before)
+    return section(tables, policy, payer_view=False)
