@@ -323,7 +323,11 @@ def _drivers(text: Any, pol: Policy) -> str:
     if not isinstance(text, str) or not text.strip():
         return NONE
     text = text.replace("->", "→")
-    return _sentence(pr.words(_INTEGER.sub(lambda m: m.group(1) + str(pol.count(int(m.group(2)))), text)))
+    dates = _ISO.findall(text)  # dates are not counts: kept aside while counts go through the policy
+    text = _INTEGER.sub(lambda m: m.group(1) + str(pol.count(int(m.group(2)))), _ISO.sub("\x00", text))
+    for d in dates:
+        text = text.replace("\x00", _date(d), 1)
+    return _sentence(pr.words(text))
 
 
 def waterfall_table(waterfall: pd.DataFrame | None, policy: str | Policy) -> DisclosedTable | None:
@@ -456,7 +460,7 @@ def section(tables: Mapping[str, Any], policy: str | Policy, *, children_by_line
     if w is not None:
         parts.append(pr.disclosed(w, "What moved the expected total since the previous reforecast"))
     left = _still_to_pay(s)
-    values = {"as_of": s["as_of"], "draws": int(s["draws"]), "settled_to_date_gbp": round(float(s["settled_to_date_gbp"]), 2),
+    values = {"as_of": s["as_of"], "settled_to_date_gbp": round(float(s["settled_to_date_gbp"]), 2),
               "still_to_pay_gbp": {k: round(float(v), 2) for k, v in left.items() if not _bad(v)}}
     return Section(parts, "", values)
 
