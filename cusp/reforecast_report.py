@@ -199,7 +199,8 @@ def remaining_table(tables: Mapping[str, Any], policy: str | Policy, months: int
         rows.append({**row, exp: pr.gbp(tot.at[m, "mean_gbp"]), itv: _between(tot.at[m, "p5_gbp"], tot.at[m, "p95_gbp"], "gbp")})
     later = list(wide.index)[months:]
     if later:
-        rows.append({"Month": f"Later months ({_month(later[0])} to {_month(later[-1])})",
+        span = _month(later[0]) + (f" to {_month(later[-1])}" if len(later) > 1 else "")
+        rows.append({"Month": f"Later months ({span})",
                      **{f"{pr.label(p)}, expected (£)": pr.gbp(wide.loc[later, p].sum()) for p in cols},
                      exp: pr.gbp(wide.loc[later, "total"].sum()), itv: NONE})
     s = summary_of(tables)
