@@ -30,7 +30,8 @@ def reforecast(
     """Reforecast SCENARIO's outcome payments from DATA as of a date (docs/reforecast.md).
 
     Writes summary.json, remaining_by_month.csv, planned_achieved_forecast.csv,
-    calibration.csv, draws.csv (and waterfall.csv with --previous).
+    calibration.csv, draws.csv (kpi_probabilities.csv when the contract has KPIs;
+    waterfall.csv with --previous).
 
     Example: cusp reforecast --scenario lancs-edge-of-care-004 --data reports/data --as-of 2021-08-31 --draws 1000 --seed 1 --out reports/reforecast
     """
@@ -91,14 +92,28 @@ def reforecast(
             else:
                 (tmp / name).write_text(content)
 
-    head = pd.DataFrame([
-        {"figure": "settled to date £", "p5": summary["settled_to_date_gbp"], "p50": summary["settled_to_date_gbp"], "p95": summary["settled_to_date_gbp"]},
-        {"figure": "still to pay £ (before caps)", **{k: summary["future_due_gbp"][k] for k in ("p5", "p50", "p95")}},
-        {"figure": "total outcome payments £", **{k: summary["total_outcome_payments_gbp"][k] for k in ("p5", "p50", "p95")}},
-        {"figure": "money multiple", **summary["money_multiple"]},
-    ])
-    out.print(table(head, f"Reforecast as of {as_of} ({draws} draws, {seconds:.1f} s)", {"p5": ",.2f", "p50": ",.2f", "p95": ",.2f"}))
-    out.print(f"P(cap reached) {summary['p_cap_reached']:.2f}   P(investor loss) {summary['p_investor_loss']:.2f}")
+    out.print(table(headline_table(summary), f"Reforecast as of {as_of} ({draws} draws, {seconds:.1f} s)",
+                    {"p5": ",.2f", "p50": ",.2f", "p95": ",.2f"}))
+    chances = [f"{f['label']} {f['mean']:.2f}" for f in summary["figures"] if f["kind"] == "probability"]
+    if chances:
+        out.print("   ".join(chances))
     if "waterfall.csv" in files:
         out.print(table(files["waterfall.csv"][["step", "change_gbp", "drivers"]], "What moved", {"change_gbp": ",.0f"}))
     out.print(f"wrote {out_dir}")
+
+
+_UNITS = {"gbp": " £", "share": " (share)", "ratio": "", "count": ""}
+
+
+def headline_table(summary: dict) -> pd.DataFrame:
+    """The console's table: settled, still to pay, total paid, then the mechanism's figures
+    that are not probabilities (those print on one line below), as 5/50/95%."""
+    settled = summary["settled_to_date_gbp"]
+    rows = [
+        {"figure": "settled to date £", "p5": settled, "p50": settled, "p95": settled},
+        {"figure": "still to pay £ (before caps)", **{k: summary["future_due_gbp"][k] for k in ("p5", "p50", "p95")}},
+        {"figure": "total paid £ (after caps)", **{k: summary["total_outcome_payments_gbp"][k] for k in ("p5", "p50", "p95")}},
+    ]
+    rows += [{"figure": f["label"] + _UNITS.get(f["kind"], ""), **{k: f[k] for k in ("p5", "p50", "p95")}}
+             for f in summary["figures"] if f["kind"] != "probability"]
+    return pd.DataFrame(rows)

@@ -19,11 +19,12 @@ from simulate.scenario import Scenario
 from .calibrate import Priors
 from .errors import ReforecastError
 
-# payment kind -> the module that reforecasts it. A mechanism plugs in as one module with
-# ``prepare(scenario, frames, as_of, priors) -> context`` (the context carries ``settlement``,
-# ``realised_by_month``, ``edges_day``, ``day``, ``state.n`` and ``calibration``) and
-# ``run_draw(context, rng) -> DrawOutcome`` (simulate.reforecast.sib.DrawOutcome's fields).
-MECHANISMS = {"sib_edge_of_care": "simulate.reforecast.sib"}
+# payment kind -> the module that reforecasts it (the protocol: simulate.reforecast.base).
+# Other mechanisms add one line each here.
+MECHANISMS = {
+    "block": "simulate.reforecast.block",
+    "sib_edge_of_care": "simulate.reforecast.sib",
+}
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -37,16 +38,20 @@ def draw_rng(seed: int, index: int) -> np.random.Generator:
 class Reforecast:
     """A reforecast's draws and the context they share.
 
-    ``draws``: one row per draw (future £, total £, finance figures). ``by_month``:
-    ``draws × months`` future £ due before caps; ``commissioner``/``lcf``: capped £ by month
-    and payer (realised and forecast).
+    ``draws``: one row per draw: future_due_gbp, total_due_gbp (settled + future, before caps),
+    new_cases, new_cases_gbp, future_<line>_gbp per outcome line, and every figure of the
+    mechanism's ``FIGURES``. ``future_by_month``: ``draws × months`` future £ due before caps.
+    ``by_payer``: payer -> ``draws × months`` £ after caps, whole contract (realised and
+    forecast). ``kpis``: kpi, period, p_met (None when the mechanism reports no KPIs).
+    ``figures``: the mechanism's ``FIGURES`` (name -> (label, kind)).
     """
 
     context: object
     draws: pd.DataFrame
     future_by_month: np.ndarray
-    commissioner: np.ndarray
-    lcf: np.ndarray
+    by_payer: dict[str, np.ndarray]
+    figures: dict[str, tuple[str, str]]
+    kpis: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
 
     @property
@@ -57,6 +62,16 @@ class Reforecast:
 def _chunk(module: str, ctx, seed: int, indices: list[int]) -> list:
     run_draw = import_module(module).run_draw
     return [run_draw(ctx, draw_rng(seed, i)) for i in indices]
+
+
+def _kpi_table(outs: list) -> pd.DataFrame | None:
+    """P(met) of each (kpi, period) over the draws that report it."""
+    seen = [o.kpis for o in outs if o.kpis]
+    if not seen:
+        return None
+    keys = list(dict.fromkeys(k for kp in seen for k in kp))
+    rows = [{"kpi": k, "period": per, "p_met": float(np.mean([bool(kp[(k, per)]) for kp in seen if (k, per) in kp]))} for k, per in keys]
+    return pd.DataFrame(rows, columns=["kpi", "period", "p_met"])
 
 
 def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date, draws: int, seed: int, jobs: int = 1,
@@ -74,7 +89,8 @@ def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.da
     if kind not in MECHANISMS:
         raise ReforecastError(f"payment.kind: no reforecast yet for {kind!r} (only {', '.join(sorted(MECHANISMS))})")
     module = MECHANISMS[kind]
-    ctx = import_module(module).prepare(scenario, frames, as_of, priors)
+    mod = import_module(module)
+    ctx = mod.prepare(scenario, frames, as_of, priors)
     chunks = [list(range(a, min(a + chunk_size, draws))) for a in range(0, draws, chunk_size)]
     if jobs == 1 or len(chunks) == 1:
         parts = [_chunk(module, ctx, seed, ch) for ch in chunks]
@@ -83,23 +99,19 @@ def reforecast(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.da
 
         parts = Parallel(n_jobs=jobs)(delayed(_chunk)(module, ctx, seed, ch) for ch in chunks)
     outs = [o for part in parts for o in part]
-    realised = ctx.realised_by_month.sum()
+    realised = float(np.sum(ctx.realised_by_month))
     table = pd.DataFrame({
         "draw": np.arange(draws),
-        "future_due_gbp": [o.future_by_month.sum() for o in outs],
-        "future_stability_gbp": [o.stability_future for o in outs],
-        "future_one_off_gbp": [o.one_off_future for o in outs],
-        "new_children": [o.new_children for o in outs],
-        "new_children_gbp": [o.new_children_money for o in outs],
-        "milestones_future": [o.milestones_future for o in outs],
-        **{f"future_{k}_gbp": [o.by_metric[k] for o in outs] for k in outs[0].by_metric},
-        **{k: [o.finance[k] for o in outs] for k in ("outcome_payments_gbp", "commissioner_payments_gbp", "lcf_payments_gbp",
-                                                     "irr", "money_multiple", "investor_net_gbp", "investor_loss", "cap_reached")},
+        "future_due_gbp": [float(o.future_by_month.sum()) for o in outs],
+        "new_cases": [int(o.new_cases) for o in outs],
+        "new_cases_gbp": [float(o.new_cases_gbp) for o in outs],
+        **{f"future_{k}_gbp": [float(o.by_line.get(k, 0.0)) for o in outs] for k in ctx.lines},
+        **{k: [o.figures[k] for o in outs] for k in mod.FIGURES},
     })
-    table["total_due_gbp"] = realised + table["future_due_gbp"]
-    return Reforecast(ctx, table, np.stack([o.future_by_month for o in outs]), np.stack([o.finance["commissioner_by_month"] for o in outs]),
-                      np.stack([o.finance["lcf_by_month"] for o in outs]),
-                      {"as_of": as_of.isoformat(), "draws": draws, "seed": seed, "priors": asdict(priors)})
+    table.insert(2, "total_due_gbp", realised + table["future_due_gbp"])
+    by_payer = {p: np.stack([np.asarray(o.paid_by_payer[p], float) for o in outs]) for p in ctx.payers}
+    return Reforecast(ctx, table, np.stack([o.future_by_month for o in outs]), by_payer, dict(mod.FIGURES), _kpi_table(outs),
+                      {"as_of": as_of.isoformat(), "draws": draws, "seed": seed, "priors": asdict(priors), "mechanism": kind})
 
 
 __all__ = ["MECHANISMS", "QUANTILES", "Reforecast", "draw_rng", "reforecast"]

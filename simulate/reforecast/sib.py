@@ -9,6 +9,10 @@ the as-of day; one-off lines still 'not yet due' are paid with a probability dra
 the scenario's probability (:func:`simulate.stress.compile_params`'s ``p_metric``) as the prior,
 the lines settled so far (paid against not achieved) as evidence. Money then goes through the finance
 layer (:func:`simulate.finance.ledger.settle_finance`): caps, payers, the SPV, IRR and multiple.
+
+The module satisfies :mod:`simulate.reforecast.base`: :class:`SibContext` is a
+:class:`~simulate.reforecast.base.ContextBase`, :func:`run_draw` returns an
+:class:`~simulate.reforecast.base.Outcome` and :data:`FIGURES` names the bond's figures.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from simulate.payments.vectorised import settle_stability_arrays
 from simulate.scenario import Scenario
 from simulate.stress import compile_params, scenario_data
 
+from .base import ContextBase, Outcome, by_month, day_numbers
 from .calibrate import Calibration, Priors, calibrate
 from .complete import Completed, Model, complete
 from .state import ONE_OFFS, SibState, as_known_on, sib_state
@@ -39,19 +44,43 @@ ONE_OFF_MONTHS = {"family_star_plus": 6, "my_star": 6, "education": 12, "reading
 DAYS_PER_MONTH = 365.25 / 12
 
 
+PAYERS = ("commissioner", "life_chances_fund")
+LINES = ("stability_milestone", "stability_tariff", "family_star_plus", "my_star", "education", "reading")
+
+# figure -> (human label, kind): see simulate.reforecast.base
+FIGURES = {
+    "outcome_payments_gbp": ("Total outcome payments (after caps)", "gbp"),
+    "commissioner_payments_gbp": ("Paid by the commissioner", "gbp"),
+    "lcf_payments_gbp": ("Paid by the Life Chances Fund", "gbp"),
+    "irr": ("Investor IRR", "share"),
+    "money_multiple": ("Investor money multiple", "ratio"),
+    "investor_net_gbp": ("Investor net return", "gbp"),
+    "investor_loss": ("P(investor loss)", "probability"),
+    "cap_reached": ("P(cap reached)", "probability"),
+}
+
+# summary.json keys of reforecasts written before the generic interface (old key -> (source, how)):
+# see simulate.reforecast.summary.headline
+SUMMARY_ALIASES = {
+    "p_cap_reached": ("cap_reached", "mean"),
+    "p_investor_loss": ("investor_loss", "mean"),
+    "irr": ("irr", "quantiles"),
+    "money_multiple": ("money_multiple", "quantiles"),
+    "new_children": ("new_cases", "key"),
+    "children_referred_to_date": ("cases_to_date", "key"),
+}
+
+
 @dataclass
-class SibContext:
-    """Everything the draws share (built once, sent to every worker)."""
+class SibContext(ContextBase):
+    """Everything the draws share (built once, sent to every worker); the bond's parts after
+    the generic ones of :class:`~simulate.reforecast.base.ContextBase`."""
 
     scenario_name: str
     terms: SibTerms
     params: object
     state: SibState
-    calibration: Calibration
     model: Model
-    settlement: Settlement
-    realised_by_month: np.ndarray      # £ settled to date by contract month (after caps)
-    edges_day: np.ndarray              # day number of each contract month's first day (months + 1)
     milestone_price: np.ndarray        # £ by sub-cohort, before deadweight (as the settlement prices them)
     tariff_price: np.ndarray
     keep: np.ndarray                   # 1 - deadweight by sub-cohort
@@ -59,10 +88,6 @@ class SibContext:
     p_one_off: np.ndarray              # (4,) the scenario's probability a line is paid (the prior's mean)
     one_off_beta: np.ndarray           # (4, 2) Beta posterior of that probability: lines paid, not achieved so far
     costs_realised: np.ndarray         # provider costs by month from staff and the observed engagements
-
-    @property
-    def day(self) -> int:
-        return self.state.day
 
 
 def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date, priors: Priors = Priors()) -> SibContext:
@@ -97,38 +122,16 @@ def prepare(scenario: Scenario, frames: dict[str, pd.DataFrame], as_of: dt.date,
     won = np.isin(state.one_off_status, ["paid", "capped"]).sum(axis=0)
     lost = (state.one_off_status == "not achieved").sum(axis=0)
     beta = np.stack([p_one * priors.one_off_prior_lines + won, (1.0 - p_one) * priors.one_off_prior_lines + lost], axis=1)
-    return SibContext(scenario.name if hasattr(scenario, "name") else "", terms, p, state, cal, model, settlement, realised,
-                      edges_day, np.array([pr.milestone for pr in prices]), np.array([pr.tariff for pr in prices]),
-                      keep, one_off, p_one, beta, costs)
+    return SibContext(settlement=settlement, edges_day=edges_day, day=state.day, realised_by_month=realised, payers=PAYERS,
+                      lines=LINES, cases_to_date=state.n, case_unit="children engaged", risk_bearer="investor", calibration=cal,
+                      scenario_name=getattr(scenario, "name", ""), terms=terms, params=p, state=state, model=model,
+                      milestone_price=np.array([pr.milestone for pr in prices]), tariff_price=np.array([pr.tariff for pr in prices]),
+                      keep=keep, one_off_price=one_off, p_one_off=p_one, one_off_beta=beta, costs_realised=costs)
 
 
-def _days(series: pd.Series) -> np.ndarray:
-    arr = pd.to_datetime(series).to_numpy("datetime64[D]")
-    return np.where(np.isnat(arr), -1, arr.astype(np.int64))
-
-
-def _by_month(days: np.ndarray, amount: np.ndarray, edges_day: np.ndarray) -> np.ndarray:
-    """£ summed by contract month of each day (days outside the contract are left out)."""
-    months = len(edges_day) - 1
-    m = np.searchsorted(edges_day, days, side="right") - 1
-    ok = (m >= 0) & (m < months)
-    return np.bincount(m[ok], weights=np.asarray(amount, float)[ok], minlength=months)
-
-
-@dataclass
-class DrawOutcome:
-    """One draw's future: £ due after the as-of day by month (before caps) and its parts."""
-
-    future_by_month: np.ndarray
-    stability_future: float
-    one_off_future: float
-    new_children: int
-    new_children_money: float
-    milestones_future: int
-    by_metric: dict
-    finance: dict
-    theta: np.ndarray
-    rate: np.ndarray
+# kept under their old names for callers of this module
+_days = day_numbers
+_by_month = by_month
 
 
 def future_stability(ctx: SibContext, c: Completed) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -170,7 +173,7 @@ def future_one_offs(ctx: SibContext, c: Completed, rng: np.random.Generator) -> 
     return due[i, j], ctx.one_off_price[c.cohort[i], j], i, j
 
 
-def run_draw(ctx: SibContext, rng: np.random.Generator) -> DrawOutcome:
+def run_draw(ctx: SibContext, rng: np.random.Generator) -> Outcome:
     """One draw: complete the timelines, settle the future, run the money through the finance layer."""
     c = complete(ctx.state, ctx.calibration, ctx.model, rng)
     s_when, s_amt, s_who, s_ms = future_stability(ctx, c)
@@ -184,12 +187,9 @@ def run_draw(ctx: SibContext, rng: np.random.Generator) -> DrawOutcome:
     p = ctx.params
     costs = ctx.costs_realised + _by_month(c.engage[c.new], np.full(int(c.new.sum()), p.cost_per_case), ctx.edges_day)
     fin = settle_finance(ctx.realised_by_month + future, costs, p.finance)
-    summary = {k: fin.summary[k] for k in ("irr", "money_multiple", "investor_net_gbp", "investor_loss", "cap_reached",
-                                           "outcome_payments_gbp", "commissioner_payments_gbp", "lcf_payments_gbp")}
-    summary["commissioner_by_month"] = fin.commissioner
-    summary["lcf_by_month"] = fin.lcf
-    return DrawOutcome(future, float(s_amt.sum()), float(o_amt.sum()), int(c.new.sum()), float(amount[c.new[who]].sum()),
-                       int(s_ms.sum()), by_metric, summary, c.theta, c.rate)
+    figures = {k: fin.summary[k] for k in FIGURES}
+    return Outcome(future, {"commissioner": fin.commissioner, "life_chances_fund": fin.lcf}, by_metric, int(c.new.sum()),
+                   float(amount[c.new[who]].sum()), figures)
 
 
-__all__ = ["DrawOutcome", "SibContext", "future_one_offs", "future_stability", "prepare", "run_draw"]
+__all__ = ["FIGURES", "LINES", "PAYERS", "SUMMARY_ALIASES", "SibContext", "future_one_offs", "future_stability", "prepare", "run_draw"]

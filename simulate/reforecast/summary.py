@@ -11,10 +11,8 @@ import pandas as pd
 
 from simulate.payments.days import to_date
 
+from .base import by_month, count_columns, day_numbers
 from .run import QUANTILES, Reforecast
-from .sib import _by_month, _days
-
-METRIC_LINES = ("stability_milestone", "stability_tariff", "family_star_plus", "my_star", "education", "reading")
 
 
 def _q(values) -> dict:
@@ -25,92 +23,169 @@ def _q(values) -> dict:
     return {f"p{int(q * 100)}": float(np.quantile(v, q)) for q in QUANTILES}
 
 
+def _stats(values) -> dict:
+    v = np.asarray(values, float)
+    ok = v[np.isfinite(v)]
+    return {"mean": float(ok.mean()) if len(ok) else float("nan"), **_q(v)}
+
+
 def remaining_by_month(run: Reforecast) -> pd.DataFrame:
     """Remaining £ by contract month and payer (after caps) with 5/50/95% intervals and the mean.
 
-    A month's remaining amount is the capped amount the finance layer pays that month less what
-    is already settled in it (so the as-of month shows only its part still to come).
+    Columns: month (YYYY-MM), payer (each of the context's payers, then "total"), mean_gbp,
+    p5_gbp, p50_gbp, p95_gbp. A month's remaining amount is the capped amount the draw pays
+    that month less what is already settled in it (so the as-of month shows only its part
+    still to come).
     """
     ctx = run.context
     pay = ctx.settlement.payments
-    days = _days(pay["due_date"])
+    days = day_numbers(pay["due_date"])
     payer = pay["payer"].astype(str).to_numpy()
-    rows = []
+    amount = pay["amount"].to_numpy(float)
+    realised = {name: by_month(days[payer == name], amount[payer == name], ctx.edges_day) for name in ctx.payers}
     first = int(np.searchsorted(ctx.edges_day, ctx.day, side="right") - 1)
-    realised = {"commissioner": _by_month(days[payer == "commissioner"], pay["amount"].to_numpy(float)[payer == "commissioner"], ctx.edges_day),
-                "life_chances_fund": _by_month(days[payer == "life_chances_fund"], pay["amount"].to_numpy(float)[payer == "life_chances_fund"], ctx.edges_day)}
-    arrays = {"commissioner": run.commissioner, "life_chances_fund": run.lcf}
+    rows = []
     for m in range(max(first, 0), len(ctx.edges_day) - 1):
         month = to_date(int(ctx.edges_day[m])).isoformat()[:7]
-        parts = {}
-        for name, arr in arrays.items():
-            parts[name] = np.clip(arr[:, m] - realised[name][m], 0.0, None)
-        parts["total"] = parts["commissioner"] + parts["life_chances_fund"]
+        parts = {name: np.clip(run.by_payer[name][:, m] - realised[name][m], 0.0, None) for name in ctx.payers}
+        parts["total"] = sum(parts[name] for name in ctx.payers)
         for name, v in parts.items():
             rows.append({"month": month, "payer": name, "mean_gbp": float(v.mean()), **{k + "_gbp": x for k, x in _q(v).items()}})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["month", "payer", "mean_gbp", "p5_gbp", "p50_gbp", "p95_gbp"])
+
+
+def figures_table(run: Reforecast) -> list[dict]:
+    """The mechanism's figures over the draws: name, label, kind, mean, p5, p50, p95 and the
+    share of draws where the figure is defined (an IRR may not be)."""
+    rows = []
+    for name, (label, kind) in run.figures.items():
+        v = np.asarray(run.draws[name], float)
+        rows.append({"name": name, "label": label, "kind": kind, **_stats(v), "share_defined": float(np.isfinite(v).mean())})
+    return rows
+
+
+def _aliases(summary: dict, figures: list[dict], aliases: dict) -> dict:
+    """Old summary keys a mechanism keeps (its module's ``SUMMARY_ALIASES``: old key ->
+    (figure or summary key, "mean" | "quantiles" | "key"))."""
+    by_name = {f["name"]: f for f in figures}
+    out = {}
+    for old, (source, how) in aliases.items():
+        if how == "key":
+            out[old] = summary[source]
+        elif how == "mean":
+            out[old] = by_name[source]["mean"]
+        else:
+            f = by_name[source]
+            out[old] = {k: f[k] for k in ("p5", "p50", "p95", "share_defined")}
+    return out
 
 
 def headline(run: Reforecast) -> dict:
-    """Settled to date, the forecast totals, P(cap reached), P(loss), IRR and money multiple."""
+    """summary.json: settled to date, the forecast totals, the mechanism's figures (see
+    :mod:`simulate.reforecast.base`), cases, and the parts of the waterfall."""
+    from importlib import import_module
+
+    from .run import MECHANISMS
+
     t = run.draws
-    settled = run.settled_to_date
-    irr = t["irr"].to_numpy(float)
-    return {
+    ctx = run.context
+    total_paid = sum(run.by_payer[p].sum(axis=1) for p in ctx.payers)
+    figures = figures_table(run)
+    summary = {
         "as_of": run.meta["as_of"], "draws": int(len(t)), "seed": run.meta["seed"], "priors": run.meta["priors"],
-        "settled_to_date_gbp": settled,
-        "future_due_gbp": {"mean": float(t["future_due_gbp"].mean()), **_q(t["future_due_gbp"])},
-        "total_outcome_payments_gbp": {"mean": float(t["outcome_payments_gbp"].mean()), **_q(t["outcome_payments_gbp"])},
-        "total_due_before_caps_gbp": {"mean": float(t["total_due_gbp"].mean()), **_q(t["total_due_gbp"])},
-        "p_cap_reached": float(t["cap_reached"].mean()),
-        "p_investor_loss": float(t["investor_loss"].mean()),
-        "irr": {**_q(irr), "share_defined": float(np.isfinite(irr).mean())},
-        "money_multiple": _q(t["money_multiple"]),
-        "new_children": {"mean": float(t["new_children"].mean()), **_q(t["new_children"])},
-        "children_referred_to_date": int(run.context.state.n),
+        "mechanism": run.meta.get("mechanism", ""), "risk_bearer": ctx.risk_bearer, "case_unit": ctx.case_unit,
+        "settled_to_date_gbp": run.settled_to_date,
+        "future_due_gbp": _stats(t["future_due_gbp"]),
+        "total_due_before_caps_gbp": _stats(t["total_due_gbp"]),
+        "total_outcome_payments_gbp": _stats(total_paid),
+        "figures": figures,
+        "new_cases": _stats(t["new_cases"]),
+        "cases_to_date": int(ctx.cases_to_date),
         "waterfall_parts": waterfall_parts(run),
     }
+    module = MECHANISMS.get(run.meta.get("mechanism", ""))
+    aliases = getattr(import_module(module), "SUMMARY_ALIASES", {}) if module else {}
+    summary.update(_aliases(summary, figures, aliases))
+    return summary
+
+
+def _unit(case_unit: str) -> str:
+    return case_unit.split()[0] if case_unit else "cases"
 
 
 def planned_achieved_forecast(run: Reforecast, planned: Reforecast | None = None) -> pd.DataFrame:
-    """The INDIGO-style table: per outcome metric, planned (a reforecast from the contract's
-    start, the scenario alone), achieved to date, and forecast to the end (mean and interval)."""
+    """The INDIGO-style table: cases, then per outcome line (£ before caps), planned (a
+    reforecast from the contract's start, the scenario alone), achieved to date, and forecast
+    to the end (mean and 5/50/95%).
+
+    Columns: metric, unit, planned, achieved_to_date, forecast_mean, forecast_p5, forecast_p50,
+    forecast_p95.
+    """
     ctx = run.context
     pay = ctx.settlement.payments
     achieved = pay.groupby(pay["metric"].astype(str))["amount"].sum()
     rows = []
-    n_now = ctx.state.n
-    rows.append({"metric": "children engaged", "unit": "children",
-                 "planned": float(planned.draws["new_children"].mean() + planned.context.state.n) if planned is not None else float("nan"),
-                 "achieved_to_date": float(n_now), "forecast_mean": float(n_now + run.draws["new_children"].mean()),
-                 **{f"forecast_{k}": n_now + v for k, v in _q(run.draws["new_children"]).items()}})
-    for m in METRIC_LINES:
+    n_now = ctx.cases_to_date
+    rows.append({"metric": ctx.case_unit, "unit": _unit(ctx.case_unit),
+                 "planned": float(planned.draws["new_cases"].mean() + planned.context.cases_to_date) if planned is not None else float("nan"),
+                 "achieved_to_date": float(n_now), "forecast_mean": float(n_now + run.draws["new_cases"].mean()),
+                 **{f"forecast_{k}": n_now + v for k, v in _q(run.draws["new_cases"]).items()}})
+    for m in ctx.lines:
         col = f"future_{m}_gbp"
         done = float(achieved.get(m, 0.0))
-        plan = float(planned.draws[col].mean() + planned.context.settlement.payments.pipe(
-            lambda p: p.loc[p["metric"].astype(str) == m, "amount"].sum())) if planned is not None else float("nan")
+        plan = float("nan")
+        if planned is not None:
+            p = planned.context.settlement.payments
+            plan = float(planned.draws[col].mean() + p.loc[p["metric"].astype(str) == m, "amount"].sum())
         rows.append({"metric": m, "unit": "£ before caps", "planned": plan, "achieved_to_date": done,
                      "forecast_mean": done + float(run.draws[col].mean()), **{f"forecast_{k}": done + v for k, v in _q(run.draws[col]).items()}})
     return pd.DataFrame(rows)
 
 
+def kpi_probabilities(run: Reforecast) -> pd.DataFrame | None:
+    """P(met) of each KPI in each period not yet settled: kpi, label, period, target, p_met.
+
+    Labels and targets come from the context's optional ``kpi_info`` (kpi -> {"label", "target"}).
+    """
+    if run.kpis is None or not len(run.kpis):
+        return None
+    info = getattr(run.context, "kpi_info", {}) or {}
+    k = run.kpis
+    return pd.DataFrame({"kpi": k["kpi"], "label": [info.get(x, {}).get("label", x) for x in k["kpi"]], "period": k["period"],
+                         "target": [info.get(x, {}).get("target", "") for x in k["kpi"]], "p_met": k["p_met"]})
+
+
 def summarise(run: Reforecast, planned: Reforecast | None = None) -> dict[str, pd.DataFrame | dict]:
     """Every table of a reforecast, keyed by the file name the command writes."""
-    return {
+    out: dict[str, pd.DataFrame | dict] = {
         "summary.json": headline(run),
         "remaining_by_month.csv": remaining_by_month(run),
         "planned_achieved_forecast.csv": planned_achieved_forecast(run, planned),
         "calibration.csv": pd.DataFrame(run.context.calibration.table()),
         "draws.csv": run.draws,
     }
+    kpis = kpi_probabilities(run)
+    if kpis is not None:
+        out["kpi_probabilities.csv"] = kpis
+    return out
+
+
+# what a change in a calibration count column is called in the waterfall's drivers
+DRIVER_LABELS = {"engaged_so_far": "new referrals", "referrals_so_far": "new referrals", "cases_so_far": "new referrals",
+                 "care_entries_seen": "new periods away"}
+
+
+def _rate_columns(t: pd.DataFrame) -> list[str]:
+    return [c for c in t.columns if c.startswith("posterior_") and c.endswith("_per_year")]
 
 
 def waterfall(current: dict, previous: dict, calib_now: pd.DataFrame, calib_before: pd.DataFrame) -> pd.DataFrame:
     """What moved the expected total since the previous reforecast, as a waterfall.
 
-    Steps: settled since, the expected future of children already referred, the expected future
-    of children still to come; each with the drivers that moved it (new referrals, new periods
-    away, recalibrated rates). The steps add up from the previous expected total to the current one.
+    Steps: settled since, the expected future of cases already referred, the expected future
+    of cases still to come; each with the drivers that moved it (new referrals and the other
+    counts of the calibration table, recalibrated rates). The steps add up from the previous
+    expected total to the current one. Columns: step, change_gbp, running_gbp, drivers.
     """
     def parts(s: dict) -> tuple[float, float, float]:
         w = s["waterfall_parts"]
@@ -118,27 +193,30 @@ def waterfall(current: dict, previous: dict, calib_now: pd.DataFrame, calib_befo
 
     a0, b0, c0 = parts(previous)
     a1, b1, c1 = parts(current)
-    seen = lambda t, c: float(t[c].sum()) if c in t else float("nan")  # noqa: E731
-    rate = lambda t: float(t["posterior_engagements_per_year"].sum()) if "posterior_engagements_per_year" in t else float("nan")  # noqa: E731
+    unit = _unit(current.get("case_unit", "children engaged"))
+    counts = [c for c in count_columns(None) if c in calib_now and c in calib_before]
+    moved = [f"{DRIVER_LABELS.get(c, 'new ' + c.replace('_', ' '))} {float(calib_now[c].sum()) - float(calib_before[c].sum()):+.0f}"
+             for c in counts]
+    rates = [c for c in _rate_columns(calib_now) if c in calib_before]
+    recal = [f"{c[len('posterior_'):-len('s_per_year')].replace('_', ' ')} rate {float(calib_before[c].sum()):.1f} -> "
+             f"{float(calib_now[c].sum()):.1f} a year (posterior mean)" for c in rates]
     rows = [
         {"step": f"expected total at {previous['as_of']}", "change_gbp": a0 + b0 + c0, "running_gbp": a0 + b0 + c0, "drivers": ""},
         {"step": "settled since", "change_gbp": a1 - a0, "running_gbp": a0 + b0 + c0 + (a1 - a0),
          "drivers": f"settled to date £{a0:,.0f} -> £{a1:,.0f}"},
-        {"step": "children already referred", "change_gbp": b1 - b0, "running_gbp": a1 + b1 + c0,
-         "drivers": f"new referrals {seen(calib_now, 'engaged_so_far') - seen(calib_before, 'engaged_so_far'):+.0f}; "
-                    f"new periods away {seen(calib_now, 'care_entries_seen') - seen(calib_before, 'care_entries_seen'):+.0f}"},
-        {"step": "children still to come", "change_gbp": c1 - c0, "running_gbp": a1 + b1 + c1,
-         "drivers": f"engagement rate {rate(calib_before):.1f} -> {rate(calib_now):.1f} a year (posterior mean)"},
+        {"step": f"{unit} already referred", "change_gbp": b1 - b0, "running_gbp": a1 + b1 + c0, "drivers": "; ".join(moved)},
+        {"step": f"{unit} still to come", "change_gbp": c1 - c0, "running_gbp": a1 + b1 + c1, "drivers": "; ".join(recal)},
         {"step": f"expected total at {current['as_of']}", "change_gbp": a1 + b1 + c1, "running_gbp": a1 + b1 + c1, "drivers": ""},
     ]
     return pd.DataFrame(rows)
 
 
 def waterfall_parts(run: Reforecast) -> dict:
-    """The expected total split into settled, future of referred children, future of new children (£, before caps)."""
+    """The expected total split into settled, future of cases already referred, future of new cases (£, before caps)."""
     t = run.draws
-    new = float(t["new_children_gbp"].mean())
+    new = float(t["new_cases_gbp"].mean())
     return {"settled_gbp": run.settled_to_date, "existing_future_gbp": float(t["future_due_gbp"].mean()) - new, "new_future_gbp": new}
 
 
-__all__ = ["headline", "planned_achieved_forecast", "remaining_by_month", "summarise", "waterfall", "waterfall_parts"]
+__all__ = ["DRIVER_LABELS", "figures_table", "headline", "kpi_probabilities", "planned_achieved_forecast", "remaining_by_month",
+           "summarise", "waterfall", "waterfall_parts"]

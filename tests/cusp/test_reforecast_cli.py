@@ -84,8 +84,36 @@ def test_refuses_to_write_into_its_data(data, capsys):
     assert sorted(p.name for p in data.iterdir()) == before
 
 
-def test_a_mechanism_without_a_reforecast_is_one_line_and_status_2(data, tmp_path, capsys):
+def test_a_mechanism_without_a_reforecast_is_one_line_and_status_2(data, tmp_path, capsys, monkeypatch):
+    from simulate.reforecast import run as run_module
+
+    monkeypatch.delitem(run_module.MECHANISMS, "block")
     code, text = run(["reforecast", "--scenario", "hereford-befriending-002", "--data", data, "--as-of", "2021-06-30",
                       "--draws", "2", "--out", tmp_path / "x"], capsys)
     assert code == 2 and "no reforecast yet for 'block'" in text and "Traceback" not in text
     assert not (tmp_path / "x").exists()
+
+
+@pytest.fixture(scope="module")
+def carers(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("yc") / "data"
+    with pytest.raises(SystemExit) as info:
+        main(["synth", "--scenario", "lancs-young-carers-003", "--seed", "2", "--extract-date", "2028-03-31", "--out", str(folder)])
+    assert int(info.value.code or 0) == 0
+    return folder
+
+
+def test_block_settled_to_date_equals_payments_settle_to_the_penny(carers, tmp_path, capsys):
+    code, text = run(["reforecast", "--scenario", "lancs-young-carers-003", "--data", carers, "--as-of", "2028-02-15",
+                      "--draws", "20", "--seed", "4", "--planned-draws", "10", "--out", tmp_path / "rf"], capsys)
+    assert code == 0, text
+    assert "Provider net" in text and "P(provider loss)" in text
+    code, text = run(["payments", "settle", "--scenario", "lancs-young-carers-003", "--data", carers, "--as-of", "2028-02-15",
+                      "--out", tmp_path / "pay"], capsys)
+    assert code == 0, text
+    ours = json.loads((tmp_path / "rf" / "summary.json").read_text())
+    settled = pd.read_csv(tmp_path / "pay" / "payments.csv")["amount"].sum()
+    # quarterly £520,000 / 4 on 2027-04-01, 07-01, 10-01 and 2028-01-01
+    assert round(ours["settled_to_date_gbp"], 2) == round(float(settled), 2) == 520000.00
+    assert ours["mechanism"] == "block" and ours["risk_bearer"] == "provider"
+    assert {f["name"] for f in ours["figures"]} >= {"provider_income_gbp", "provider_net_gbp", "cost_per_case_gbp", "provider_loss"}

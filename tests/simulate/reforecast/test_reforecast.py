@@ -84,4 +84,4 @@ def test_fewer_referrals_than_planned_lower_the_forecast_of_children_to_come(cas
     half = dict(frames, **{"referrals.csv": ref.iloc[::2].reset_index(drop=True)})
     full = reforecast(sc, frames, AS_OF, draws=20, seed=3)
     thin = reforecast(sc, half, AS_OF, draws=20, seed=3)
-    assert thin.draws["new_children"].mean() < full.draws["new_children"].mean()
+    assert thin.draws["new_cases"].mean() < full.draws["new_cases"].mean()
