@@ -46,6 +46,8 @@ _OLD_FIGURES = {
     "p_investor_loss": ("Chance the investor makes a loss", "probability"),
     "p_cap_reached": ("Chance the total cap is reached", "probability"),
 }
+_KINDS = {"sib_edge_of_care": "the edge-of-care Social Impact Bond", "block": "block contracts",
+          "payment_by_results": "payment by results", "kpi_linked": "KPI-linked contracts"}
 _UNITS = {"gbp": "£", "share": "%", "ratio": "×", "probability": "%", "count": "number"}
 
 
@@ -85,6 +87,13 @@ def figures_of(tables: Mapping[str, Any]) -> list[dict]:
     return list(summary_of(tables)["figures"])
 
 
+def _figure_label(f: Mapping[str, Any]) -> str:
+    """A figure's label for a reader: "P(investor loss)" reads "Chance of investor loss"."""
+    text = str(f.get("label") or pr.label(str(f["name"])))
+    m = re.fullmatch(r"P\((.+)\)", text)
+    return f"Chance of {m.group(1)}" if m else text
+
+
 def _bad(v: Any) -> bool:
     try:
         return v is None or not math.isfinite(float(v))
@@ -97,12 +106,17 @@ def _fmt(v: Any, kind: str) -> str:
     if _bad(v):
         return NONE
     if kind == "gbp":
-        return pr.gbp(v)
+        return pr.gbp(v, pence=False)  # modelled money: whole pounds, so an interval reads like its estimate
     if kind in ("share", "probability"):
         return pr.pct(v)
     if kind == "ratio":
         return f"{float(v):,.2f}×"
     return f"{float(v):,.1f}"  # modelled counts and numbers: one decimal, never mistaken for a count
+
+
+def _count(published: Any) -> str:
+    """A published count with thousands separators (a symbol passes through)."""
+    return published if isinstance(published, str) else f"{int(published):,}"
 
 
 def _between(low: Any, high: Any, kind: str) -> str:
@@ -152,11 +166,14 @@ def headline_table(tables: Mapping[str, Any], policy: str | Policy) -> Disclosed
     if before and not _bad(before.get("mean")) and abs(float(before["mean"]) - float(left["mean"])) >= 0.5:
         rows.insert(2, {"Figure": "Still due before caps (£)", exp: pr.gbp(before["mean"]), itv: _between(before["p5"], before["p95"], "gbp")})
     for f in s["figures"]:
+        if f["name"] == "outcome_payments_gbp":  # the total row above, once is enough
+            continue
         kind = f.get("kind", "number")
-        name = str(f.get("label") or pr.label(f["name"]))
         note = f"; defined in {pr.pct(f['share_defined'])} of draws" if not _bad(f.get("share_defined")) and f["share_defined"] < 1 else ""
         unit = _UNITS.get(kind, "")
-        name = f"{name} ({unit}{note})" if unit or note else name
+        name = _figure_label(f)
+        if unit or note:
+            name = f"{name[:-1]}, {unit}{note})" if name.endswith(")") else f"{name} ({unit}{note})"
         if kind == "probability":
             rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind), itv: NONE})
         else:
@@ -275,9 +292,9 @@ def planned_table(tables: Mapping[str, Any], policy: str | Policy,
     n = s.get("cases_to_date", first["achieved_to_date"])
     shown = pol.count(float(n))
     hide = isinstance(shown, str)
-    count = lambda v: NONE if _bad(v) else str(pol.count(float(v)))  # noqa: E731 - modelled counts rounded as real ones
+    count = lambda v: NONE if _bad(v) else _count(pol.count(float(v)))  # noqa: E731 - modelled counts rounded as real ones
     rows.append({"Outcome line": f"{str(s.get('case_unit') or first['metric']).capitalize()} (number)",
-                 plan: count(first["planned"]), got: str(shown) if not hide else pol.suppressed,
+                 plan: count(first["planned"]), got: _count(shown) if not hide else pol.suppressed,
                  exp: pol.suppressed if hide else count(first["forecast_mean"]),
                  itv: pol.suppressed if hide else (NONE if _bad(first["forecast_p5"]) else f"{count(first['forecast_p5'])} to {count(first['forecast_p95'])}")})
     lines = t.iloc[1:]
@@ -353,8 +370,10 @@ def summary_points(tables: Mapping[str, Any]) -> list[str]:
               f"({_between(total['p5'], total['p95'], 'gbp')}), over {s['draws']} draws of the future."]
     bits = []
     for f in s["figures"]:
+        if f["name"].endswith("payments_gbp"):  # totals and payers' shares: in the sentence above and the tables
+            continue
         kind = f.get("kind", "number")
-        text = f"{f.get('label') or pr.label(f['name'])} {_fmt(f.get('mean'), kind)}"
+        text = f"{_figure_label(f)} {_fmt(f.get('mean'), kind)}"
         if kind != "probability" and not _bad(f.get("p5")):
             text += f" ({_between(f['p5'], f['p95'], kind)})"
         bits.append(text)
@@ -372,8 +391,8 @@ def no_reforecast_reason(scenario: Any) -> str | None:
     kind = scenario.payment.kind
     if kind in MECHANISMS:
         return None
-    have = ", ".join(pr.label(k, capital=False) for k in sorted(MECHANISMS))
-    return (f"No reforecast yet for this contract's mechanism ({pr.label(kind, capital=False)}): "
+    have = ", ".join(_KINDS.get(k, pr.label(k, capital=False)) for k in sorted(MECHANISMS))
+    return (f"No reforecast yet for this contract's mechanism ({_KINDS.get(kind, pr.label(kind, capital=False))}): "
             f"Cusp reforecasts {have} so far.")
 
 

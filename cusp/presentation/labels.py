@@ -108,6 +108,7 @@ PARTIES: dict[str, str] = {
     "reading": "Reading",
     "my_star": "My Star",
     "family_star_plus": "Family Star Plus",
+    "block": "Block payments",
 }
 
 #: Table columns and other keys.

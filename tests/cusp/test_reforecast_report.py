@@ -88,6 +88,22 @@ def test_headline_reads_settled_still_to_pay_and_total_with_90_percent_intervals
     assert d.loc["Chance the investor makes a loss (%)"].tolist() == ["25.0%", "–"]
 
 
+def test_figure_labels_read_as_words_with_their_units():
+    tables = _tables()
+    tables["summary.json"]["figures"] = [
+        {"name": "provider_loss", "label": "P(provider loss)", "kind": "probability", "mean": 0.125},
+        {"name": "outcome_payments_gbp", "label": "Total outcome payments (after caps)", "kind": "gbp", "mean": 1500.0, "p5": 1300.0, "p95": 1700.0},
+        {"name": "cost_per_case_gbp", "label": "Cost per case (after caps)", "kind": "gbp", "mean": 996.2, "p5": 973.24, "p95": 1020.4},
+        {"name": "cases_started", "label": "Cases started", "kind": "count", "mean": 1044.25, "p5": 1020.0, "p95": 1068.6}]
+    d = rr.headline_table(tables, "nhs-digital").display
+    assert d.loc["Chance of provider loss (%)"].tolist() == ["12.5%", "–"]
+    # the total outcome payments are the total row already; modelled money in whole pounds
+    assert "Total outcome payments (after caps) (£)" not in d.index and "Total outcome payments (after caps, £)" not in d.index
+    assert d.loc["Cost per case (after caps, £)"].tolist() == ["£996", "£973 to £1,020"]
+    # a modelled count keeps a decimal so it never reads as a (policy-checked) count
+    assert d.loc["Cases started (number)"].tolist() == ["1,044.2", "1,020.0 to 1,068.6"]
+
+
 def test_an_old_summary_without_figures_reads_the_same():
     tables = _tables()
     s = tables["summary.json"]
