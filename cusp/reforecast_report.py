@@ -500,9 +500,17 @@ def statement_section(scenario: Any, frames: Mapping[str, pd.DataFrame], as_of: 
     reason = no_reforecast_reason(scenario)
     if reason:
         return Section(note=reason)
+    from simulate.errors import CuspError
+
     day = choose_as_of(scenario, as_of, statement_as_of)
-    before = dt.date.fromisoformat(previous_as_of) if previous_as_of else None
-    tables = compute(scenario, frames, day, draws, seed, previous_as_of=before)
+    try:
+        before = dt.date.fromisoformat(previous_as_of) if previous_as_of else None
+    except ValueError:
+        return Section(note=f"The reforecast could not run: reforecast_previous_as_of {previous_as_of!r} is not a date YYYY-MM-DD.")
+    try:
+        tables = compute(scenario, frames, day, draws, seed, previous_as_of=before)
+    except CuspError as err:  # bad or missing extracts: one line, as the command line says it
+        return Section(note=f"The reforecast could not run: {err}")
     children = None
     if payments is not None and "child_id" in payments and "metric" in payments:
         children = payments.groupby(payments["metric"].astype(str))["child_id"].nunique().to_dict()

@@ -221,6 +221,55 @@ def test_a_mechanism_without_a_reforecast_is_one_line_and_the_switch_works():
     assert rr.investor_section(made_up, "", 5, 1).note.startswith("No reforecast yet")
 
 
+PRESETS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.slow  # a synthetic extract and two small reforecasts per preset: 1-8 s each, about 20 s in all
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_statement_section_for_every_preset(preset):
+    """A mechanism with a reforecast shows its tables and chart (passing disclosure control);
+    one without shows one line; bad data would show one line too, never a traceback."""
+    from data_synthetic import synthesise
+    from evaluation.disclosure import scan_report
+    from simulate.reforecast.run import MECHANISMS
+    from simulate.scenario import load_scenario
+
+    sc = load_scenario(preset)
+    frames = synthesise(sc, 1).frames
+    part = rr.statement_section(sc, frames, "", 5, 1, "nhs-digital", statement_as_of="2024-03-31")
+    if sc.payment.kind not in MECHANISMS:
+        assert part.parts == [] and part.note.startswith("No reforecast yet")
+        return
+    assert part.note == "", part.note
+    page = "".join(p.data for p in part.parts if not isinstance(p, tuple))
+    assert scan_report(page, "nhs-digital") == []
+    assert not re.search(r">(nan|NaN|None)<", page)
+    (fig, alt), = [p for p in part.parts if isinstance(p, tuple)]
+    assert alt.startswith("Line chart with a 90% band: Payments still to come by month")
+
+
+def test_the_investor_section_reforecasts_a_synthetic_extract():
+    from simulate.scenario import load_scenario
+
+    sc = load_scenario("hereford-mentoring-002")   # a block contract: 36 months of referrals from April 2021, 6 of tracking
+    part = rr.investor_section(sc, "", 5, 1)
+    # blank date: the end of the contract's first half (1 April 2021 + 21 months -> 31 December 2022)
+    assert part.note == "" and part.values["as_of"] == "2022-12-31"
+    # no table by month and payer for the investor: sentences, headline, chart, planned / achieved / forecast
+    assert len(part.parts) == 4 and isinstance(part.parts[2], tuple)
+    assert "Provider net (£)" in part.parts[1].data and 'data-policy="modelled"' in part.parts[1].data
+
+
+def test_missing_extracts_read_as_one_line():
+    from simulate.scenario import load_scenario
+
+    sc = load_scenario("lancs-edge-of-care-004")
+    part = rr.statement_section(sc, {}, "", 5, 1, "nhs-digital", statement_as_of="2024-03-31")
+    assert part.parts == [] and part.note.startswith("The reforecast could not run: referrals.csv")
+    bad = rr.statement_section(sc, {}, "", 5, 1, "nhs-digital", statement_as_of="2024-03-31", previous_as_of="last June")
+    assert bad.note == "The reforecast could not run: reforecast_previous_as_of 'last June' is not a date YYYY-MM-DD."
+
+
 def test_the_as_of_date_moves_inside_the_contract():
     sc = SimpleNamespace(horizon=SimpleNamespace(start_date=dt.date(2020, 1, 1), contract_end=dt.date(2021, 1, 1)))
     assert rr.choose_as_of(sc, "", "2020-05-05") == dt.date(2020, 5, 5)
