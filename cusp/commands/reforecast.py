@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
@@ -26,21 +28,25 @@ def reforecast(
     hazard_prior_events: float = typer.Option(10.0, "--hazard-prior-events", help="the scenario's care hazard is worth this many expected care entries"),
     one_off_prior_lines: float = typer.Option(20.0, "--one-off-prior-lines", help="the scenario's chance of each one-off line is worth this many settled lines"),
     planned_draws: int = typer.Option(200, "--planned-draws", help="draws of the plan (a reforecast from the contract's start) for the planned column"),
+    disclosure: str = typer.Option("nhs-digital", "--disclosure", help="disclosure policy of the published files (nhs-digital, dfe, threshold-10); unrounded tables go to restricted-internal-use/"),
 ) -> None:
     """Reforecast SCENARIO's outcome payments from DATA as of a date (docs/reforecast.md).
 
     Writes summary.json, remaining_by_month.csv, planned_achieved_forecast.csv,
-    calibration.csv, draws.csv (kpi_probabilities.csv when the contract has KPIs;
-    waterfall.csv with --previous).
+    calibration.csv (kpi_probabilities.csv when the contract has KPIs; waterfall.csv with
+    --previous), every one through the --disclosure policy; the unrounded tables and
+    draws.csv only under restricted-internal-use/ (owner-only).
 
     Example: cusp reforecast --scenario lancs-edge-of-care-004 --data reports/data --as-of 2021-08-31 --draws 1000 --seed 1 --out reports/reforecast
     """
-    from simulate.reforecast import Priors, ReforecastError, summarise, waterfall
+    from simulate.reforecast import Priors, ReforecastError, summarise
     from simulate.reforecast import reforecast as run_reforecast
     from simulate.reforecast.run import MECHANISMS
     from simulate.scenario import load_scenario
 
     from ..outputs import check_output, output_folder
+    from ..reforecast_disclosure import policy_for, split
+    from ..render.results import RESTRICTED_DIR, RESTRICTED_README
     from .payments import read_folder, settlement_settings
 
     try:
@@ -53,6 +59,7 @@ def reforecast(
         raise ReforecastError(f"--jobs: must be at least 1 (got {jobs})")
     if not data.is_dir():
         raise ReforecastError(f"{data}: not a folder of extracts")
+    pol = policy_for(disclosure)
     before = None
     if previous is not None:
         if not (previous / "summary.json").exists() or not (previous / "calibration.csv").exists():
@@ -81,24 +88,29 @@ def reforecast(
     summary = tables["summary.json"]
     summary.update(scenario=scenario, data=str(data), mechanism=sc.payment.kind,
                    settings=settlement_settings(sc, scenario, data, day, None, previous, True))
-    files: dict[str, pd.DataFrame | str] = {k: v for k, v in tables.items() if isinstance(v, pd.DataFrame)}
-    if before is not None:
-        files["waterfall.csv"] = waterfall(summary, before, tables["calibration.csv"], pd.read_csv(previous / "calibration.csv"))
-    files["summary.json"] = json.dumps(summary, indent=2, default=str) + "\n"
+    module = import_module(MECHANISMS[sc.payment.kind])
+    published, restricted = split(tables, summary, run.context, pol, getattr(module, "SUMMARY_ALIASES", {}),
+                                  (before, previous) if before is not None else None)
     with output_folder(out_dir, command="cusp reforecast", inputs=inputs) as tmp:
-        for name, content in files.items():
-            if isinstance(content, pd.DataFrame):
-                content.to_csv(tmp / name, index=False, float_format="%.6f")
-            else:
-                (tmp / name).write_text(content)
+        private = tmp / RESTRICTED_DIR
+        private.mkdir(mode=0o700)
+        os.chmod(private, 0o700)   # mkdir's mode is masked by the umask
+        (private / "README.txt").write_text(RESTRICTED_README)
+        for folder, files in ((tmp, published), (private, restricted)):
+            for name, content in files.items():
+                if isinstance(content, pd.DataFrame):
+                    content.to_csv(folder / name, index=False, float_format="%.6f")
+                else:
+                    (folder / name).write_text(json.dumps(content, indent=2, default=str) + "\n")
+    summary = published["summary.json"]
 
     out.print(table(headline_table(summary), f"Reforecast as of {as_of} ({draws} draws, {seconds:.1f} s)",
                     {"p5": ",.2f", "p50": ",.2f", "p95": ",.2f"}))
     chances = [f"{f['label']} {f['mean']:.2f}" for f in summary["figures"] if f["kind"] == "probability"]
     if chances:
         out.print("   ".join(chances))
-    if "waterfall.csv" in files:
-        out.print(table(files["waterfall.csv"][["step", "change_gbp", "drivers"]], "What moved", {"change_gbp": ",.0f"}))
+    if "waterfall.csv" in published:
+        out.print(table(published["waterfall.csv"][["step", "change_gbp", "drivers"]], "What moved", {"change_gbp": ",.0f"}))
     out.print(f"wrote {out_dir}")
 
 

@@ -60,6 +60,15 @@ class ContextBase:
     calibration
         Has ``.table()`` -> list of dicts or a DataFrame: prior, evidence, posterior by row;
         its count columns are named in :data:`COUNT_COLUMNS` (or its ``count_columns``).
+        Optionally ``.published_table(count)``: the same rows with each real count replaced by
+        ``count(column, row, n)`` (its published value, ``None`` when suppressed) and every column that would
+        give the true count back (a posterior) recomputed from the published count or ``None``.
+        Without it, ``cusp reforecast`` publishes the count columns through the policy and
+        blanks every column whose name holds "posterior" (rounding policies: in every row;
+        others: in rows with a suppressed count).
+
+    Optional: ``kpi_info: dict[str, dict]`` (kpi -> {"label": ..., "target": ...}) labels
+    ``kpi_probabilities.csv``.
     """
 
     settlement: Settlement

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,24 @@ class BlockCalibration:
             "posterior_referrals_per_year": self.posterior[i].mean * float(self.planned_per_year[i]),
             "posterior_referrals_per_year_sd": self.posterior[i].sd * float(self.planned_per_year[i]),
         } for i, d in enumerate(self.districts)]
+
+    def published_table(self, count: Callable[[str, int, float], int | None]) -> list[dict]:
+        """:meth:`table` with the referrals as published (``count(column, row, n)``: rounded,
+        ``None`` when suppressed) and the posterior recomputed from the published count, blank
+        where suppressed."""
+        rows = self.table()
+        for i, row in enumerate(rows):
+            n = count("referrals_so_far", i, float(self.seen[i]))
+            row["referrals_so_far"] = n
+            cols = ("referral_multiplier_posterior_mean", "referral_multiplier_posterior_sd", "posterior_referrals_per_year",
+                    "posterior_referrals_per_year_sd")
+            if n is None:
+                row.update(dict.fromkeys(cols, None))
+                continue
+            post = self.prior[i].update(n, self.expected_so_far[i])
+            plan = float(self.planned_per_year[i])
+            row.update(zip(cols, (post.mean, post.sd, post.mean * plan, post.sd * plan)))
+        return rows
 
 
 @dataclass

@@ -14,6 +14,7 @@ hazard expected over the child-days spent at home since then (the integrated haz
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -62,6 +63,32 @@ class Calibration:
             "hazard_multiplier_posterior_mean": self.hazard_posterior[i].mean,
             "hazard_multiplier_posterior_sd": self.hazard_posterior[i].sd,
         } for i, c in enumerate(self.cohort_names)]
+
+    def published_table(self, count: Callable[[str, int, float], int | None]) -> list[dict]:
+        """:meth:`table` with its real counts as published and nothing that gives them back.
+
+        ``count(column, row, n)`` is the published value of the true count ``n`` in that cell
+        (rounded; ``None`` when suppressed, by the policy's rule or secondary suppression).
+        Each posterior is recomputed from the *published* count (so it reveals no more than the
+        count does); where a sub-cohort's children or care entries are suppressed, every column
+        resting on them (posteriors, expected entries, days at home) is ``None`` too.
+        """
+        rows = self.table()
+        for i, row in enumerate(rows):
+            n, e = count("engaged_so_far", i, float(self.referrals_seen[i])), count("care_entries_seen", i, float(self.entries_seen[i]))
+            row["engaged_so_far"], row["care_entries_seen"] = n, e
+            if n is None:
+                row["posterior_engagements_per_year"] = row["posterior_engagements_per_year_sd"] = None
+            else:
+                post = self.referral_prior[i].update(n, self.referral_exposure_days[i])
+                row["posterior_engagements_per_year"], row["posterior_engagements_per_year_sd"] = post.mean * DAYS_PER_YEAR, post.sd * DAYS_PER_YEAR
+            if n is None or e is None:
+                for c in ("care_entries_expected", "child_days_at_home", "hazard_multiplier_posterior_mean", "hazard_multiplier_posterior_sd"):
+                    row[c] = None
+            else:
+                post = self.hazard_prior[i].update(e, self.entries_expected[i])
+                row["hazard_multiplier_posterior_mean"], row["hazard_multiplier_posterior_sd"] = post.mean, post.sd
+        return rows
 
 
 def integrated_hazard(a: np.ndarray, b: np.ndarray, switch: np.ndarray, h_during: np.ndarray, h_after: np.ndarray) -> np.ndarray:

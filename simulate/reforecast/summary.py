@@ -101,12 +101,19 @@ def headline(run: Reforecast) -> dict:
         "figures": figures,
         "new_cases": _stats(t["new_cases"]),
         "cases_to_date": int(ctx.cases_to_date),
+        "calibration_totals": calibration_totals(ctx.calibration),
         "waterfall_parts": waterfall_parts(run),
     }
     module = MECHANISMS.get(run.meta.get("mechanism", ""))
     aliases = getattr(import_module(module), "SUMMARY_ALIASES", {}) if module else {}
     summary.update(_aliases(summary, figures, aliases))
     return summary
+
+
+def calibration_totals(calibration) -> dict[str, int]:
+    """Each count column of the calibration table summed over its rows (real counts)."""
+    t = pd.DataFrame(calibration.table())
+    return {c: int(t[c].sum()) for c in count_columns(calibration) if c in t}
 
 
 def _unit(case_unit: str) -> str:
@@ -179,13 +186,16 @@ def _rate_columns(t: pd.DataFrame) -> list[str]:
     return [c for c in t.columns if c.startswith("posterior_") and c.endswith("_per_year")]
 
 
-def waterfall(current: dict, previous: dict, calib_now: pd.DataFrame, calib_before: pd.DataFrame) -> pd.DataFrame:
+def waterfall(current: dict, previous: dict, calib_now: pd.DataFrame, calib_before: pd.DataFrame, suppressed: str = "*") -> pd.DataFrame:
     """What moved the expected total since the previous reforecast, as a waterfall.
 
     Steps: settled since, the expected future of cases already referred, the expected future
     of cases still to come; each with the drivers that moved it (new referrals and the other
     counts of the calibration table, recalibrated rates). The steps add up from the previous
     expected total to the current one. Columns: step, change_gbp, running_gbp, drivers.
+
+    Calibration tables as published may hold blanks (NaN) for suppressed counts: a driver resting
+    on one shows ``suppressed`` instead of a number.
     """
     def parts(s: dict) -> tuple[float, float, float]:
         w = s["waterfall_parts"]
@@ -195,11 +205,25 @@ def waterfall(current: dict, previous: dict, calib_now: pd.DataFrame, calib_befo
     a1, b1, c1 = parts(current)
     unit = _unit(current.get("case_unit", "children engaged"))
     counts = [c for c in count_columns(None) if c in calib_now and c in calib_before]
-    moved = [f"{DRIVER_LABELS.get(c, 'new ' + c.replace('_', ' '))} {float(calib_now[c].sum()) - float(calib_before[c].sum()):+.0f}"
+    def total(t: pd.DataFrame, c: str) -> float:
+        v = pd.to_numeric(t[c], errors="coerce")
+        return float(v.sum()) if v.notna().all() else float("nan")
+
+    def text(x: float, fmt: str) -> str:
+        return suppressed if np.isnan(x) else format(x, fmt)
+
+    def seen(s: dict, t: pd.DataFrame, c: str) -> float:
+        # the summary's total of the column (as published) when it has one, else the table's sum
+        v = (s.get("calibration_totals") or {}).get(c)
+        if v is None:
+            return total(t, c)
+        return float(v) if isinstance(v, (int, float)) else float("nan")
+
+    moved = [f"{DRIVER_LABELS.get(c, 'new ' + c.replace('_', ' '))} {text(seen(current, calib_now, c) - seen(previous, calib_before, c), '+.0f')}"
              for c in counts]
     rates = [c for c in _rate_columns(calib_now) if c in calib_before]
-    recal = [f"{c[len('posterior_'):-len('s_per_year')].replace('_', ' ')} rate {float(calib_before[c].sum()):.1f} -> "
-             f"{float(calib_now[c].sum()):.1f} a year (posterior mean)" for c in rates]
+    recal = [f"{c[len('posterior_'):-len('s_per_year')].replace('_', ' ')} rate {text(total(calib_before, c), '.1f')} -> "
+             f"{text(total(calib_now, c), '.1f')} a year (posterior mean)" for c in rates]
     rows = [
         {"step": f"expected total at {previous['as_of']}", "change_gbp": a0 + b0 + c0, "running_gbp": a0 + b0 + c0, "drivers": ""},
         {"step": "settled since", "change_gbp": a1 - a0, "running_gbp": a0 + b0 + c0 + (a1 - a0),

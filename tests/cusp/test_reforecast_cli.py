@@ -46,14 +46,16 @@ def test_settled_to_date_equals_payments_settle_to_the_penny(data, tmp_path, cap
     settled = pd.read_csv(tmp_path / "pay" / "payments.csv")["amount"].sum()
     assert round(ours["settled_to_date_gbp"], 2) == round(float(settled), 2)
     assert (tmp_path / "rf" / ".cusp-output").exists()
-    for name in ("remaining_by_month.csv", "planned_achieved_forecast.csv", "calibration.csv", "draws.csv"):
+    for name in ("remaining_by_month.csv", "planned_achieved_forecast.csv", "calibration.csv", "restricted-internal-use/draws.csv"):
         assert (tmp_path / "rf" / name).exists()
+    assert not (tmp_path / "rf" / "draws.csv").exists()
 
 
 def test_one_or_two_workers_write_the_same_files(data, tmp_path, capsys):
     assert reforecast(data, tmp_path / "a", "2021-06-30", capsys, "--jobs", "1")[0] == 0
     assert reforecast(data, tmp_path / "b", "2021-06-30", capsys, "--jobs", "2")[0] == 0
-    for name in ("draws.csv", "remaining_by_month.csv", "planned_achieved_forecast.csv", "summary.json"):
+    for name in ("restricted-internal-use/draws.csv", "remaining_by_month.csv", "planned_achieved_forecast.csv", "summary.json",
+                 "restricted-internal-use/summary.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
@@ -117,3 +119,57 @@ def test_block_settled_to_date_equals_payments_settle_to_the_penny(carers, tmp_p
     assert round(ours["settled_to_date_gbp"], 2) == round(float(settled), 2) == 520000.00
     assert ours["mechanism"] == "block" and ours["risk_bearer"] == "provider"
     assert {f["name"] for f in ours["figures"]} >= {"provider_income_gbp", "provider_net_gbp", "cost_per_case_gbp", "provider_loss"}
+
+
+@pytest.fixture(scope="module")
+def befriending(tmp_path_factory) -> Path:
+    # synthetic befriending extract: 3 referrals by 2021-04-12, 17 by 2021-06-30 (seed 2)
+    folder = tmp_path_factory.mktemp("bf") / "data"
+    with pytest.raises(SystemExit) as info:
+        main(["synth", "--scenario", "hereford-befriending-002", "--seed", "2", "--extract-date", "2021-09-30", "--out", str(folder)])
+    assert int(info.value.code or 0) == 0
+    return folder
+
+
+def test_a_small_count_never_reaches_the_published_files(befriending, tmp_path, capsys):
+    from evaluation.disclosure import scan_results
+
+    def bf(out, as_of, *extra):
+        code, text = run(["reforecast", "--scenario", "hereford-befriending-002", "--data", befriending, "--as-of", as_of,
+                          "--draws", "20", "--planned-draws", "0", "--out", out, *extra], capsys)
+        assert code == 0, text
+        return json.loads((out / "summary.json").read_text()), json.loads((out / "restricted-internal-use" / "summary.json").read_text())
+
+    early, early_exact = bf(tmp_path / "q0", "2021-04-12")
+    assert early_exact["cases_to_date"] == 3            # the truth, kept for internal use only
+    assert early["cases_to_date"] == "*"                # nhs-digital: counts 1-7 shown as *
+    calib = pd.read_csv(tmp_path / "q0" / "calibration.csv", dtype=str)
+    assert calib.loc[0, "referrals_so_far"] == "*"
+    # the posterior would give the count back ((40 + 3)/(40 + E)): suppressed with it
+    assert (calib.loc[0, [c for c in calib.columns if "posterior" in c]] == "*").all()
+    paf = pd.read_csv(tmp_path / "q0" / "planned_achieved_forecast.csv", dtype=str)
+    assert (paf.loc[0, ["achieved_to_date", "forecast_mean", "forecast_p5", "forecast_p50", "forecast_p95"]] == "*").all()
+    assert not (tmp_path / "q0" / "draws.csv").exists()
+    assert pd.read_csv(tmp_path / "q0" / "restricted-internal-use" / "calibration.csv")["referrals_so_far"].tolist() == [3]
+    private = tmp_path / "q0" / "restricted-internal-use"
+    assert (private.stat().st_mode & 0o077) == 0 and "NOT FOR PUBLICATION" in (private / "README.txt").read_text()
+    # summary.json passes the render gate's check of published values (share_defined is the
+    # share of draws in which a figure is defined: draws, not people)
+    assert [p for p in scan_results(early, "nhs-digital") if "share_defined" not in p] == []
+
+    late, late_exact = bf(tmp_path / "q1", "2021-06-30", "--previous", tmp_path / "q0")
+    assert late_exact["cases_to_date"] == 17 and late["cases_to_date"] == 15     # rounded to 5
+    assert late["calibration_totals"] == {"referrals_so_far": 15}
+    drivers = " ".join(pd.read_csv(tmp_path / "q1" / "waterfall.csv")["drivers"].fillna(""))
+    assert "new referrals *" in drivers and "+14" not in drivers
+    exact = " ".join(pd.read_csv(tmp_path / "q1" / "restricted-internal-use" / "waterfall.csv")["drivers"].fillna(""))
+    assert "new referrals +14" in exact
+    assert [p for p in scan_results(late, "nhs-digital") if "share_defined" not in p] == []
+
+
+def test_modelled_or_unknown_disclosure_policy_is_one_line(befriending, tmp_path, capsys):
+    for policy, words in (("modelled", "modelled figures only"), ("nhs", "unknown policy 'nhs'")):
+        code, text = run(["reforecast", "--scenario", "hereford-befriending-002", "--data", befriending, "--as-of", "2021-06-30",
+                          "--draws", "2", "--disclosure", policy, "--out", tmp_path / "x"], capsys)
+        assert code == 2 and words in text and "Traceback" not in text
+        assert not (tmp_path / "x").exists()

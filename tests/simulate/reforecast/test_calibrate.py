@@ -38,3 +38,26 @@ def test_a_period_that_has_lasted_a_days_is_drawn_at_least_a_days_long(bounds, s
                  {"dist": "fixed", "value": 56.0}, {"dist": "exponential", "mean": 30.0}):
         out = draw_above(dist, np.array(bounds), rng)
         assert np.all(out >= np.array(bounds))
+
+
+def test_published_table_recomputes_the_posterior_from_the_published_count():
+    # the one-child state above; published as if 1 engaged child were shown as 5 and the care
+    # entry as 0: the posteriors are those 5 and 0 would give, not the true ones
+    state = SibState(day=364, child_id=np.array(["C"], object), cohort=np.array([0]), cohort_names=("a",),
+                     referral=np.array([-10]), engage=np.array([0]), t0=np.array([0]), support_end=np.array([100]),
+                     offsets=np.array([0, 1]), start=np.array([150]), end=np.array([170]),
+                     one_off_status=np.full((1, 4), "not yet due", object), one_off_due=np.full((1, 4), -1))
+    cal = calibrate(state, np.array([0.1]), (0, 1000), np.array([0.73]), np.array([0.365]), 100.0, Priors(6.0, 10.0))
+    expected = 0.73 * 100 / 365.25 + 0.365 * 245 / 365.25
+    shown = {"engaged_so_far": 5, "care_entries_seen": 0}
+    row = cal.published_table(lambda column, i, n: shown[column])[0]
+    assert row["engaged_so_far"] == 5 and row["care_entries_seen"] == 0
+    assert row["posterior_engagements_per_year"] == pytest.approx((0.1 * 182.625 + 5) / (182.625 + 365) * 365.25)
+    assert row["hazard_multiplier_posterior_mean"] == pytest.approx(10 / (10 + expected))
+    # suppressed children: nothing resting on them is published
+    row = cal.published_table(lambda column, i, n: None if column == "engaged_so_far" else int(n))[0]
+    assert row["engaged_so_far"] is None
+    assert all(row[c] is None for c in ("posterior_engagements_per_year", "hazard_multiplier_posterior_mean",
+                                        "child_days_at_home", "care_entries_expected"))
+    # the true table is unchanged
+    assert cal.table()[0]["engaged_so_far"] == 1
