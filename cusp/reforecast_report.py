@@ -22,6 +22,7 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -31,7 +32,7 @@ from evaluation.disclosure import DisclosedTable, Policy, get_policy
 
 from . import presentation as pr
 
-__all__ = ["LEVEL", "Section", "summary_of", "figures_of", "headline_table", "remaining_table", "remaining_chart",
+__all__ = ["LEVEL", "Section", "read_folder", "summary_of", "figures_of", "headline_table", "remaining_table", "remaining_chart",
            "planned_table", "kpi_table", "waterfall_table", "summary_points", "no_reforecast_reason", "choose_as_of",
            "compute", "section", "statement_section", "investor_section"]
 
@@ -82,6 +83,19 @@ def _old_figures(s: dict) -> list[dict]:
     return out
 
 
+def read_folder(folder: str | Path) -> dict:
+    """The tables of a reforecast folder ``cusp reforecast`` wrote (as published, or its
+    ``restricted-internal-use/`` copies when given that folder), keyed as :func:`simulate.reforecast.summarise` keys them."""
+    import json
+
+    folder = Path(folder)
+    tables: dict[str, Any] = {"summary.json": json.loads((folder / "summary.json").read_text())}
+    for name in ("remaining_by_month.csv", "planned_achieved_forecast.csv", "kpi_probabilities.csv", "waterfall.csv"):
+        if (folder / name).exists():
+            tables[name] = pd.read_csv(folder / name, dtype={"month": str, "period": str}, keep_default_na=False, na_values=[""])
+    return tables
+
+
 def figures_of(tables: Mapping[str, Any]) -> list[dict]:
     """The mechanism's figures: dicts with name, label, kind, mean, p5, p50, p95 (see REFORECAST_INTERFACE)."""
     return list(summary_of(tables)["figures"])
@@ -101,10 +115,23 @@ def _bad(v: Any) -> bool:
         return True
 
 
-def _fmt(v: Any, kind: str) -> str:
-    """A value of a figure's kind: £, %, a ratio (two decimals and ×) or a modelled mean (one decimal)."""
+def _fmt(v: Any, kind: str, pol: Policy | None = None) -> str:
+    """A value of a figure's kind: £, %, a ratio (two decimals and ×) or a modelled mean (one decimal).
+
+    A figure of kind "count" may add cases seen to cases still to come, so with a policy it is
+    rounded to the policy's base (its rounding base, else its threshold, as
+    :mod:`cusp.reforecast_disclosure` publishes it) and a small result is suppressed.
+    """
+    if isinstance(v, str):
+        try:
+            v = float(v)  # a number read back from a CSV
+        except ValueError:
+            return v  # already published: a symbol
     if _bad(v):
         return NONE
+    if kind == "count" and pol is not None:
+        base = int(pol.round_to or pol.min_count or 1)
+        return _count(pol.count(math.floor(float(v) / base + 0.5) * base))
     if kind == "gbp":
         return pr.gbp(v, pence=False)  # modelled money: whole pounds, so an interval reads like its estimate
     if kind in ("share", "probability"):
@@ -119,8 +146,8 @@ def _count(published: Any) -> str:
     return published if isinstance(published, str) else f"{int(published):,}"
 
 
-def _between(low: Any, high: Any, kind: str) -> str:
-    return NONE if _bad(low) or _bad(high) else f"{_fmt(low, kind)} to {_fmt(high, kind)}"
+def _between(low: Any, high: Any, kind: str, pol: Policy | None = None) -> str:
+    return NONE if _bad(low) or _bad(high) else f"{_fmt(low, kind, pol)} to {_fmt(high, kind, pol)}"
 
 
 def _month(text: str) -> str:
@@ -177,7 +204,7 @@ def headline_table(tables: Mapping[str, Any], policy: str | Policy) -> Disclosed
         if kind == "probability":
             rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind), itv: NONE})
         else:
-            rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind), itv: _between(f.get("p5"), f.get("p95"), kind)})
+            rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind, pol), itv: _between(f.get("p5"), f.get("p95"), kind, pol)})
     return _table(rows, "Figure", pol)
 
 
@@ -290,7 +317,8 @@ def planned_table(tables: Mapping[str, Any], policy: str | Policy,
     rows = []
     first = t.iloc[0]
     n = s.get("cases_to_date", first["achieved_to_date"])
-    shown = pol.count(float(n))
+    # a published folder may already hold the symbol (or a blank) for a suppressed count
+    shown = pol.suppressed if isinstance(n, str) or _bad(n) else pol.count(float(n))
     hide = isinstance(shown, str)
     count = lambda v: NONE if _bad(v) else _count(pol.count(float(v)))  # noqa: E731 - modelled counts rounded as real ones
     rows.append({"Outcome line": f"{str(s.get('case_unit') or first['metric']).capitalize()} (number)",
@@ -361,8 +389,12 @@ def waterfall_table(waterfall: pd.DataFrame | None, policy: str | Policy) -> Dis
     return _table(rows, "Step", pol)
 
 
-def summary_points(tables: Mapping[str, Any]) -> list[str]:
-    """Sentences a board reads first: settled, still to pay with its interval, the total, the headline figures."""
+def summary_points(tables: Mapping[str, Any], policy: str | Policy | None = None) -> list[str]:
+    """Sentences a board reads first: settled, still to pay with its interval, the total, the headline figures.
+
+    ``policy``: figures of kind "count" are rounded through it (as in :func:`headline_table`).
+    """
+    pol = get_policy(policy) if policy is not None else None
     s = summary_of(tables)
     left, total = _still_to_pay(s), s["total_outcome_payments_gbp"]
     points = [f"As of {_date(s['as_of'])}, {pr.gbp(s['settled_to_date_gbp'])} is settled; {pr.gbp(left['mean'])} is still expected "
@@ -373,9 +405,9 @@ def summary_points(tables: Mapping[str, Any]) -> list[str]:
         if f["name"].endswith("payments_gbp"):  # totals and payers' shares: in the sentence above and the tables
             continue
         kind = f.get("kind", "number")
-        text = f"{_figure_label(f)} {_fmt(f.get('mean'), kind)}"
+        text = f"{_figure_label(f)} {_fmt(f.get('mean'), kind, pol)}"
         if kind != "probability" and not _bad(f.get("p5")):
-            text += f" ({_between(f['p5'], f['p95'], kind)})"
+            text += f" ({_between(f['p5'], f['p95'], kind, pol)})"
         bits.append(text)
     if bits:
         points.append("; ".join(bits) + ".")
@@ -467,7 +499,7 @@ def section(tables: Mapping[str, Any], policy: str | Policy, *, children_by_line
     last two when the reforecast has them)."""
     s = summary_of(tables)
     when = _date(s["as_of"])
-    parts: list = [_points_html(summary_points(tables)),
+    parts: list = [_points_html(summary_points(tables, policy)),
                    pr.disclosed(headline_table(tables, policy), f"Reforecast as of {when}: settled, still to pay and the total")]
     parts.append(remaining_chart(tables))
     if payer_view:

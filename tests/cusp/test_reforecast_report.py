@@ -94,14 +94,19 @@ def test_figure_labels_read_as_words_with_their_units():
         {"name": "provider_loss", "label": "P(provider loss)", "kind": "probability", "mean": 0.125},
         {"name": "outcome_payments_gbp", "label": "Total outcome payments (after caps)", "kind": "gbp", "mean": 1500.0, "p5": 1300.0, "p95": 1700.0},
         {"name": "cost_per_case_gbp", "label": "Cost per case (after caps)", "kind": "gbp", "mean": 996.2, "p5": 973.24, "p95": 1020.4},
-        {"name": "cases_started", "label": "Cases started", "kind": "count", "mean": 1044.25, "p5": 1020.0, "p95": 1068.6}]
+        {"name": "cases_started", "label": "Cases started", "kind": "count", "mean": 1044.25, "p5": 1020.0, "p95": 1068.6},
+        {"name": "cases_turned_away", "label": "Cases turned away", "kind": "count", "mean": 4.6, "p5": 0.0, "p95": 47.7}]
     d = rr.headline_table(tables, "nhs-digital").display
     assert d.loc["Chance of provider loss (%)"].tolist() == ["12.5%", "–"]
     # the total outcome payments are the total row already; modelled money in whole pounds
     assert "Total outcome payments (after caps) (£)" not in d.index and "Total outcome payments (after caps, £)" not in d.index
     assert d.loc["Cost per case (after caps, £)"].tolist() == ["£996", "£973 to £1,020"]
-    # a modelled count keeps a decimal so it never reads as a (policy-checked) count
-    assert d.loc["Cases started (number)"].tolist() == ["1,044.2", "1,020.0 to 1,068.6"]
+    # a count figure adds cases seen to cases to come: rounded to the policy's base of 5
+    # (1,044.25 -> 1,045; 1,068.6 -> 1,070), and a small result (4.6 -> 5, under 8) suppressed
+    assert d.loc["Cases started (number)"].tolist() == ["1,045", "1,020 to 1,070"]
+    assert d.loc["Cases turned away (number)"].tolist() == ["*", "0 to 50"]
+    modelled = rr.headline_table(tables, "modelled").display   # no record read: whole numbers
+    assert modelled.loc["Cases turned away (number)"].tolist() == ["5", "0 to 48"]
 
 
 def test_an_old_summary_without_figures_reads_the_same():
@@ -179,6 +184,22 @@ def test_a_small_count_of_cases_never_appears():
     assert "3" not in cells and "49.6" not in page and "49" not in cells
     for _, alt in (p for p in part.parts if isinstance(p, tuple)):
         assert not re.search(r"\b3 children\b", alt)
+
+
+def test_a_published_folder_reads_back(tmp_path):
+    """A folder ``cusp reforecast`` published: the cases to date already suppressed ("*")."""
+    tables = _tables(cases=3)
+    tables["summary.json"]["cases_to_date"] = "*"
+    paf = tables["planned_achieved_forecast.csv"].astype(object)
+    paf.loc[0, ["achieved_to_date", "forecast_mean", "forecast_p5", "forecast_p50", "forecast_p95"]] = "*"
+    (tmp_path / "summary.json").write_text(json.dumps(tables["summary.json"]))
+    paf.to_csv(tmp_path / "planned_achieved_forecast.csv", index=False)
+    tables["remaining_by_month.csv"].to_csv(tmp_path / "remaining_by_month.csv", index=False)
+    back = rr.read_folder(tmp_path)
+    d = rr.planned_table(back, "nhs-digital").display
+    assert d.loc["Children engaged (number)"].tolist() == ["580", "*", "*", "*"]
+    assert d.loc["Stability milestone (£ before caps)"].tolist() == ["£2,000", "£700", "£1,000", "£900 to £1,100"]
+    assert rr.remaining_table(back, "nhs-digital").display.loc["April 2024"].tolist() == ["£200", "£100", "£300", "£250 to £350"]
 
 
 def test_kpi_chances_and_the_waterfall():
