@@ -102,10 +102,10 @@ def figures_of(tables: Mapping[str, Any]) -> list[dict]:
 
 
 def _figure_label(f: Mapping[str, Any]) -> str:
-    """A figure's label for a reader: "P(investor loss)" reads "Chance of investor loss"."""
+    """A figure's label for a reader: "P(investor loss)" reads "Investor loss (chance)"."""
     text = str(f.get("label") or pr.label(str(f["name"])))
     m = re.fullmatch(r"P\((.+)\)", text)
-    return f"Chance of {m.group(1)}" if m else text
+    return f"{_sentence(m.group(1))} (chance)" if m else text
 
 
 def _bad(v: Any) -> bool:
@@ -347,11 +347,26 @@ def kpi_table(tables: Mapping[str, Any], policy: str | Policy) -> DisclosedTable
     pol = get_policy(policy)
     rows = []
     for _, r in k.iterrows():
-        name = r.get("label") if isinstance(r.get("label"), str) and r.get("label") else r["kpi"]
+        kpi = str(r["kpi"])
+        given = r.get("label") if isinstance(r.get("label"), str) and r.get("label") else kpi
+        name = pr.label(kpi) if kpi in pr.LABELS else _sentence(pr.label(str(given)))  # the reports' one name for a KPI
         target = r.get("target")
-        rows.append({"KPI and period": f"{pr.label(str(name))}, {r['period']}",  # one row each: the index is unique
-                     "Target": target if isinstance(target, str) and target else NONE, "Chance met (%)": pr.pct(r["p_met"])})
+        rows.append({"KPI and period": f"{name}, {r['period']}",  # one row each: the index is unique
+                     "Target": _target_words(target) if isinstance(target, str) and target else NONE,
+                     "Chance met (%)": pr.pct(r["p_met"])})
     return _table(rows, "KPI and period", pol)
+
+
+_COMPARISON = (("<=", "at most"), (">=", "at least"), ("==", "exactly"), ("<", "under"), (">", "more than"))
+
+
+def _target_words(target: str) -> str:
+    """A target as written by the mechanism (">= 90%") in words ("at least 90%")."""
+    text = target.strip()
+    for sign, words in _COMPARISON:
+        if text.startswith(sign):
+            return f"{words} {text[len(sign):].strip()}"
+    return text
 
 
 _ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -361,6 +376,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_DECIMAL = re.compile(r"(?<![\d.,£])\d{4,}\.\d+")
 _INTEGER = re.compile(r"(?<![\d.,£])([+-]?)(\d+)(?![\d.,])")
 
 
@@ -371,6 +387,7 @@ def _drivers(text: Any, pol: Policy) -> str:
     text = text.replace("->", "→")
     dates = _ISO.findall(text)  # dates are not counts: kept aside while counts go through the policy
     text = _INTEGER.sub(lambda m: m.group(1) + str(pol.count(int(m.group(2)))), _ISO.sub("\x00", text))
+    text = _DECIMAL.sub(lambda m: f"{float(m.group(0)):,.1f}", text)  # rates of a thousand and more with separators
     for d in dates:
         text = text.replace("\x00", _date(d), 1)
     return _sentence(pr.words(text))

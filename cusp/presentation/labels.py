@@ -109,6 +109,8 @@ PARTIES: dict[str, str] = {
     "my_star": "My Star",
     "family_star_plus": "Family Star Plus",
     "block": "Block payments",
+    "upfront": "Up-front payments",
+    "instalment": "Instalments",
 }
 
 #: Table columns and other keys.

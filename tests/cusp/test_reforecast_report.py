@@ -97,7 +97,7 @@ def test_figure_labels_read_as_words_with_their_units():
         {"name": "cases_started", "label": "Cases started", "kind": "count", "mean": 1044.25, "p5": 1020.0, "p95": 1068.6},
         {"name": "cases_turned_away", "label": "Cases turned away", "kind": "count", "mean": 4.6, "p5": 0.0, "p95": 47.7}]
     d = rr.headline_table(tables, "nhs-digital").display
-    assert d.loc["Chance of provider loss (%)"].tolist() == ["12.5%", "–"]
+    assert d.loc["Provider loss (chance, %)"].tolist() == ["12.5%", "–"]
     # the total outcome payments are the total row already; modelled money in whole pounds
     assert "Total outcome payments (after caps) (£)" not in d.index and "Total outcome payments (after caps, £)" not in d.index
     assert d.loc["Cost per case (after caps, £)"].tolist() == ["£996", "£973 to £1,020"]
@@ -204,14 +204,16 @@ def test_a_published_folder_reads_back(tmp_path):
 
 def test_kpi_chances_and_the_waterfall():
     tables = _tables()
-    tables["kpi_probabilities.csv"] = pd.DataFrame({"kpi": ["start_within_target"], "label": [""], "period": ["2025/26"],
-                                                    "target": ["at least 80.0%"], "p_met": [0.625]})
+    tables["kpi_probabilities.csv"] = pd.DataFrame({"kpi": ["start_within_target", "families_starting_support"],
+                                                    "label": ["", "families starting support (count)"], "period": ["2025/26", "contract year 4"],
+                                                    "target": ["at least 80.0%", ">= 2,400"], "p_met": [0.625, 0.05]})
     tables["waterfall.csv"] = pd.DataFrame({
         "step": ["expected total at 2023-12-31", "settled since", "children already referred", "children still to come", "expected total at 2024-03-31"],
         "change_gbp": [1400.0, 50.0, 30.0, 20.0, 1500.0], "running_gbp": [1400.0, 1450.0, 1480.0, 1500.0, 1500.0],
-        "drivers": ["", "settled to date £950 -> £1,000", "new referrals +3; new periods away +18", "engagement rate 102.6 -> 104.4 a year (posterior mean)", ""]})
+        "drivers": ["", "settled to date £950 -> £1,000", "new referrals +3; new periods away +18", "engagement rate 1476.5 -> 1478.62 a year (posterior mean)", ""]})
     k = rr.kpi_table(tables, "nhs-digital").display
-    assert k.loc["Support started within target, 2025/26"].tolist() == ["at least 80.0%", "62.5%"]
+    assert k.loc["Support started within target, 2025/26"].tolist() == ["at least 80.0%", "62.5%"]   # the reports' name of the KPI
+    assert k.loc["Families starting support (count), contract year 4"].tolist() == ["at least 2,400", "5.0%"]
     w = rr.waterfall_table(tables["waterfall.csv"], "nhs-digital")
     _clean(w)
     d = w.display
@@ -220,7 +222,7 @@ def test_kpi_chances_and_the_waterfall():
     assert d.loc["Expected total at 31 December 2023"].tolist() == ["–", "£1,400", "–"]
     # 3 new referrals is a small count: suppressed; 18 periods away rounds to 20; rates and £ untouched
     assert d.loc["Children already referred", "What moved it"] == "New referrals +*; new periods away +20"
-    assert d.loc["Children still to come", "What moved it"] == "Engagement rate 102.6 → 104.4 a year (posterior mean)"
+    assert d.loc["Children still to come", "What moved it"] == "Engagement rate 1,476.5 → 1,478.6 a year (posterior mean)"
     assert d.loc["Settled since", "What moved it"] == "Settled to date £950 → £1,000"
     part = rr.section(tables, "nhs-digital")
     assert len(part.parts) == 7   # sentences, headline, chart, by month, planned, KPIs, waterfall
