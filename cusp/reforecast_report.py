@@ -484,12 +484,14 @@ class Section:
     """What a report shows of a reforecast, in order; a notebook shows it as a cell's value.
 
     ``parts``: HTML objects and ``(figure, alt text)`` pairs; ``note``: the one line shown
-    instead when there is no reforecast; ``values``: money for ``results.json`` (£, no counts).
+    instead when there is no reforecast; ``values``: money for ``results.json`` (£, no counts);
+    ``points``: the sentence for the report's summary (none without a reforecast).
     """
 
     parts: list = field(default_factory=list)
     note: str = ""
     values: dict = field(default_factory=dict)
+    points: list = field(default_factory=list)
 
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, display
@@ -531,7 +533,10 @@ def section(tables: Mapping[str, Any], policy: str | Policy, *, children_by_line
     left = _still_to_pay(s)
     values = {"as_of": s["as_of"], "settled_to_date_gbp": round(float(s["settled_to_date_gbp"]), 2),
               "still_to_pay_gbp": {k: round(float(v), 2) for k, v in left.items() if not _bad(v)}}
-    return Section(parts, "", values)
+    end = pd.Timestamp(tables["remaining_by_month.csv"]["month"].astype(str).max() + "-01").strftime("%B %Y") if len(tables["remaining_by_month.csv"]) else ""
+    point = (f"Still to pay to the end of the contract{f' ({end})' if end else ''}: {pr.gbp(left['mean'])} expected "
+             f"({LEVEL}% interval {_between(left['p5'], left['p95'], 'gbp')}), reforecast from the data as of {when}.")
+    return Section(parts, "", values, [point])
 
 
 def statement_section(scenario: Any, frames: Mapping[str, pd.DataFrame], as_of: str | dt.date | None, draws: int, seed: int,

@@ -232,6 +232,9 @@ def test_summary_sentences():
     points = rr.summary_points(_tables())
     assert points[0] == ("As of 31 March 2024, £1,000 is settled; £500 is still expected to be paid (90% interval £300 to £700), "
                          "£1,500 in all (£1,300 to £1,700), over 10 draws of the future.")
+    assert rr.section(_tables(), "nhs-digital").points == [
+        "Still to pay to the end of the contract (May 2024): £500 expected (90% interval £300 to £700), "
+        "reforecast from the data as of 31 March 2024."]
     assert points[1] == "Investor's IRR 5.0% (-2.0% to 10.0%); Investor's money multiple 1.23× (1.10× to 1.40×); Chance the investor makes a loss 25.0%."
 
 
@@ -335,6 +338,8 @@ def test_the_payments_statement_renders_with_the_reforecast(tmp_path):
     assert scan_report(body, "nhs-digital") == []
     assert 'id="Reforecast:-what-is-still-to-pay"' in page and 'href="#Reforecast:-what-is-still-to-pay"' in page
     assert "What moved the expected total since the previous reforecast" in page
+    summary = page[page.index('id="summary"'):page.index('id="contents"')]
+    assert "Still to pay to the end of the contract (August 2026): £" in summary   # the board reads it first
     assert "£ still to pay by month and payer, after caps, as of 31 March 2024" in page
     assert re.search(r'<img[^>]*alt="Line chart with a 90% band: Payments still to come by month, as of 31 March 2024', page)
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "ReforecastError" not in page  # no error output
