@@ -483,7 +483,7 @@ def compute(scenario: Any, frames: Mapping[str, pd.DataFrame], as_of: dt.date, d
 class Section:
     """What a report shows of a reforecast, in order; a notebook shows it as a cell's value.
 
-    ``parts``: HTML objects and ``(figure, alt text)`` pairs; ``note``: the one line shown
+    ``parts``: HTML objects, a chart as a pair (its ``<img>`` HTML, its alt text); ``note``: the one line shown
     instead when there is no reforecast; ``values``: money for ``results.json`` (£, no counts);
     ``points``: the sentence for the report's summary (none without a reforecast).
     """
@@ -499,10 +499,19 @@ class Section:
         if self.note:
             display(HTML(f'<p class="cusp-note">{html.escape(self.note)}</p>'))
         for part in self.parts:
-            if isinstance(part, tuple):
-                pr.show_figure(*part)
-            else:
-                display(part)
+            display(part[0] if isinstance(part, tuple) else part)  # a chart is (its <img> HTML, its alt text)
+
+
+def _figure(fig, alt: str):
+    """The figure as an <img> with its alt text, closed at once: a section may be built in one
+    cell and shown in another, and an open figure would be shown by the inline backend at the
+    end of the first cell without alt text."""
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML
+
+    text = pr.figure_html(fig, alt)
+    plt.close(fig)
+    return HTML(text)
 
 
 def _points_html(points: list[str]):
@@ -520,7 +529,8 @@ def section(tables: Mapping[str, Any], policy: str | Policy, *, children_by_line
     when = _date(s["as_of"])
     parts: list = [_points_html(summary_points(tables, policy)),
                    pr.disclosed(headline_table(tables, policy), f"Reforecast as of {when}: settled, still to pay and the total")]
-    parts.append(remaining_chart(tables))
+    fig, alt = remaining_chart(tables)
+    parts.append((_figure(fig, alt), alt))
     if payer_view:
         parts.append(pr.disclosed(remaining_table(tables, policy, months), f"£ still to pay by month and payer, after caps, as of {when}"))
     parts.append(pr.disclosed(planned_table(tables, policy, children_by_line), "Planned, achieved to date and forecast to the contract's end"))

@@ -321,7 +321,8 @@ def test_a_real_004_reforecast_keeps_what_is_settled():
 
     assert f"<td class=\"count\">{pr.gbp(settled.payments['amount'].sum())}</td>" in headline   # £ settled, as settle gives it
     assert part.values["settled_to_date_gbp"] == round(float(settled.payments["amount"].sum()), 2)
-    fig, alt = part.parts[2]
+    img, alt = part.parts[2]
+    assert 'alt="Line chart with a 90% band' in img.data   # the chart is an <img> with its alt text, its figure closed
     assert alt.startswith("Line chart with a 90% band: Payments still to come by month, as of 31 March 2022")
     assert "from April 2022 to August 2026" in alt
 
@@ -342,6 +343,7 @@ def test_the_payments_statement_renders_with_the_reforecast(tmp_path):
     assert "Still to pay to the end of the contract (August 2026): £" in summary   # the board reads it first
     assert "£ still to pay by month and payer, after caps, as of 31 March 2024" in page
     assert re.search(r'<img[^>]*alt="Line chart with a 90% band: Payments still to come by month, as of 31 March 2024', page)
+    assert "No description has been provided" not in page   # no figure left open for the inline backend to show bare
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "ReforecastError" not in page  # no error output
     values = json.loads(report.results.read_text())
     assert values["reforecast"]["as_of"] == "2024-03-31" and values["reforecast"]["still_to_pay_gbp"]["mean"] > 0
