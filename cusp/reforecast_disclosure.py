@@ -11,8 +11,10 @@ policy (:mod:`evaluation.disclosure`):
   calibration ``published_table``), so it gives back no more than the count does; where the
   count is suppressed, so is everything resting on it;
 - the forecast of cases to the end is the published count plus the modelled cases still to
-  come; figures of kind "count" (which may add observed and modelled cases) are rounded to
-  the policy's base (its rounding base, else its threshold);
+  come; it, the cases still to come and the figures of kind "count" (which may add observed
+  and modelled cases) are rounded to the policy's base (its rounding base, else its threshold):
+  exact, they would give the count to date back from a figure resting on all cases (the cost
+  per case started of a block = schedule ÷ (started to date + started still to come));
 - the waterfall's drivers are worked out from the published calibration tables;
 - ``draws.csv`` is not published: a draw's figures line up with each other, so a count could
   be read off by subtracting one figure from another within a draw.
@@ -133,7 +135,9 @@ def planned_achieved_forecast(table: pd.DataFrame, cases_to_date: int, shown: An
     else:
         t.loc[0, "achieved_to_date"] = shown
         for c in cols:
-            t.loc[0, c] = shown + (float(table.loc[0, c]) - float(cases_to_date))
+            # rounded like the count it adds to: an exact modelled part would give back, through
+            # a figure resting on all cases (cost per case), the exact count to date
+            t.loc[0, c] = _round_base(shown + (float(table.loc[0, c]) - float(cases_to_date)), _base(pol))
     return t
 
 
@@ -166,6 +170,10 @@ def summary(values: dict, pol, aliases: dict, counts: dict[str, tuple[list[int |
             out[k] = pol.suppressed if shown is None else shown
     out["calibration_totals"] = {c: (pol.suppressed if counts.get(c, (None, None))[1] is None else counts[c][1]) for c in exact_totals}
     base = _base(pol)
+    # cases still to come are modelled, but exact they would give back the count to date from a
+    # figure resting on all cases (the cost per case started = schedule / (to date + to come))
+    if isinstance(out.get("new_cases"), dict):
+        out["new_cases"] = {k: _round_base(v, base) for k, v in out["new_cases"].items()}
     for f in out.get("figures", []):
         if f.get("kind") == "count":
             for q in ("mean", "p5", "p50", "p95"):

@@ -150,6 +150,10 @@ def test_a_small_count_never_reaches_the_published_files(befriending, tmp_path, 
     paf = pd.read_csv(tmp_path / "q0" / "planned_achieved_forecast.csv", dtype=str)
     assert (paf.loc[0, ["achieved_to_date", "forecast_mean", "forecast_p5", "forecast_p50", "forecast_p95"]] == "*").all()
     assert not (tmp_path / "q0" / "draws.csv").exists()
+    # cases still to come and count figures rounded to 5: exact, "cost per case started"
+    # (schedule / (started to date + to come)) would give the 3 back
+    assert all(v % 5 == 0 for v in early["new_cases"].values())
+    assert all(f[q] % 5 == 0 for f in early["figures"] if f["kind"] == "count" for q in ("mean", "p5", "p50", "p95"))
     assert pd.read_csv(tmp_path / "q0" / "restricted-internal-use" / "calibration.csv")["referrals_so_far"].tolist() == [3]
     private = tmp_path / "q0" / "restricted-internal-use"
     assert (private.stat().st_mode & 0o077) == 0 and "NOT FOR PUBLICATION" in (private / "README.txt").read_text()

@@ -37,18 +37,20 @@ def test_summary_and_planned_achieved_forecast_publish_the_table_total():
     pol = get_policy("nhs-digital")
     counts = published_counts(_Cal(), pol)
     exact = {"cases_to_date": 124, "children_referred_to_date": 124, "calibration_totals": {"engaged_so_far": 124},
-             "draws": 10, "seed": 1, "figures": [{"name": "n", "kind": "count", "mean": 131.0, "p5": 127.0, "p50": 131.0, "p95": 133.0}]}
+             "draws": 10, "seed": 1, "new_cases": {"mean": 26.5, "p5": 16.0, "p50": 26.0, "p95": 37.0}, "figures": [{"name": "n", "kind": "count", "mean": 131.0, "p5": 127.0, "p50": 131.0, "p95": 133.0}]}
     pub = summary(exact, pol, {"children_referred_to_date": ("cases_to_date", "key")}, counts)
     assert pub["cases_to_date"] == pub["children_referred_to_date"] == 125
     assert pub["calibration_totals"] == {"engaged_so_far": 125}
     f = pub["figures"][0]
     assert (f["mean"], f["p5"], f["p50"], f["p95"]) == (130.0, 125.0, 130.0, 135.0)   # to the nearest 5
     assert pub["disclosure"]["not_counts"] == ["draws", "seed"]
+    assert pub["new_cases"] == {"mean": 25.0, "p5": 15.0, "p50": 25.0, "p95": 35.0}
     paf = pd.DataFrame({"metric": ["children engaged"], "unit": ["children"], "planned": [200.0], "achieved_to_date": [124.0],
                         "forecast_mean": [150.5], "forecast_p5": [140.0], "forecast_p50": [150.0], "forecast_p95": [161.0]})
     out = planned_achieved_forecast(paf, 124, 125, pol)
-    # published count + the modelled cases still to come (26.5 on average)
-    assert out.loc[0, ["achieved_to_date", "forecast_mean", "forecast_p95"]].tolist() == [125, 151.5, 162.0]
+    # published count + the modelled cases still to come (26.5 on average, 37 at the 95th
+    # percentile): 151.5 and 162, rounded to 5 like the count
+    assert out.loc[0, ["achieved_to_date", "forecast_mean", "forecast_p95"]].tolist() == [125, 150.0, 160.0]
     hidden = planned_achieved_forecast(paf, 124, "*", pol)
     assert hidden.loc[0, ["achieved_to_date", "forecast_mean"]].tolist() == ["*", "*"]
 
