@@ -320,11 +320,16 @@ def planned_table(tables: Mapping[str, Any], policy: str | Policy,
     # a published folder may already hold the symbol (or a blank) for a suppressed count
     shown = pol.suppressed if isinstance(n, str) or _bad(n) else pol.count(float(n))
     hide = isinstance(shown, str)
-    count = lambda v: NONE if _bad(v) else _count(pol.count(float(v)))  # noqa: E731 - modelled counts rounded as real ones
+    # modelled counts are rounded to the policy's base, as cusp reforecast publishes them: the
+    # forecast adds the modelled cases still to come to the *published* count to date, and an
+    # exact modelled part would give the count to date back through a figure resting on all
+    # cases (a block's cost per case started)
+    count = lambda v: NONE if _bad(v) else _fmt(float(v), "count", pol)  # noqa: E731
+    ahead = lambda q: NONE if hide or _bad(first[q]) else count(float(shown) + float(first[q]) - float(n))  # noqa: E731
     rows.append({"Outcome line": f"{str(s.get('case_unit') or first['metric']).capitalize()} (number)",
-                 plan: count(first["planned"]), got: _count(shown) if not hide else pol.suppressed,
-                 exp: pol.suppressed if hide else count(first["forecast_mean"]),
-                 itv: pol.suppressed if hide else (NONE if _bad(first["forecast_p5"]) else f"{count(first['forecast_p5'])} to {count(first['forecast_p95'])}")})
+                 plan: count(first["planned"]), got: pol.suppressed if hide else _count(shown),
+                 exp: pol.suppressed if hide else ahead("forecast_mean"),
+                 itv: pol.suppressed if hide else (NONE if _bad(first["forecast_p5"]) else f"{ahead('forecast_p5')} to {ahead('forecast_p95')}")})
     lines = t.iloc[1:]
     small = set()
     if children_by_line is not None:

@@ -166,6 +166,10 @@ def test_planned_achieved_forecast_rounds_real_counts_and_suppresses_small_lines
     assert d.loc["Family Star Plus (£ before caps)", "Achieved to date"] == "*"
     assert d.loc["Stability milestone (£ before caps)", "Achieved to date"] == "*"
     assert d.loc["Stability tariff (£ before caps)"].tolist() == ["£2,500", "£900", "£1,200", "£1,100 to £1,300"]
+    # threshold-10 publishes the count as it is; modelled counts round to its threshold, 10
+    # (planned 582 -> 580; forecast 470 + 46.6 -> 520, 470 + 40 -> 510, 470 + 60 -> 530)
+    t10 = rr.planned_table(_tables(470), "threshold-10").display
+    assert t10.loc["Children engaged (number)"].tolist() == ["580", "470", "520", "510 to 530"]
 
 
 def test_a_small_count_of_cases_never_appears():
