@@ -203,9 +203,25 @@ def headline_table(tables: Mapping[str, Any], policy: str | Policy) -> Disclosed
             name = f"{name[:-1]}, {unit}{note})" if name.endswith(")") else f"{name} ({unit}{note})"
         if kind == "probability":
             rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind), itv: NONE})
+        elif _hidden_per_case(f, s, pol):
+            rows.append({"Figure": name, exp: pol.suppressed, itv: pol.suppressed})
         else:
             rows.append({"Figure": name, exp: _fmt(f.get("mean"), kind, pol), itv: _between(f.get("p5"), f.get("p95"), kind, pol)})
     return _table(rows, "Figure", pol)
+
+
+def _hidden_per_case(f: Mapping[str, Any], s: Mapping[str, Any], pol: Policy) -> bool:
+    """Whether a £-per-case figure rests on a small count: money ÷ cases gives the cases back
+    (a block's schedule ÷ the cost per case started), so it is suppressed when the cases to date
+    or any count figure (cases started...) would be."""
+    if "per_case" not in str(f.get("name", "")):
+        return False
+    n = s.get("cases_to_date")
+    if isinstance(n, str) or (not _bad(n) and pol.is_small(float(n))):
+        return True
+    # the cases a per-case figure divides by: those started (or referred) over the contract
+    return any(g.get("kind") == "count" and re.search(r"started|referred|cases_total", str(g.get("name", "")))
+               and _fmt(g.get(q), "count", pol) == pol.suppressed for g in s.get("figures", []) for q in ("mean", "p5", "p95"))
 
 
 def _months(tables: Mapping[str, Any]) -> pd.DataFrame:
@@ -427,6 +443,8 @@ def summary_points(tables: Mapping[str, Any], policy: str | Policy | None = None
         if f["name"].endswith("payments_gbp"):  # totals and payers' shares: in the sentence above and the tables
             continue
         kind = f.get("kind", "number")
+        if pol is not None and _hidden_per_case(f, s, pol):
+            continue
         text = f"{_figure_label(f)} {_fmt(f.get('mean'), kind, pol)}"
         if kind != "probability" and not _bad(f.get("p5")):
             text += f" ({_between(f['p5'], f['p95'], kind, pol)})"

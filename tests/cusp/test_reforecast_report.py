@@ -100,13 +100,19 @@ def test_figure_labels_read_as_words_with_their_units():
     assert d.loc["Provider loss (chance, %)"].tolist() == ["12.5%", "–"]
     # the total outcome payments are the total row already; modelled money in whole pounds
     assert "Total outcome payments (after caps) (£)" not in d.index and "Total outcome payments (after caps, £)" not in d.index
-    assert d.loc["Cost per case (after caps, £)"].tolist() == ["£996", "£973 to £1,020"]
     # a count figure adds cases seen to cases to come: rounded to the policy's base of 5
     # (1,044.25 -> 1,045; 1,068.6 -> 1,070), and a small result (4.6 -> 5, under 8) suppressed
     assert d.loc["Cases started (number)"].tolist() == ["1,045", "1,020 to 1,070"]
     assert d.loc["Cases turned away (number)"].tolist() == ["*", "0 to 50"]
+    assert d.loc["Cost per case (after caps, £)"].tolist() == ["£996", "£973 to £1,020"]   # 470 cases so far: shown
     modelled = rr.headline_table(tables, "modelled").display   # no record read: whole numbers
     assert modelled.loc["Cases turned away (number)"].tolist() == ["5", "0 to 48"]
+    # a £ per case rests on a count: with a small count to date it would give it back (£ ÷ cases)
+    assert modelled.loc["Cost per case (after caps, £)"].tolist() == ["£996", "£973 to £1,020"]
+    tables["summary.json"]["cases_to_date"] = 3
+    d = rr.headline_table(tables, "nhs-digital").display
+    assert d.loc["Cost per case (after caps, £)"].tolist() == ["*", "*"]
+    assert "Cost per case" not in " ".join(rr.summary_points(tables, "nhs-digital"))
 
 
 def test_an_old_summary_without_figures_reads_the_same():
