@@ -337,6 +337,16 @@ def test_a_real_004_reforecast_keeps_what_is_settled():
     assert "from April 2022 to August 2026" in alt
 
 
+def test_the_statement_declares_the_reforecast_parameters():
+    from cusp.render.params import check_parameters, declared_parameters
+
+    declared = declared_parameters(ROOT / "notebooks" / "payments_statement.ipynb")
+    # on by default, as of the settlement date, few draws so the render stays quick
+    assert {k: declared[k]["default"] for k in ("reforecast", "reforecast_as_of", "reforecast_draws", "reforecast_previous_as_of")} == {
+        "reforecast": True, "reforecast_as_of": "", "reforecast_draws": 40, "reforecast_previous_as_of": ""}
+    assert check_parameters(declared, {}, {"reforecast": "False", "reforecast_draws": "1000"}) == {"reforecast": False, "reforecast_draws": 1000}
+
+
 @pytest.mark.slow  # renders the payments statement (30-60 s on the shared machine)
 def test_the_payments_statement_renders_with_the_reforecast(tmp_path):
     from cusp.render import render_notebook
