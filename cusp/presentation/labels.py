@@ -108,6 +108,9 @@ PARTIES: dict[str, str] = {
     "reading": "Reading",
     "my_star": "My Star",
     "family_star_plus": "Family Star Plus",
+    "block": "Block payments",
+    "upfront": "Up-front payments",
+    "instalment": "Instalments",
 }
 
 #: Table columns and other keys.

@@ -90,8 +90,9 @@ def test_payments_statement_publishes_no_small_count_and_no_child(statement):
     assert derived_small_counts(results, page) == []
     assert not re.search(r"\b[CR]\d{7}\b", page + statement.notebook.read_text())  # no child or case id
     assert "PosixPath" not in page  # no debug output
-    # the one child's timeline is not published: the figures left are the money chart and the RAG chart
-    assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == 2
+    # the one child's timeline is not published: the figures left are the money chart, the RAG chart
+    # and the reforecast's money still to come
+    assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == 3
     assert page.count('<table class="cusp-disclosed"') == len(re.findall(r"<table", page.split("cusp-provenance")[0])) >= 5
 
 
