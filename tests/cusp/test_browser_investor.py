@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Chromium is not
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "investor_stress_test.ipynb"
-TINY = {"draws": 16, "replications": 3, "named_draws": 4, "sobol_base": 4, "jobs": 1}
+TINY = {"draws": 16, "replications": 3, "named_draws": 4, "sobol_base": 4, "jobs": 1, "reforecast_draws": 10}
 OTHER_PRESETS = ["lancs-ehwb-000", "hereford-mentoring-002", "hereford-befriending-002", "lancs-young-carers-003", "lancs-edge-of-care-004"]
 
 
@@ -45,7 +45,10 @@ def _check(tmp_path: Path, scenario: str) -> dict:
     for phrase in ("carries the risk", "Base case", "loses money in", "In a bad case", "What moves the result most"):
         assert phrase in summary, phrase
     assert not re.search(r"\b[a-z]+\.[a-z]+_[a-z_]+\b", text)              # no parameter path (referrals.volume_multiplier)
-    assert [a.split(" ")[0] for a in found["alts"]] == ["Histogram", "Fan", "Tornado"]
+    assert [a.split(" ")[0] for a in found["alts"]] == ["Histogram", "Fan", "Tornado", "Line"]
+    # the mid-contract reforecast: its section between the break-even values and the reading notes
+    assert text.index("6. Break-even values\n") < text.index("7. Mid-contract reforecast\n") < text.index("8. How to read this report\n")
+    assert "band" in found["alts"][3] and "£" in found["alts"][3]
     return found
 
 
