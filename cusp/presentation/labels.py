@@ -146,6 +146,13 @@ COLUMNS: dict[str, str] = {
     "referral_months": "Referral months",
 }
 
+#: Outcomes of the annual evaluation's matched comparison, with their units.
+OUTCOME_LABELS: dict[str, str] = {
+    "care_within_6m": "care within 6 months", "care_within_12m": "care within 12 months",
+    "care_within_24m": "care within 24 months", "absence_change": "unauthorised absence (% points)",
+    "reading_gain": "reading beyond forecast (years)",
+}
+
 #: Every label in one dictionary; :func:`label` is how callers read it.
 LABELS: dict[str, str] = {**METRICS, **{k: v for k, v in TARGETS.items()}, **PARTIES, **COLUMNS}
 
