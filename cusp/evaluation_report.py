@@ -66,7 +66,8 @@ def plan_sections(scenario, frames: Mapping[str, pd.DataFrame], cohort: pd.DataF
     * matched comparison: at least :data:`MIN_GROUP` served children and pool children sharing a sub-cohort;
     * time to care: care episodes recorded and at least one care entry among cohort children;
     * absence, reading: outcomes known for at least :data:`MIN_GROUP` served children;
-    * payments: settled by the payment engine (a KPI-linked contract has its reconciliation instead).
+    * payments: settled by the payment engine (a KPI-linked contract has its reconciliation instead; a
+      block contract pays a fixed sum, so it has no outcome payments to settle).
     """
     reasons = {}
     served, pool = cohort[cohort["served"] == 1], cohort[cohort["served"] == 0]
@@ -90,9 +91,13 @@ def plan_sections(scenario, frames: Mapping[str, pd.DataFrame], cohort: pd.DataF
         matched = False
         reasons["matched"] = "no outcome (care entry, absence, reading) to compare"
     # a KPI-linked contract is settled by its year-end reconciliation (its own section), not by the payment engine
-    payments = getattr(scenario.payment, "kind", "") != "kpi_linked"
-    if not payments:
+    kind = getattr(scenario.payment, "kind", "")
+    payments = kind not in ("kpi_linked", "block")
+    if kind == "kpi_linked":
         reasons["payments"] = "KPI-linked: see the year-end reconciliation"
+    elif kind == "block":  # a fixed sum whatever the outcomes: there is nothing for outcomes to settle
+        value = getattr(scenario.payment, "annual_value_gbp", None)
+        reasons["payments"] = "a block contract" + (f" of {pr.gbp(value)} a year" if value else "") + ", not paid by outcomes"
     return Sections(distance, matched, care, spells, absence, reading, payments, reasons)
 
 
@@ -249,7 +254,8 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
 
 def _target_words(t) -> str:
     """A target's threshold in words with its unit: ``at least 90.0%``, ``under 20 working days``."""
-    kind = pr.metric_kind(t.metric)
+    d = REGISTRY.get(t.metric)  # the registry knows a share ending "_26_weeks" is a share, not weeks
+    kind = "share" if (d is not None and d.kind == "share") or t.metric.startswith("share_") else pr.metric_kind(t.metric)
     return pr.target_text(t.comparison, t.threshold, kind if kind in ("share", "wait", "weeks") else "count")
 
 

@@ -297,21 +297,21 @@ def effects_figure(rows: pd.DataFrame, suppressed: pd.Series | None = None):
     for ax, (name, r), h in zip(np.atleast_1d(axes), rows.iterrows(), hid):
         rd = r["measure"] == "risk difference"
         k = 100.0 if rd else 1.0
-        unit = "percentage points" if rd else name[name.find("(") + 1:-1] if "(" in name else "units"
-        ax.set_yticks([0], [f"{label(str(name))} ({unit})" if rd else label(str(name))], fontsize=8)
+        unit = "percentage points" if rd else (name[name.find("(") + 1:-1] if "(" in name else "units").replace("% points", "percentage points")
+        ax.set_yticks([0], [f"{_cap(label(str(name)))} ({unit})" if rd else _cap(label(str(name)))], fontsize=8)
         ax.axvline(0, color="grey", linewidth=1)
         ax.tick_params(labelsize=8)
         if h or pd.isna(r["estimate"]):
             ax.text(0.5, 0, "suppressed (small count)", transform=ax.get_yaxis_transform(), ha="center", va="center",
                     fontsize=8, style="italic")
-            parts.append(f"{label(str(name))} suppressed")
+            parts.append(f"{_cap(label(str(name)))} suppressed")
             continue
         est, lo, hi = k * r["estimate"], k * r["ci_low"], k * r["ci_high"]
         ax.errorbar([est], [0], xerr=[[est - lo], [hi - est]], fmt="o", color="black", capsize=3)
         a, b = min(lo, 0), max(hi, 0)
         ax.set_xlim(a - 0.15 * (b - a), b + 0.15 * (b - a))
-        parts.append(f"{label(str(name))} {est:+.1f} {unit} (95% CI {lo:.1f} to {hi:.1f})" if rd else
-                     f"{label(str(name))} {est:+.2f} {unit} (95% CI {lo:.2f} to {hi:.2f})")
+        parts.append(f"{_cap(label(str(name)))} {est:+.1f} {unit} (95% CI {lo:.1f} to {hi:.1f})" if rd else
+                     f"{_cap(label(str(name)))} {est:+.2f} {unit} (95% CI {lo:.2f} to {hi:.2f})")
     fig.suptitle("Effects: served minus matched comparison, 95% CI (0 = no effect)", fontsize=10)
     fig.tight_layout()
     return fig, ("Forest plot of the effects on the matched sample, served minus matched comparison, with 95% "
@@ -404,9 +404,8 @@ def _target_lines(targets: "DisclosedTable") -> tuple[list[str], list[str]]:
         target = str(rows["target"].iloc[0])
         done = rows[rows["result"] == "met"]
         bad = rows[rows["result"] == "not met"]
-        shown = lambda r: r["value"] if r.get("value", "") not in ("", None) else r.get("count", "")  # noqa: E731
         if len(bad):
-            vals = [(str(w), _cell(shown(r))) for w, (_, r) in zip(bad["window"], bad.iterrows())]
+            vals = [(str(w), _cell(_value(targets, i))) for w, i in zip(bad["window"], np.flatnonzero((d.index == kpi) & (d["result"] == "not met")))]
             hidden = [w for w, v in vals if v.startswith("suppressed")]
             what = "; ".join([f"{_when(w)} {v}" for w, v in vals if not v.startswith("suppressed")]
                              + ([f"{', '.join(hidden)} suppressed (small counts)"] if hidden else []))
@@ -415,6 +414,17 @@ def _target_lines(targets: "DisclosedTable") -> tuple[list[str], list[str]]:
         elif len(done):
             met.append(f"{kpi} ({target})")
     return missed, met
+
+
+def _value(targets: "DisclosedTable", i: int) -> str:
+    """Row ``i``'s published value: a share as published, a count (families, hours) with separators."""
+    d, v = targets.display.iloc[i], targets.values.iloc[i]
+    if str(d.get("value", "")) not in ("", "nan", "None"):
+        return str(d["value"])
+    shown = str(d.get("count", ""))
+    if shown in ("*", "c", "", "nan", "None") or "count" not in v or pd.isna(v["count"]):
+        return shown
+    return f"{float(v['count']):,.0f}"
 
 
 def _when(window: object) -> str:
@@ -447,13 +457,15 @@ def summary_points(service: str, flow: "DisclosedTable", targets: "DisclosedTabl
     missed, met = _target_lines(targets)
     points = []
     total = None
-    if due is not None and payers:
+    if due is not None and payers and due.values[list(payers)].notna().any().any():
         money = due.values[list(payers)]
         total = float(money.sum(min_count=1).sum()) if money.notna().any().any() else float("nan")
         by = money.sum(min_count=1)
         points.append(f"{gbp(total)} is due in outcome payments to {end:%d %B %Y}: "
                       + ", ".join(f"{str(p).removesuffix(' (£)')} {gbp(v)}" for p, v in by.items() if pd.notna(v))
                       + (" (published amounts; lines resting on few children are suppressed)." if due.suppressed[list(payers)].any().any() else "."))
+    elif due is not None and payers:
+        points.append("Outcome payments are due, but every line rests on too few children to publish its amount.")
     if met:
         points.append("Targets met: " + "; ".join(met) + ".")
     points += _plain(findings)
