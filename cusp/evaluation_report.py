@@ -33,7 +33,7 @@ from simulate.kpis import REGISTRY
 
 __all__ = ["Sections", "SHARE_GUARDS", "SHARE_HIDDEN", "TARGET_GUARDS", "TARGET_HIDDEN", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
            "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "measure_changes", "MIN_GROUP",
-           "data_end_date", "assessment_periods", "kpi_targets", "caliper_sensitivity", "settle_payments"]
+           "data_end_date", "assessment_periods", "reconciliation_point", "kpi_targets", "caliper_sensitivity", "settle_payments"]
 
 # fewest children on each side before a comparison is attempted (a matched design on fewer is noise)
 MIN_GROUP = 10
@@ -458,7 +458,27 @@ def reconcile(scenario, kpis: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     refs = kpis[(kpis["period"] == "year") & (kpis["metric"] == "referrals") & (kpis["district"] == "all")]["value"].to_numpy()
     rec = rec[rec["contract_year"] <= refs.size].copy()
     rec["referrals"] = refs[rec["contract_year"].to_numpy() - 1]
-    return rec.select_dtypes("number"), left_out
+    envelope = {"ecc": scenario.service.local_authority.split(" with ")[0], "west_ccg": "West Essex CCG"}
+    rec.index = pd.Index([f"year {y}" + (f", {envelope.get(e, e)}" if rec["envelope"].nunique() > 1 else "")
+                          for y, e in zip(rec["contract_year"], rec["envelope"])], name="contract year")
+    keep = [c for c in RECONCILIATION_HEADERS if c in rec]
+    return rec[keep + ["referrals"]].rename(columns=RECONCILIATION_HEADERS), left_out
+
+
+#: What a board reads of the reconciliation (the gain-share columns are zero unless spend is supplied),
+#: and the format of each column for :func:`cusp.presentation.disclosure.kpi_table`.
+RECONCILIATION_HEADERS = {"annual_value": "annual value (£)", "at_risk": "at risk (£)", "weight_met": "KPI weight met (%)",
+                          "kpi_payment": "KPI payment (£)", "withheld": "withheld (£)", "total_due": "total due (£)",
+                          "commissioner_net_cost": "commissioner net cost (£)"}
+RECONCILIATION_FORMATS = {h: ("pct" if h.endswith("(%)") else "gbp") for h in RECONCILIATION_HEADERS.values()}
+
+
+def reconciliation_point(rec: pd.DataFrame) -> str:
+    """One sentence for the summary: £ due and £ withheld over the reconciled contract years (published values)."""
+    years = sorted({int(str(i).split()[1].rstrip(",")) for i in rec.index})
+    span = f"contract year {years[0]}" if len(years) == 1 else f"contract years {years[0]}–{years[-1]}"
+    return (f"KPI year-end reconciliation, {span}: {pr.gbp(rec['total due (£)'].sum())} due, "
+            f"{pr.gbp(rec['withheld (£)'].sum())} withheld for KPIs missed.")
 
 
 def published_targets(table) -> list[dict]:

@@ -405,7 +405,9 @@ def _target_lines(targets: "DisclosedTable") -> tuple[list[str], list[str]]:
         done = rows[rows["result"] == "met"]
         bad = rows[rows["result"] == "not met"]
         if len(bad):
+            unit = " working days" if target.endswith("working days") else ""
             vals = [(str(w), _cell(_value(targets, i))) for w, i in zip(bad["window"], np.flatnonzero((d.index == kpi) & (d["result"] == "not met")))]
+            vals = [(w, v + unit if v[:1].isdigit() and not v.endswith("%") else v) for w, v in vals]
             hidden = [w for w, v in vals if v.startswith("suppressed")]
             what = "; ".join([f"{_when(w)} {v}" for w, v in vals if not v.startswith("suppressed")]
                              + ([f"{', '.join(hidden)} suppressed (small counts)"] if hidden else []))
