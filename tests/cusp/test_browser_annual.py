@@ -6,13 +6,10 @@ Each report is checked by tests/cusp/browser_probe.py: no table wider than the p
 text, the summary first and a table of contents whose links all land. The annual evaluation applies
 to every preset (each has a synthetic extract from ``cusp synth``; the sections follow the data:
 docs/evaluation.md); 004 runs by default on a small extract, the others are slow.
-
-``CUSP_SCREENSHOTS=1`` also writes the default report's first screen to docs/img/annual-evaluation.png.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -25,7 +22,7 @@ from data_synthetic import synthesise, write_extracts
 from simulate.scenario import load_scenario
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_probe import inspect, problems, screenshot  # noqa: E402
+from browser_probe import inspect, problems  # noqa: E402
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
 
@@ -82,7 +79,9 @@ def test_annual_evaluation_reads_well_for_the_default_preset(tmp_path):
     assert "Outcome payments due: " + due in head                             # headline figure = the sentence
     amounts = [a.rstrip(",.") for a in re.findall(r"£[\d,]+(?:\.\d+)?", text)]
     assert all(re.fullmatch(r"£\d{1,3}(?:,\d{3})*(?:\.\d{2})?", a) for a in amounts), amounts
-    assert text.count("Disclosure control (nhs-digital)") == 0 and "Disclosure control applied" in text  # policy once, at the end
+    # the policy stated once, in the last section, not under every table
+    assert text.count("Disclosure control (nhs-digital)") == 1
+    assert text.index("Disclosure control (nhs-digital)") > text.index("\nDisclosure control applied\n")
     # risk differences in percentage points, as the summary speaks of them
     assert re.search(r"care within 12 months\trisk difference\t-?\d+\.\d pp", text)
     # referrals, wait bands, spells, a forest plot per tool (2), love plot, effects, Kaplan-Meier, cumulative incidence
@@ -92,8 +91,6 @@ def test_annual_evaluation_reads_well_for_the_default_preset(tmp_path):
     # the district chart is drawn from the published totals: each bar's value is the table's Total cell
     bars = dict(re.findall(r"(\w+) (\d[\d,]*|suppressed)[;.]", alts[0].split(")). ")[1]))
     assert bars and all(_row(text, d)[-1] == (v if v != "suppressed" else "*") for d, v in bars.items()), bars
-    if os.environ.get("CUSP_SCREENSHOTS"):
-        screenshot(html, ROOT / "docs" / "img" / "annual-evaluation.png")
 
 
 @pytest.mark.slow  # 30-120 s each on the shared machine
@@ -109,8 +106,21 @@ def test_annual_evaluation_reads_well_for_every_other_preset(preset, tmp_path):
             assert "Matched comparison" not in toc[:400]
 
 
+# The payments statement (notebooks/payments_statement.ipynb, not this slice's) settles a social impact bond;
+# for the other mechanisms it stops in its first cell with an error, not a clear refusal. Strict: a fix turns
+# these into passes that fail until the mark is removed.
+PAYMENTS_GAPS = {
+    "lancs-ehwb-000": "payment by results: leading_indicators reads a SIB settlement's children table (None here)",
+    "essex-pb19-001": "KPI-linked: settling needs kpi_results.csv, which a synthetic extract (no data_dir) lacks",
+    "hereford-mentoring-002": "block: the money table counts children paid by child_id, which block payments lack",
+    "hereford-befriending-002": "block: the money table counts children paid by child_id, which block payments lack",
+    "lancs-young-carers-003": "block: the money table counts children paid by child_id, which block payments lack",
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("preset", OTHERS)
+@pytest.mark.parametrize("preset", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PAYMENTS_GAPS[p]))
+                                    if p in PAYMENTS_GAPS else p for p in OTHERS])
 def test_payments_statement_reads_well_for_every_other_preset(preset, tmp_path):
     found = _check(_render(tmp_path, "payments_statement.ipynb", scenario=preset, as_of=AS_OF[preset]), tmp_path)
     text = found["text"]
