@@ -15,8 +15,8 @@ One place for what a reader sees, shared by the notebooks and ``cusp`` on the te
   hatched and labelled "suppressed" (never drawn as zero), legends listing only what is drawn;
 * :mod:`.disclosure` — tables of estimates and counts through disclosure control
   (``kpi_table``, ``count_table``) and shown the board's way (``show``);
-* :mod:`.evaluation` — the annual evaluation's table shapers, charts (forest plots, Kaplan–Meier,
-  cumulative incidence, love plot) with alt text, and its summary.
+* :mod:`.evaluation` — the annual evaluation's table shapers and summary; its charts (forest plots,
+  Kaplan–Meier, cumulative incidence, love plot) with alt text in :mod:`.evaluation_charts`.
 
 Notebooks import it as ``from cusp import presentation as pr`` and call ``pr.table``,
 ``pr.summary``, ``pr.contents``, ``pr.bar``, ``pr.show_figure``...; the submodules holding pandas
