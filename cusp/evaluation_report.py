@@ -459,7 +459,7 @@ def reconcile(scenario, kpis: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     rec = rec[rec["contract_year"] <= refs.size].copy()
     rec["referrals"] = refs[rec["contract_year"].to_numpy() - 1]
     envelope = {"ecc": scenario.service.local_authority.split(" with ")[0], "west_ccg": "West Essex CCG"}
-    rec.index = pd.Index([f"year {y}" + (f", {envelope.get(e, e)}" if rec["envelope"].nunique() > 1 else "")
+    rec.index = pd.Index([f"Year {y}" + (f", {envelope.get(e, e)}" if rec["envelope"].nunique() > 1 else "")
                           for y, e in zip(rec["contract_year"], rec["envelope"])], name="contract year")
     keep = [c for c in RECONCILIATION_HEADERS if c in rec]
     return rec[keep + ["referrals"]].rename(columns=RECONCILIATION_HEADERS), left_out
