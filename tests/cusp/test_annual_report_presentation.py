@@ -104,3 +104,11 @@ def test_a_block_contract_has_no_outcome_payments_section_and_says_why():
     assert not block.payments and block.reasons["payments"] == "a block contract of £100,000 a year, not paid by outcomes"
     assert er.plan_sections(load_scenario("lancs-edge-of-care-004"), {}, cohort, pd.DataFrame()).payments
     assert ev.contents(block)[-2:] == ["Missing data and attrition", "Disclosure control applied"]
+
+
+def test_the_kpi_reconciliation_is_summed_over_its_years_in_one_sentence():
+    rec = pd.DataFrame({"total due (£)": [34_200_000.0, 1_500_000.0, 33_516_000.0], "withheld (£)": [0.0, 0.0, 684_000.0]},
+                       index=["Year 1, Essex County Council", "Year 1, West Essex CCG", "Year 2, Essex County Council"])
+    # 34,200,000 + 1,500,000 + 33,516,000 = 69,216,000 due; 684,000 withheld (year 2, 40% of the £1,710,000 at risk)
+    assert er.reconciliation_point(rec) == ("KPI year-end reconciliation, contract years 1–2: £69,216,000 due, "
+                                            "£684,000 withheld for KPIs missed.")
