@@ -146,19 +146,24 @@ def km_figure(curves: Mapping[str, pd.DataFrame], risk: "DisclosedTable", times:
         for t, text in zip(times, risk.display.loc[name].iloc[: len(times)]):
             ax.text(t, y, text, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=8)
     years = [t for t in times if t > 0]
+    head = ("Step chart (Kaplan–Meier) of the share of children not yet in care by days since the index date, "
+            "with the published numbers at risk at " + ", ".join(f"day {t:g}" for t in times) + ". ")
+    if risk.suppressed.iloc[:, 0].any():  # a curve over a handful of children gives back counts: not put into words
+        return ax, head + "The curves rest on small numbers of children (suppressed), so their values are not given."
     said = []
     for name, km in curves.items():
         at = [pct(float(km.loc[km["time"] <= t, "survival"].iloc[-1]) if (km["time"] <= t).any() else 1.0) for t in years]
-        said.append(f"{label(name)}: " + ", ".join(f"{a} at year {k}" for k, a in enumerate(at, 1))
+        said.append(f"{_cap(label(name))}: " + ", ".join(f"{a} at year {k}" for k, a in enumerate(at, 1))
                     + "; numbers at risk " + ", ".join(risk.display.loc[name].iloc[: len(times)].astype(str)))
-    alt = ("Step chart (Kaplan–Meier) of the share of children not yet in care by days since the index date, "
-           "with the published numbers at risk at " + ", ".join(f"day {t:g}" for t in times) + ". " + ". ".join(said) + ".")
-    return ax, alt
+    return ax, head + ". ".join(said) + "."
 
 
 def love_alt(before: pd.DataFrame, after: pd.DataFrame, left_out: int, threshold: float = 0.1) -> str:
     """Alt text of the love plot: how many covariates, the largest |SMD| before and after, those left out."""
-    b, a = before["smd"].abs(), after["smd"].abs()
+    b, a = before["smd"].abs().dropna(), after["smd"].abs().dropna()
+    if b.empty or a.empty:
+        return (f"Dot plot of the absolute standardised mean difference (|SMD|) before and after matching, with a dashed "
+                f"line at {threshold:g}: no covariate is drawn, because the balance statistics of all {left_out} rest on small counts.")
     return (f"Dot plot of the absolute standardised mean difference (|SMD|) of {len(b)} covariates before (open) and "
             f"after (filled) matching, with a dashed line at {threshold:g}. Before matching the largest is "
             f"{b.max():.3f} ({covariate_label(str(b.idxmax()))}); after matching the largest is {a.max():.3f} "
@@ -166,8 +171,13 @@ def love_alt(before: pd.DataFrame, after: pd.DataFrame, left_out: int, threshold
             + (f" {left_out} covariates are left out because their balance statistics rest on small counts." if left_out else ""))
 
 
-def cif_alt(cif: Mapping[str, pd.DataFrame], years: Sequence[int] = (1, 2, 3)) -> str:
-    """Alt text of the cumulative incidence plot: each curve's value and 95% band at whole years."""
+def cif_alt(cif: Mapping[str, pd.DataFrame], years: Sequence[int] = (1, 2, 3), small: bool = False) -> str:
+    """Alt text of the cumulative incidence plot: each curve's value and 95% band at whole years
+    (not given when ``small``: the curves rest on suppressed numbers of children)."""
+    head = ("Step chart of the cumulative incidence of care entry, remand counted as a competing event, by days since "
+            "the index date, with 95% bands. ")
+    if small:
+        return head + "The curves rest on small numbers of children (suppressed), so their values are not given."
     said = []
     for name, aj in cif.items():
         vals = []
@@ -176,6 +186,5 @@ def cif_alt(cif: Mapping[str, pd.DataFrame], years: Sequence[int] = (1, 2, 3)) -
             if len(row):
                 r = row.iloc[-1]
                 vals.append(f"{pct(r['cumulative_incidence'])} by year {k} (95% band {pct(r['ci_low'])} to {pct(r['ci_high'])})")
-        said.append(f"{label(name)}: " + ("; ".join(vals) if vals else "no follow-up"))
-    return ("Step chart of the cumulative incidence of care entry, remand counted as a competing event, by days since "
-            "the index date, with 95% bands. " + ". ".join(said) + ".")
+        said.append(f"{_cap(label(name))}: " + ("; ".join(vals) if vals else "no follow-up"))
+    return head + ". ".join(said) + "."

@@ -112,3 +112,28 @@ def test_the_kpi_reconciliation_is_summed_over_its_years_in_one_sentence():
     # 34,200,000 + 1,500,000 + 33,516,000 = 69,216,000 due; 684,000 withheld (year 2, 40% of the £1,710,000 at risk)
     assert er.reconciliation_point(rec) == ("KPI year-end reconciliation, contract years 1–2: £69,216,000 due, "
                                             "£684,000 withheld for KPIs missed.")
+
+
+def test_a_love_plot_with_every_covariate_suppressed_says_so():
+    empty = pd.DataFrame({"smd": []}, dtype=float)
+    assert ev.love_alt(empty, empty, 19).endswith("no covariate is drawn, because the balance statistics of all 19 rest on small counts.")
+    before = pd.DataFrame({"smd": [0.518, -0.1]}, index=["distance", "ethnicity_asian"])
+    after = pd.DataFrame({"smd": [0.009, -0.054]}, index=["distance", "ethnicity_asian"])
+    alt = ev.love_alt(before, after, 2)
+    assert "largest is 0.518 (Propensity score (log-odds)); after matching the largest is 0.054 (Ethnicity: Asian); 0 above 0.1" in alt
+
+
+def test_survival_curves_over_a_handful_of_children_are_not_put_into_words():
+    import matplotlib.pyplot as plt
+
+    km = pd.DataFrame({"time": [100.0, 500.0], "survival": [0.8, 0.4], "at_risk": [5.0, 4.0]})
+    pol = get_policy("nhs-digital")
+    idx = pd.Index(["served"], name="group")
+    f = lambda v: pd.DataFrame([v], index=idx, columns=["day 0", "day 365"])  # noqa: E731
+    small = DisclosedTable(f(["*", "*"]), f([NAN, NAN]), f([True, True]), f([True, True]), pol)
+    _, alt = ev.km_figure({"served": km}, small, [0, 365])
+    assert alt.endswith("so their values are not given.") and "80.0%" not in alt
+    shown = DisclosedTable(f(["50", "40"]), f([50.0, 40.0]), f([False, False]), f([False, False]), pol)
+    _, alt = ev.km_figure({"served": km}, shown, [0, 365])
+    assert "Served: 80.0% at year 1; numbers at risk 50, 40." in alt  # survival after day 100's step, before day 500's
+    plt.close("all")
