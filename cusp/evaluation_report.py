@@ -582,28 +582,34 @@ def caliper_sensitivity(cohort: pd.DataFrame, covariates: Sequence[str], caliper
     return out.iloc[np.argsort(pd.Categorical(out.index, list(dict.fromkeys(out.index))).codes, kind="stable")]
 
 
-def settle_payments(scenario, data_dir: str | Path, as_of, allow_no_return_home: bool = True):
+def settle_payments(scenario, frames: Mapping[str, pd.DataFrame], as_of, allow_no_return_home: bool = True):
     """Settle the scenario's payment mechanism on the extracts, as ``cusp payments settle`` does.
+
+    ``frames`` are the report's validated extracts (:func:`evaluation.extracts.read_extracts`); a file
+    the mechanism needs and the folder lacks is an error from the payment engine naming the file.
+    Tool directions (which way is better on each CFW radar area) come from :mod:`evaluation.tools`,
+    as the command reads them; reports never import the command line.
 
     Returns
     -------
     (due, statuses, total)
-        ``due``: index ``payment line``; ``children paid`` and £ per payer (columns "<Payer> (£)")
-        and ``total (£)``. ``statuses``: cases per payment line (rows) and audit status (columns).
+        ``due``: index ``payment line``; ``children paid`` (blank for a line paid for no child, such
+        as an up-front payment) and £ per payer (columns "<Payer> (£)") and ``total (£)``. ``statuses``: cases per payment line (rows) and audit status (columns).
         ``total``: £ due overall.
     """
-    from cusp.commands.payments import read_folder, tool_directions  # the same reading as the command
+    from evaluation.tools import get_tool
     from simulate.payments.settle import settle_scenario
 
     day = pd.Timestamp(as_of).date() if not isinstance(as_of, dt.date) else as_of
-    frames = read_folder(Path(data_dir), scenario)
-    result, _ = settle_scenario(scenario, frames, day, tool_directions(), allow_no_return_home)
+    directions = {a.name: a.higher_is_better for a in get_tool("cfw_radar").areas}
+    result, _ = settle_scenario(scenario, dict(frames), day, directions, allow_no_return_home)
     pay, audit = result.payments, result.audit
     due = pay.pivot_table(index="metric", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
     due.columns = [f"{pr.label(c)} (£)" for c in due.columns]
     due["total (£)"] = due.sum(axis=1)
-    who = "child_id" if "child_id" in pay else "metric"
-    due.insert(0, "children paid", pay.groupby("metric")[who].nunique())
+    child = pay["child_id"].replace("", np.nan) if "child_id" in pay else pd.Series(np.nan, index=pay.index)
+    kids = child.groupby(pay["metric"]).nunique()
+    due.insert(0, "children paid", kids.where(kids > 0))  # a contract-level line (up-front payment) is paid for no child
     due.index = pd.Index([pr.label(m) for m in due.index], name="payment line")
     statuses = (audit.groupby(["metric", "status"]).size().unstack(fill_value=0)
                 if {"metric", "status"} <= set(audit.columns) else pd.DataFrame())

@@ -304,11 +304,11 @@ def summary_points(service: str, flow: "DisclosedTable", targets: "DisclosedTabl
         money = due.values[list(payers)]
         total = float(money.sum(min_count=1).sum()) if money.notna().any().any() else float("nan")
         by = money.sum(min_count=1)
-        points.append(f"{gbp(total)} is due in outcome payments to {end:%d %B %Y}: "
+        points.append(f"{gbp(total)} is due under the contract to {end:%d %B %Y}: "
                       + ", ".join(f"{str(p).removesuffix(' (£)')} {gbp(v)}" for p, v in by.items() if pd.notna(v))
                       + (" (published amounts; lines resting on few children are suppressed)." if due.suppressed[list(payers)].any().any() else "."))
     elif due is not None and payers:
-        points.append("Outcome payments are due, but every line rests on too few children to publish its amount.")
+        points.append("Payments are due, but every line rests on too few children to publish its amount.")
     if met:
         points.append("Targets met: " + "; ".join(met) + ".")
     points += _plain(findings)
@@ -318,7 +318,7 @@ def summary_points(service: str, flow: "DisclosedTable", targets: "DisclosedTabl
     figures = [("Service", service), ("Data", f"to {end:%d %B %Y}" + (f"; synthetic, seed {seed}" if seed is not None else "")),
                ("Children whose support started", _cell(started))]
     if total is not None:
-        figures.append(("Outcome payments due", gbp(total)))
+        figures.append(("Payments due", gbp(total)))
     if policy:
         figures.append(("Disclosure control", f"{policy} policy on every table and figure"))
     return points, missed, figures

@@ -108,7 +108,7 @@ PARTIES: dict[str, str] = {
     "reading": "Reading",
     "my_star": "My Star",
     "family_star_plus": "Family Star Plus",
-    "maca_yc18": "MACA-YC18", "panoc_yc20": "PANOC-YC20", "cfw_radar": "CFW radar",  # assessment tools
+    "upfront": "Up-front payment", "maca_yc18": "MACA-YC18", "panoc_yc20": "PANOC-YC20", "cfw_radar": "CFW radar",  # assessment tools
 }
 
 #: Table columns and other keys.

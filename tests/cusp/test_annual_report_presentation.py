@@ -63,11 +63,11 @@ def test_the_summary_puts_what_was_missed_first_and_the_money_due_from_published
     assert missed == ["Children not in care: target at least 75.0% not met (on 29 Aug 2024 62.3%).",
                       "Referrals on plan: target at least 116 not met in 1 of 2 windows (in Y5 110)."]
     # Reading rests on 5 children: its £1,500 is suppressed and not in the total (half pounds round to even)
-    assert points[0] == ("£200,020 is due in outcome payments to 31 August 2026: Commissioner £146,384, Life Chances Fund "
+    assert points[0] == ("£200,020 is due under the contract to 31 August 2026: Commissioner £146,384, Life Chances Fund "
                          "£53,636 (published amounts; lines resting on few children are suppressed).")
     assert points[1:] == ["Who was served: Support started for 520 children.", "Distance travelled: 77% improved.",
                           "Not in this report: care (no care episodes)."]
-    assert ("Outcome payments due", "£200,020") in figures and ("Data", "to 31 August 2026; synthetic, seed 1") in figures
+    assert ("Payments due", "£200,020") in figures and ("Data", "to 31 August 2026; synthetic, seed 1") in figures
 
 
 def test_a_forest_plot_marks_a_suppressed_estimate_and_draws_no_point_for_it():

@@ -72,11 +72,11 @@ def test_annual_evaluation_reads_well_for_the_default_preset(tmp_path):
     assert "synthetic data" in head                                           # said in the summary
     # what was missed comes first and names the target: 004's share out of care, at least 75%
     assert re.search(r"Children not in care: target at least 75\.0% not met \(on \d+ \w+ \d{4} \d+\.\d%\)", head), head
-    assert head.index("not met") < head.index("is due in outcome payments")
+    assert head.index("not met") < head.index("is due under the contract")
     # the money due, as a finance director reads it: £ with separators, no pence on large sums
-    due = re.search(r"(£[\d,]+) is due in outcome payments", head).group(1)
+    due = re.search(r"(£[\d,]+) is due under the contract", head).group(1)
     assert re.fullmatch(r"£\d{1,3}(?:,\d{3})+", due), due
-    assert "Outcome payments due: " + due in head                             # headline figure = the sentence
+    assert "Payments due: " + due in head                             # headline figure = the sentence
     amounts = [a.rstrip(",.") for a in re.findall(r"£[\d,]+(?:\.\d+)?", text)]
     assert all(re.fullmatch(r"£\d{1,3}(?:,\d{3})*(?:\.\d{2})?", a) for a in amounts), amounts
     # the policy stated once, in the last section, not under every table
