@@ -208,7 +208,7 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
         if why and fallback is not None and pr.label(t.name) in fallback.index \
                 and fallback.loc[pr.label(t.name), "result"] in ("met", "not met"):
             f = fallback.loc[pr.label(t.name)]
-            rows.append(dict(KPI=f.name, window=f"on {pd.Timestamp(end):%d %b %Y}", target=f["target"], value=f["value"],
+            rows.append(dict(KPI=f.name, window=f.get("window", f"on {pd.Timestamp(end):%d %b %Y}"), target=f["target"], value=f["value"],
                              ci_low=np.nan, ci_high=np.nan, count=f["count"], **{"out of": f["out of"]},
                              result=f["result"], format=f["format"]))
             continue
@@ -523,7 +523,7 @@ def kpi_targets(scenario, referrals: pd.DataFrame, cohort: pd.DataFrame, kpis: p
     """The scenario's KPI targets, measured from the extracts where they can be.
 
     Index ``KPI`` (the target's label); columns ``target`` (in words), ``value, count, out of,
-    result, format``. Referrals are counted over the 12 months to the latest referral (``count``,
+    result, format, window`` (the day the share out of care is measured on, ``end_date``). Referrals are counted over the 12 months to the latest referral (``count``,
     published rounded); the share out of care is of served children on the data's end date;
     shares improved come from the tool with most pairs. Other targets are listed as not measurable.
     """
@@ -549,7 +549,7 @@ def kpi_targets(scenario, referrals: pd.DataFrame, cohort: pd.DataFrame, kpis: p
             num, den, val, raw = r["numerator"], r["denominator"], r["estimate"], r["estimate"]
         result = "not measurable from the extracts" if pd.isna(raw) else ("met" if t.met(raw) else "not met")
         rows.append(dict(KPI=pr.label(t.name), target=_target_words(t), value=val, count=num, **{"out of": den},
-                         result=result, format=fmt))
+                         result=result, format=fmt, window=f"on {pd.Timestamp(end_date):%d %b %Y}"))
     return pd.DataFrame(rows).set_index("KPI")
 
 

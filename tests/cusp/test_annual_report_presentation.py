@@ -137,3 +137,20 @@ def test_survival_curves_over_a_handful_of_children_are_not_put_into_words():
     _, alt = ev.km_figure({"served": km}, shown, [0, 365])
     assert "Served: 80.0% at year 1; numbers at risk 50, 40." in alt  # survival after day 100's step, before day 500's
     plt.close("all")
+
+
+def test_the_share_out_of_care_is_measured_on_the_data_end_date_and_labelled_with_it():
+    sc = load_scenario("lancs-edge-of-care-004")
+    d = pd.Timestamp
+    referrals = pd.DataFrame({"referral_date": [d("2023-01-10"), d("2023-09-01"), d("2024-02-01"), d("2024-08-29")]})
+    cohort = pd.DataFrame({"child_id": ["C1", "C2", "C3", "C4", "P1"], "served": [1, 1, 1, 1, 0]})
+    # C1 in care since January 2024 (still there); C2's spell ended in 2023; C3's begins after the end date; P1 is not served
+    episodes = pd.DataFrame({"child_id": ["C1", "C2", "C3", "P1"], "episode_type": "care",
+                             "start_date": [d("2024-01-01"), d("2023-01-01"), d("2025-01-01"), d("2024-01-01")],
+                             "end_date": [pd.NaT, d("2023-06-01"), pd.NaT, pd.NaT]})
+    t = er.kpi_targets(sc, referrals, cohort, er.EMPTY_KPIS, episodes, d("2024-08-31"))
+    row = t.loc["Children not in care"]
+    assert (row["count"], row["out of"], row["value"]) == (3, 4, 0.75)      # 3 of 4 served children out of care
+    assert row["result"] == "met" and row["target"] == "at least 75.0%" and row["window"] == "on 31 Aug 2024"
+    # referrals in the 12 months to the latest (29 Aug 2024): 1 Sep 2023, 1 Feb 2024, 29 Aug 2024
+    assert t.loc["Referrals on plan", "count"] == 3
