@@ -250,7 +250,7 @@ def _target_lines(targets: "DisclosedTable") -> tuple[list[str], list[str]]:
             vals = [(str(w), _cell(_value(targets, i))) for w, i in zip(bad["window"], np.flatnonzero((d.index == kpi) & (d["result"] == "not met")))]
             vals = [(w, v + unit if v[:1].isdigit() and not v.endswith("%") else v) for w, v in vals]
             hidden = [w for w, v in vals if v.startswith("suppressed")]
-            what = "; ".join([f"{_when(w)} {v}" for w, v in vals if not v.startswith("suppressed")]
+            what = "; ".join([f"{v} {w}" if w.startswith("on ") else f"{w} {v}" for w, v in vals if not v.startswith("suppressed")]
                              + ([f"{', '.join(hidden)} suppressed (small counts)"] if hidden else []))
             n = f" in {len(bad)} of {len(rows)} windows" if len(rows) > 1 else ""
             missed.append(f"{kpi}: target {target} not met{n} ({what}).")
@@ -268,12 +268,6 @@ def _value(targets: "DisclosedTable", i: int) -> str:
     if shown in ("*", "c", "", "nan", "None") or "count" not in v or pd.isna(v["count"]):
         return shown
     return f"{float(v['count']):,.0f}"
-
-
-def _when(window: object) -> str:
-    """A KPI window as a phrase: ``Y4Q4`` → "in Y4Q4"; "on 29 Aug 2024" stays."""
-    w = str(window)
-    return w if w.startswith(("on ", "in ")) else f"in {w}"
 
 
 def _cell(v: object) -> str:

@@ -60,8 +60,8 @@ def test_the_summary_puts_what_was_missed_first_and_the_money_due_from_published
     points, missed, figures = ev.summary_points("Edge of care (Lancashire)", _flow("520"), _targets(), findings, due_t,
                                                 money[:2], pd.Timestamp("2026-08-31"), reasons={"care": "no care episodes"},
                                                 seed=1, policy="nhs-digital")
-    assert missed == ["Children not in care: target at least 75.0% not met (on 29 Aug 2024 62.3%).",
-                      "Referrals on plan: target at least 116 not met in 1 of 2 windows (in Y5 110)."]
+    assert missed == ["Children not in care: target at least 75.0% not met (62.3% on 29 Aug 2024).",
+                      "Referrals on plan: target at least 116 not met in 1 of 2 windows (Y5 110)."]
     # Reading rests on 5 children: its £1,500 is suppressed and not in the total (half pounds round to even)
     assert points[0] == ("£200,020 is due under the contract to 31 August 2026: Commissioner £146,384, Life Chances Fund "
                          "£53,636 (published amounts; lines resting on few children are suppressed).")

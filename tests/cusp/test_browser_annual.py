@@ -71,7 +71,7 @@ def test_annual_evaluation_reads_well_for_the_default_preset(tmp_path):
     head = _summary(text)
     assert "synthetic data" in head                                           # said in the summary
     # what was missed comes first and names the target: 004's share out of care, at least 75%
-    assert re.search(r"Children not in care: target at least 75\.0% not met \(on \d+ \w+ \d{4} \d+\.\d%\)", head), head
+    assert re.search(r"Children not in care: target at least 75\.0% not met \(\d+\.\d% on \d+ \w+ \d{4}\)", head), head
     assert head.index("not met") < head.index("is due under the contract")
     # the money due, as a finance director reads it: £ with separators, no pence on large sums
     due = re.search(r"(£[\d,]+) is due under the contract", head).group(1)
