@@ -101,7 +101,7 @@ def test_each_envelope_gets_its_own_table_with_units_and_no_empty_column():
 def test_ledger_names_payer_and_payee_and_shows_millions_in_thousands():
     ledger, unit = sr.ledger_table(_provider_report())
     assert unit == "£ thousand"
-    assert ledger["Flow"].tolist() == ["ECC to provider: instalment", "Provider to ECC: gain share returned"]
+    assert ledger["Flow"].tolist() == ["ECC to provider: instalments", "Provider to ECC: gain share returned"]
     assert ledger.iloc[0].tolist()[1:] == ["34,200", "32,490"] and ledger.iloc[1].tolist()[1:] == ["836", "238"]
 
 
