@@ -13,6 +13,8 @@ import pandas as pd
 
 from evaluation.disclosure import DisclosedTable
 
+from .presentation.labels import label
+
 __all__ = ["plain_summary"]
 
 
@@ -55,7 +57,7 @@ def plain_summary(flow: DisclosedTable, distance: DisclosedTable | None, tool: s
     d = distance.values
     pct = lambda m: None if m not in d.index or pd.isna(d.loc[m, "estimate"]) else f"{100 * d.loc[m, 'estimate']:.0f}%"  # noqa: E731
     improved, reliable = pct("% improved"), pct("% reliably improved (RCI)")
-    name = tool.replace("_", " ").title()
+    name = label(tool)
     if improved:
         dist = (f"{improved} of those assessed twice on {name} improved between the baseline and the six-month review"
                 + (f"; {reliable} by more than measurement error alone would explain" if reliable else "") + ".")
