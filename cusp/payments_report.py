@@ -51,12 +51,30 @@ def money_table(payments: pd.DataFrame, by: str, policy: str) -> DisclosedTable:
     else:
         frame["row"] = frame[by]
         label = "payment line"
+    if by != "quarter":
+        frame["row"] = [_LINES.get(str(v), pr.label(str(v))) for v in frame["row"]]
     money = frame.pivot_table(index="row", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
-    money[CHILDREN] = frame.groupby("row")["child_id"].nunique()
     money.index.name = label
     money.columns.name = None
-    payers = [c for c in money.columns if c != CHILDREN]
+    payers = list(money.columns)
+    if "child_id" not in frame or frame["child_id"].replace("", np.nan).isna().all():
+        # money paid for the contract as a whole (block, instalments): no count of children under it
+        return _money_only(money, policy)
+    money[CHILDREN] = frame.assign(child_id=frame["child_id"].replace("", np.nan)).groupby("row")["child_id"].nunique()
     return rt.kpi_table(money, policy, guards=[(None, CHILDREN)], derived=payers, formats={c: "gbp" for c in payers})
+
+
+# payment lines of the mechanisms without a child under them, as a reader names them
+_LINES = {"block": "Block payments", "upfront": "Up-front payments", "family_outcome": "Per-family outcome payments",
+          "instalment": "Instalments", "kpi_year_end": "Year-end KPI payments"}
+
+
+def _money_only(money: pd.DataFrame, policy: str) -> DisclosedTable:
+    """£ resting on no count of people, published as they are (nothing to suppress)."""
+    pol = get_policy(policy)
+    shown = money.apply(lambda col: col.map(lambda v: f"£{v:,.2f}"))
+    hidden = pd.DataFrame(False, index=money.index, columns=money.columns)
+    return DisclosedTable(shown, money.astype(float), hidden, hidden.copy(), pol)
 
 
 def status_table(audit: pd.DataFrame, policy: str) -> DisclosedTable:
@@ -140,11 +158,13 @@ def plot_money(table: DisclosedTable, title: str):
     return pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
 
 
-def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: DisclosedTable, caps: DisclosedTable,
-                   as_of: str, policy: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: DisclosedTable | None, caps: DisclosedTable | None,
+                   as_of: str, policy: str, due_for: str = "for outcomes achieved") -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """What a board reads first: the money due, who pays it, what was cut, the indicators off track.
 
-    Counts are the published ones (through ``policy``); money is in pounds.
+    Counts are the published ones (through ``policy``); money is in pounds. ``indicators``
+    (004 §8.3.2) and ``caps`` are None for a mechanism without them; ``due_for`` says what the
+    money is due for ("under the contract" where not all of it pays for outcomes).
 
     Returns
     -------
@@ -154,16 +174,19 @@ def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: Disc
     pol = get_policy(policy)
     total = float(payments["amount"].sum())
     by_payer = payments.groupby("payer")["amount"].sum()
-    shown = indicators.display["value"]
-    cases = pol.count(audit["case_id"].nunique() if "case_id" in audit else 0)
     figures = [(f"Due as of {pd.Timestamp(as_of):%d %B %Y}", pr.gbp(total)),
-               *[(pr.label(str(p)), pr.gbp(v)) for p, v in by_payer.items()],
-               ("Cases", f"{cases}")]
-    points = [f"{pr.gbp(total)} is due for outcomes achieved to {pd.Timestamp(as_of):%d %B %Y}: "
+               *[(pr.label(str(p)), pr.gbp(v)) for p, v in by_payer.items()]]
+    if "case_id" in audit and audit["case_id"].nunique():
+        figures.append(("Cases", f"{pol.count(audit['case_id'].nunique())}"))
+    points = [f"{pr.gbp(total)} is due {due_for} to {pd.Timestamp(as_of):%d %B %Y}: "
               + ", ".join(f"{pr.label(str(p))} {pr.gbp(v)}" for p, v in by_payer.items()) + "."]
-    cut = float(audit["capped_gbp"].sum()) if "capped_gbp" in audit else 0.0
-    points.append(f"Caps cut {pr.gbp(cut)}." if cut > 0 else "No cap cut any payment.")
-    missed = []
+    if "capped_gbp" in audit:  # mechanisms with caps (the bond, payment by results)
+        cut = float(audit["capped_gbp"].sum())
+        points.append(f"Caps cut {pr.gbp(cut)}." if cut > 0 else "No cap cut any payment.")
+    missed: list[str] = []
+    if indicators is None:  # leading indicators are the bond's (004 §8.3.2)
+        return points, missed, figures
+    shown = indicators.display["value"]
     against = str(shown.get("referrals against plan", ""))
     if against.endswith("%") and float(against.rstrip("%")) < 100:
         missed.append(f"Referrals are behind plan: {shown['referrals against plan']} of the referrals planned to date.")
@@ -184,6 +207,7 @@ def results_values(payments: pd.DataFrame, audit: pd.DataFrame, as_of: str) -> t
     money = {"as_of": as_of, "total_gbp": round(float(payments["amount"].sum()), 2),
              "by_payer_gbp": payments.groupby("payer")["amount"].sum().round(2).to_dict(),
              "capped_gbp": round(float(audit["capped_gbp"].sum()), 2) if "capped_gbp" in audit else 0.0}
-    counts = {"status_counts": audit["status"].value_counts().to_dict(),
-              "children_paid": int(payments["child_id"].nunique())}
+    counts = {"status_counts": audit["status"].value_counts().to_dict() if "status" in audit else {}}
+    if "child_id" in payments:
+        counts["children_paid"] = int(payments["child_id"].replace("", np.nan).nunique())
     return money, counts
