@@ -26,6 +26,7 @@ __all__ = ["headline", "summary_points", "money_table", "status_table", "caps_ta
            "plot_counts", "plot_money", "results_values"]
 
 CHILDREN = "children paid"
+FAMILIES = "families paid"  # payment by results pays per family (case)
 
 
 def headline(service: str, payments: pd.DataFrame, audit: pd.DataFrame, as_of: str, policy: str) -> str:
@@ -36,21 +37,23 @@ def headline(service: str, payments: pd.DataFrame, audit: pd.DataFrame, as_of: s
     return f"{service}: £{payments['amount'].sum():,.0f} due as of {as_of} ({shown} cases, as published under {pol.name})."
 
 
-def money_table(payments: pd.DataFrame, by: str, policy: str) -> DisclosedTable:
+def money_table(payments: pd.DataFrame, by: str, policy: str, paid: str = CHILDREN) -> DisclosedTable:
     """£ due by ``by`` ("quarter", "metric") and payer, with the number of children paid.
 
     Rows are financial quarters (labelled by their first month, ``YYYY-MM``) or payment lines;
-    columns are payers (£) and ``children paid`` (distinct children with a payment in the row).
-    A row's amounts are suppressed when its children are a small count.
+    columns are payers (£) and ``paid`` (``children paid``, or ``families paid`` for payment by
+    results: distinct children with a payment in the row). A row's amounts are suppressed when
+    its children are a small count; lines paid for no child (block, instalments) have no such
+    column and nothing to suppress.
     """
     frame = payments.copy()
     if by == "quarter":
         q = pd.PeriodIndex(pd.to_datetime(frame["due_date"]), freq="Q-MAR")
         frame["row"] = q.start_time.strftime("%Y-%m")
-        label = "quarter starting"
+        label = "Quarter starting"
     else:
         frame["row"] = frame[by]
-        label = "payment line"
+        label = "Payment line"
     if by != "quarter":
         frame["row"] = [_LINES.get(str(v), pr.label(str(v))) for v in frame["row"]]
     money = frame.pivot_table(index="row", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
@@ -60,8 +63,8 @@ def money_table(payments: pd.DataFrame, by: str, policy: str) -> DisclosedTable:
     if "child_id" not in frame or frame["child_id"].replace("", np.nan).isna().all():
         # money paid for the contract as a whole (block, instalments): no count of children under it
         return _money_only(money, policy)
-    money[CHILDREN] = frame.assign(child_id=frame["child_id"].replace("", np.nan)).groupby("row")["child_id"].nunique()
-    return rt.kpi_table(money, policy, guards=[(None, CHILDREN)], derived=payers, formats={c: "gbp" for c in payers})
+    money[paid] = frame.assign(child_id=frame["child_id"].replace("", np.nan)).groupby("row")["child_id"].nunique()
+    return rt.kpi_table(money, policy, guards=[(None, paid)], derived=payers, formats={c: "gbp" for c in payers})
 
 
 # payment lines of the mechanisms without a child under them, as a reader names them
@@ -152,7 +155,7 @@ def plot_money(table: DisclosedTable, title: str):
 
     Returns ``(figure, alt text)``; the y axis is in £ and the legend lists the payers drawn.
     """
-    payers = [c for c in table.values.columns if c != CHILDREN]
+    payers = [c for c in table.values.columns if c not in (CHILDREN, FAMILIES)]
     data = table.values[payers].rename(columns=lambda c: pr.label(str(c)))
     hidden = table.suppressed[payers].rename(columns=lambda c: pr.label(str(c))).astype(bool)
     return pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
@@ -177,7 +180,8 @@ def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: Disc
     figures = [(f"Due as of {pd.Timestamp(as_of):%d %B %Y}", pr.gbp(total)),
                *[(pr.label(str(p)), pr.gbp(v)) for p, v in by_payer.items()]]
     if "case_id" in audit and audit["case_id"].nunique():
-        figures.append(("Cases", f"{pol.count(audit['case_id'].nunique())}"))
+        n = pol.count(audit["case_id"].nunique())
+        figures.append(("Cases", f"{n:,}" if isinstance(n, (int, float)) else str(n)))
     points = [f"{pr.gbp(total)} is due {due_for} to {pd.Timestamp(as_of):%d %B %Y}: "
               + ", ".join(f"{pr.label(str(p))} {pr.gbp(v)}" for p, v in by_payer.items()) + "."]
     if "capped_gbp" in audit:  # mechanisms with caps (the bond, payment by results)

@@ -34,13 +34,14 @@ from . import presentation as pr
 from . import report_tables as rt
 from .presentation.tables import slug
 
-__all__ = ["Part", "Statement", "statement", "mechanism_parts", "mechanism_points", "block_schedule_table", "pbr_upfront_table", "pbr_family_table",
+__all__ = ["Part", "Statement", "statement", "paid_column", "mechanism_parts", "mechanism_points", "block_schedule_table", "pbr_upfront_table", "pbr_family_table",
            "pbr_reasons_table", "pbr_pool_table", "kpi_instalment_table", "kpi_reconciliation_table", "kpi_gain_table",
            "UNMEASURED_NOTE"]
 
 ENVELOPE = {"ecc": "ECC envelope", "west_ccg": "West CCG envelope"}
 UNMEASURED_NOTE = ("{kpis}: not measured from a case-level extract ({why}), so each year's KPI results lack "
-                   "{it} and the settlement reads {it} as not met: {its} weight of the at-risk money is withheld.")
+                   "{it} and the settlement reads {it} as not met: {its} weight ({weight} of the KPI weight) of the "
+                   "at-risk money is withheld.")
 
 
 @dataclass
@@ -73,6 +74,18 @@ def _money_frame(df: pd.DataFrame, caption: str, formats: dict[str, str] | None 
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in text.itertuples(index=False))
     return (f'<p class="cusp-caption">{html.escape(caption)}</p><table class="cusp-disclosed cusp-contract">'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def paid_column(scenario: Any) -> str:
+    """The money tables' count column: ``families paid`` under payment by results (it pays per
+    family), else ``children paid``."""
+    return "families paid" if scenario.payment.kind == "payment_by_results" else "children paid"
+
+
+def _n(pol: Any, x: Any) -> str:
+    """A count as published under ``pol``: rounded with separators, or the policy's symbol."""
+    v = pol.count(int(x))
+    return f"{v:,}" if isinstance(v, (int, float)) else str(v)
 
 
 def _year(y: Any) -> str:
@@ -143,7 +156,8 @@ def pbr_family_table(audit: pd.DataFrame, policy: str):
     fam = audit[audit["metric"] == "family_outcome"]
     order = [s for s in ("paid", "capped", "not achieved", "not yet due", "not eligible") if s in set(fam["status"])]
     table = pd.DataFrame({"families": fam.groupby("status").size(), "£ paid": fam.groupby("status")["amount"].sum()}).reindex(order)
-    table.index.name = "status"
+    table.index = [s[:1].upper() + s[1:] for s in table.index]
+    table.index.name = "Status"
     return rt.kpi_table(table.fillna(0.0), policy, guards=[(None, "families")], derived=["£ paid"], formats={"£ paid": "gbp"})
 
 
@@ -155,7 +169,8 @@ def pbr_reasons_table(audit: pd.DataFrame, policy: str):
     fam = audit[(audit["metric"] == "family_outcome") & (audit["status"] == "not achieved")]
     reasons = fam["reason"].astype(str).str.replace(r"^ended \d{4}-\d\d-\d\d:?\s*", "", regex=True).str.split("; ").explode()
     counts = reasons[reasons.str.len() > 0].value_counts()
-    frame = counts.rename_axis("condition not met").to_frame("families")
+    counts.index = [c[:1].upper() + c[1:] for c in counts.index]
+    frame = counts.rename_axis("Condition not met").to_frame("families")
     return rt.count_table(frame, policy, total_row=False, total_column=False)
 
 
@@ -222,11 +237,11 @@ def kpi_instalment_table(payments: pd.DataFrame) -> pd.DataFrame:
 def kpi_reconciliation_table(reconciliation: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The year-end KPI reconciliation of the at-risk money, by envelope and contract year.
 
-    Rows: contract years whose envelope has money at risk. Columns ``envelope``, ``year ended``,
-    ``at risk (£)``, ``KPIs met``, ``KPI weight met (%)``, ``earned (£)``, ``withheld (£)``,
-    ``status`` (reconciled, or not yet due on ``as_of``).
+    Rows: contract years ended by ``as_of`` whose envelope has money at risk (a year still open
+    is not reconciled, whatever an extract taken later says). Columns ``envelope``, ``year
+    ended``, ``at risk (£)``, ``KPIs met``, ``KPI weight met (%)``, ``earned (£)``, ``withheld (£)``.
     """
-    r = reconciliation[reconciliation["at_risk"] > 0]
+    r = reconciliation[(reconciliation["at_risk"] > 0) & (pd.to_datetime(reconciliation["year_end"]).dt.date <= as_of)]
     met = [", ".join(pr.label(k.strip()) for k in str(m).split(",") if k.strip()) or "none" for m in r["kpis_met"]]
     ended = pd.to_datetime(r["year_end"])
     return pd.DataFrame({
@@ -234,7 +249,6 @@ def kpi_reconciliation_table(reconciliation: pd.DataFrame, as_of: dt.date) -> pd
         "year ended": [f"{d:%d %b %Y}" for d in ended],
         "at risk (£)": r["at_risk"].to_numpy(), "KPIs met": met, "KPI weight met (%)": r["weight_met"].to_numpy(),
         "earned (£)": r["kpi_payment"].to_numpy(), "withheld (£)": r["withheld"].to_numpy(),
-        "status": ["reconciled" if d.date() <= as_of else "not yet due" for d in ended],
     }, index=pd.Index([_year(y) for y in r["contract_year"]], name="contract year"))
 
 
@@ -261,9 +275,8 @@ def _unmeasured(scenario: Any, kpi_results: pd.DataFrame | None) -> str:
         return ""
     weights = scenario.payment.kpi_weights
     one = len(gone) == 1
-    text = UNMEASURED_NOTE.format(kpis=", ".join(pr.label(g) for g in gone), why=NOT_MEASURABLE, it="it" if one else "them",
-                                  its="its" if one else "their")
-    return text + f" ({pr.pct(sum(weights.get(g, 0.0) for g in gone), 0)} of the KPI weight)"
+    return UNMEASURED_NOTE.format(kpis=", ".join(pr.label(g) for g in gone), why=NOT_MEASURABLE, it="it" if one else "them",
+                                  its="its" if one else "their", weight=pr.pct(sum(weights.get(g, 0.0) for g in gone), 0))
 
 
 def _kpi_parts(scenario: Any, payments: pd.DataFrame, reconciliation: pd.DataFrame | None, frames: dict, as_of: dt.date) -> list[Part]:
@@ -276,9 +289,16 @@ def _kpi_parts(scenario: Any, payments: pd.DataFrame, reconciliation: pd.DataFra
     weights = ", ".join(f"{pr.label(k)} {pr.pct(v, 0)}" for k, v in mech.kpi_weights.items())
     note = _unmeasured(scenario, frames.get("kpi_results.csv"))
     recon = kpi_reconciliation_table(rec, as_of) if len(rec) else None
-    items = [_money_frame(recon, "Year-end KPI reconciliation of the money at risk, by contract year",
+    items = [_money_frame(recon, f"Year-end KPI reconciliation of the money at risk, contract years ended by {as_of:%d %B %Y}",
                           {"KPI weight met (%)": "share"})] if recon is not None and len(recon) else \
-        ["<p>No contract year with money at risk has KPI results yet.</p>"]
+        [f"<p>No contract year with money at risk ended by {as_of:%d %B %Y} with KPI results reported.</p>"]
+    years = max(1, -(-scenario.horizon.referral_months // 12))
+    done = 0 if recon is None else len(set(recon.index))
+    first_open = max(mech.at_risk_from_year, done + mech.at_risk_from_year)
+    if first_open <= years:
+        at_risk = (mech.annual_value_gbp - mech.west_ccg_annual_value_gbp) * mech.at_risk_share
+        items.append(f"<p>Contract years {first_open} to {years} end after the settlement date: {html.escape(pr.gbp(at_risk))} "
+                     "a year is at risk in each, reconciled when the year ends (the reforecast below projects it).</p>")
     if note:
         items.append(f"<p>{html.escape(note)}</p>")
     parts.append(Part("Year-end KPI reconciliation", f"Each KPI met earns its weight of the year's money at risk ({weights}); "
@@ -357,14 +377,15 @@ def mechanism_points(scenario: Any, result: Any, reconciliation: pd.DataFrame | 
         fam = audit[audit["metric"] == "family_outcome"]
         n = fam["status"].value_counts()
         fam_money = float(pay.loc[pay["metric"] == "family_outcome", "amount"].sum())
-        points.append(f"Up-front payments {pr.gbp(up)}; per-family payments {pr.gbp(fam_money)} for {pol.count(int(n.get('paid', 0)))} "
-                      f"families; {pol.count(int(n.get('not achieved', 0)))} families ended support without the outcomes paid for, "
-                      f"{pol.count(int(n.get('capped', 0)))} were capped by the pooled budget (counts as published).")
+        points.append(f"Up-front payments {pr.gbp(up)}; per-family payments {pr.gbp(fam_money)} for {_n(pol, n.get('paid', 0))} "
+                      f"families; {_n(pol, n.get('not achieved', 0))} families ended support without the outcomes paid for, "
+                      f"{_n(pol, n.get('capped', 0))} were capped by the pooled budget (counts as published).")
     elif kind == "kpi_linked" and reconciliation is not None:
         rec = reconciliation[(reconciliation["at_risk"] > 0) & (pd.to_datetime(reconciliation["year_end"]).dt.date <= as_of)]
         if len(rec):
+            n = rec["contract_year"].nunique()
             points.append(f"Year-end KPI payments: {pr.gbp(rec['kpi_payment'].sum())} earned of {pr.gbp(rec['at_risk'].sum())} "
-                          f"at risk in {len(rec)} reconciled year(s); {pr.gbp(rec['withheld'].sum())} withheld.")
+                          f"at risk in {n} reconciled contract year{'s' if n != 1 else ''}; {pr.gbp(rec['withheld'].sum())} withheld.")
             for r in rec.itertuples():
                 if r.weight_met < 1:
                     missed.append(f"Year {r.contract_year}: KPIs met carry {pr.pct(r.weight_met, 0)} of the weight, so "
@@ -385,7 +406,7 @@ _MONEY_NOTE = {
                         "share until the Fund's end date. A row's amounts are suppressed when the children paid in it are a small count.",
     "block": "A block contract's instalments are paid for the contract as a whole, not for any child, so nothing is suppressed.",
     "payment_by_results": "Up-front payments are paid for each area as a whole; a row's amounts are suppressed when the "
-                          "families paid in it are a small count.",
+                          "families paid in it are a small count (a row with up-front payments only rests on none).",
     "kpi_linked": "Instalments and year-end KPI payments are paid for each envelope as a whole, not for any child, so "
                   "nothing is suppressed.",
 }
