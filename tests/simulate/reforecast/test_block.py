@@ -137,3 +137,12 @@ def test_settled_to_date_is_the_block_schedule_to_the_penny(name, as_of):
     # settled + future is the whole schedule in every draw
     whole = float(block_schedule(sc, sc.horizon.contract_end - dt.timedelta(days=1)).payments["amount"].sum())
     assert np.allclose(run.draws["total_due_gbp"], whole)
+
+
+def test_same_seed_same_draws_with_one_or_two_workers():
+    sc = load_scenario("hereford-befriending-002")
+    frames = synthesise(sc, 3, extract_date=dt.date(2022, 9, 30)).frames
+    a = reforecast(sc, frames, dt.date(2022, 9, 30), draws=30, seed=5, jobs=1, chunk_size=10)
+    b = reforecast(sc, frames, dt.date(2022, 9, 30), draws=30, seed=5, jobs=2, chunk_size=10)
+    pd.testing.assert_frame_equal(a.draws, b.draws)
+    assert a.draws["new_cases"].nunique() > 1          # the draws differ from each other: not a constant
