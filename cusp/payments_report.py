@@ -211,7 +211,8 @@ def results_values(payments: pd.DataFrame, audit: pd.DataFrame, as_of: str) -> t
     money = {"as_of": as_of, "total_gbp": round(float(payments["amount"].sum()), 2),
              "by_payer_gbp": payments.groupby("payer")["amount"].sum().round(2).to_dict(),
              "capped_gbp": round(float(audit["capped_gbp"].sum()), 2) if "capped_gbp" in audit else 0.0}
-    counts = {"status_counts": audit["status"].value_counts().to_dict() if "status" in audit else {}}
+    # statuses of children or families (a KPI-linked audit's rows are contract years, not people)
+    counts = {"status_counts": audit["status"].value_counts().to_dict() if "child_id" in audit else {}}
     if "child_id" in payments:
         counts["children_paid"] = int(payments["child_id"].replace("", np.nan).nunique())
     return money, counts

@@ -72,7 +72,7 @@ def _money_frame(df: pd.DataFrame, caption: str, formats: dict[str, str] | None 
     text = pr.frame(df, formats)
     head = "".join(f"<th>{html.escape(c[:1].upper() + c[1:])}</th>" for c in text.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in text.itertuples(index=False))
-    return (f'<p class="cusp-caption">{html.escape(caption)}</p><table class="cusp-disclosed cusp-contract">'
+    return (f'<p class="cusp-caption">{html.escape(caption)}</p><table class="cusp-disclosed">'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
