@@ -65,3 +65,22 @@ def test_the_settlement_reads_a_missing_kpi_as_not_met(sc):
     assert y2["withheld"] == pytest.approx(1_368_000)
     paid = result.payments[result.payments["metric"] == "kpi_year_end"]["amount"].sum()
     assert paid == pytest.approx(342_000)
+
+
+def test_cusp_synth_writes_kpi_results_for_a_kpi_linked_scenario(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "data"
+    done = subprocess.run([sys.executable, "-m", "cusp", "synth", "--scenario", "essex-pb19-001", "--seed", "1", "--rows-scale", "0.05",
+                           "--extract-date", "2019-06-30", "--out", str(out)], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    kpis = pd.read_csv(out / "kpi_results.csv")
+    assert kpis.columns.tolist() == ["contract_year", "kpi", "value"]
+    assert sorted(set(kpis["contract_year"])) == [1, 2]            # years ended by 30 June 2019: to 31 March 2019
+    assert "mandated_contacts_coverage" not in set(kpis["kpi"])
+    assert "kpi_results.csv" in done.stdout
