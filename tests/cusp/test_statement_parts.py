@@ -76,11 +76,11 @@ def test_the_kpi_reconciliation_shows_only_years_ended_by_the_settlement_date():
 def test_a_kpi_the_extract_cannot_measure_is_named_with_its_weight():
     sc = load_scenario("essex-pb19-001")
     kpis = pd.DataFrame({"contract_year": [2], "kpi": ["targeted_improved"], "value": [0.8]})
-    note = parts._unmeasured(sc, kpis)
+    note = parts.unmeasured_note(sc, kpis)
     assert note.startswith("Mandated contacts made on time: not measured from a case-level extract")
     assert "(40% of the KPI weight)" in note                             # 001's weight of universal coverage
     full = pd.concat([kpis, pd.DataFrame({"contract_year": [2], "kpi": ["mandated_contacts_coverage"], "value": [1.0]})])
-    assert parts._unmeasured(sc, full) == ""                             # a council's own file reports it
+    assert parts.unmeasured_note(sc, full) == ""                             # a council's own file reports it
 
 
 def test_a_part_is_a_heading_the_contents_link_to():
