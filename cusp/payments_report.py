@@ -158,7 +158,12 @@ def plot_money(table: DisclosedTable, title: str):
     payers = [c for c in table.values.columns if c not in (CHILDREN, FAMILIES)]
     data = table.values[payers].rename(columns=lambda c: pr.label(str(c)))
     hidden = table.suppressed[payers].rename(columns=lambda c: pr.label(str(c))).astype(bool)
-    return pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
+    fig, alt = pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
+    from matplotlib.ticker import FuncFormatter
+
+    for ax in fig.axes:  # £ with separators on the axis, never an offset such as "1e7"
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: pr.gbp(v)))
+    return fig, alt
 
 
 def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: DisclosedTable | None, caps: DisclosedTable | None,

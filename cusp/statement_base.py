@@ -7,6 +7,7 @@ Used by :mod:`cusp.statement_parts` and the mechanism modules (:mod:`cusp.statem
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ import pandas as pd
 
 from . import presentation as pr
 from .presentation.tables import slug
+
+# a cell that is a number as published (£, %, a count, a symbol): right-aligned; anything else reads from the left
+_NUMBERISH = re.compile(r"^(?:-?£?[\d,]*\.?\d+%?|–|\*|c|z|k|x)$")
 
 __all__ = ["Part", "as_html", "money_frame", "published_count", "year_label"]
 
@@ -45,8 +49,11 @@ def money_frame(df: pd.DataFrame, caption: str, formats: dict[str, str] | None =
     no count cells, because no cell counts children or families.
     """
     text = pr.frame(df, formats)
-    head = "".join(f"<th>{html.escape(c[:1].upper() + c[1:])}</th>" for c in text.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in text.itertuples(index=False))
+    words = [not all(_NUMBERISH.match(str(v)) for v in text[c]) for c in text.columns]  # text reads from the left
+    cell = lambda v, left: f'<td style="text-align:left">{html.escape(str(v))}</td>' if left else f"<td>{html.escape(str(v))}</td>"  # noqa: E731
+    head = "".join(f'<th style="text-align:{"left" if w else "right"}">{html.escape(c[:1].upper() + c[1:])}</th>'
+                   for c, w in zip(text.columns, words))
+    rows = "".join("<tr>" + "".join(cell(v, w) for v, w in zip(r, words)) + "</tr>" for r in text.itertuples(index=False))
     return (f'<p class="cusp-caption">{html.escape(caption)}</p><table class="cusp-disclosed">'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
