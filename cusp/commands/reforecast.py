@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from ..console import out, table
+from ..console import err, out, table
 
 
 def reforecast(
@@ -85,12 +85,15 @@ def reforecast(
         from ..kpi_extracts import assessment_rows
 
         rows = assessment_rows(frames["referrals.csv"], frames["assessments.csv"])
-    run = run_reforecast(sc, frames, day, draws, seed, jobs, priors, kpi_replications=kpi_replications, assessment_rows=rows)
+    kpi_note = f" and {kpi_replications} flow-model replications for the KPIs" if kpi_replications else ""
+    with err.status(f"Reforecast as of {as_of}: {draws:,} draws of the future{kpi_note}"):
+        run = run_reforecast(sc, frames, day, draws, seed, jobs, priors, kpi_replications=kpi_replications, assessment_rows=rows)
     planned = None
     if planned_draws > 0:
         start = sc.horizon.start_date - dt.timedelta(days=1)
         # the plan: the scenario alone, before any child was referred
-        planned = run_reforecast(sc, {k: v.iloc[0:0] for k, v in frames.items()}, start, planned_draws, seed, jobs, priors)
+        with err.status(f"The plan: {planned_draws:,} draws from the contract's start"):
+            planned = run_reforecast(sc, {k: v.iloc[0:0] for k, v in frames.items()}, start, planned_draws, seed, jobs, priors)
     seconds = time.perf_counter() - started
     tables = summarise(run, planned)
     summary = tables["summary.json"]

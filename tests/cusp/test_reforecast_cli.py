@@ -96,13 +96,18 @@ def test_a_mechanism_without_a_reforecast_is_one_line_and_status_2(data, tmp_pat
     assert not (tmp_path / "x").exists()
 
 
-@pytest.fixture(scope="module")
-def carers(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("yc") / "data"
+def synth(tmp_path_factory, preset: str, extract_date: str) -> Path:
+    """A synthetic extract of ``preset`` taken on ``extract_date`` (seed 2), made by `cusp synth`."""
+    folder = tmp_path_factory.mktemp(preset) / "data"
     with pytest.raises(SystemExit) as info:
-        main(["synth", "--scenario", "lancs-young-carers-003", "--seed", "2", "--extract-date", "2028-03-31", "--out", str(folder)])
+        main(["synth", "--scenario", preset, "--seed", "2", "--extract-date", extract_date, "--out", str(folder)])
     assert int(info.value.code or 0) == 0
     return folder
+
+
+@pytest.fixture(scope="module")
+def carers(tmp_path_factory) -> Path:
+    return synth(tmp_path_factory, "lancs-young-carers-003", "2028-03-31")
 
 
 def test_block_settled_to_date_equals_payments_settle_to_the_penny(carers, tmp_path, capsys):
@@ -134,11 +139,7 @@ def test_block_settled_to_date_equals_payments_settle_to_the_penny(carers, tmp_p
 @pytest.fixture(scope="module")
 def befriending(tmp_path_factory) -> Path:
     # synthetic befriending extract: 3 referrals by 2021-04-12, 17 by 2021-06-30 (seed 2)
-    folder = tmp_path_factory.mktemp("bf") / "data"
-    with pytest.raises(SystemExit) as info:
-        main(["synth", "--scenario", "hereford-befriending-002", "--seed", "2", "--extract-date", "2021-09-30", "--out", str(folder)])
-    assert int(info.value.code or 0) == 0
-    return folder
+    return synth(tmp_path_factory, "hereford-befriending-002", "2021-09-30")
 
 
 def test_a_small_count_never_reaches_the_published_files(befriending, tmp_path, capsys):

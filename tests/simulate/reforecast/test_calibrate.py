@@ -12,15 +12,21 @@ from simulate.reforecast.dists import draw_above
 from simulate.reforecast.state import SibState
 
 
-def test_care_entries_against_the_hazard_expected_over_days_at_home():
-    # one child, t0 = day 0, support to day 100; away days 150-170; as of day 364.
-    # At home: [0, 150) and [170, 365) = 150 + 195 = 345 days. Hazard 0.73 a year during support
-    # (days 0-99: 100 days) and 0.365 after (245 days): expected = 0.73*100/365.25 + 0.365*245/365.25
+def _one_child():
+    """One child, t0 = day 0, support to day 100, away days 150-170, as of day 364; a prior
+    engagement rate of 0.1 a day worth 6 months and a care hazard worth 10 entries."""
     state = SibState(day=364, child_id=np.array(["C"], object), cohort=np.array([0]), cohort_names=("a",),
                      referral=np.array([-10]), engage=np.array([0]), t0=np.array([0]), support_end=np.array([100]),
                      offsets=np.array([0, 1]), start=np.array([150]), end=np.array([170]),
                      one_off_status=np.full((1, 4), "not yet due", object), one_off_due=np.full((1, 4), -1))
-    cal = calibrate(state, np.array([0.1]), (0, 1000), np.array([0.73]), np.array([0.365]), 100.0, Priors(6.0, 10.0))
+    return calibrate(state, np.array([0.1]), (0, 1000), np.array([0.73]), np.array([0.365]), 100.0, Priors(6.0, 10.0))
+
+
+def test_care_entries_against_the_hazard_expected_over_days_at_home():
+    # one child, t0 = day 0, support to day 100; away days 150-170; as of day 364.
+    # At home: [0, 150) and [170, 365) = 150 + 195 = 345 days. Hazard 0.73 a year during support
+    # (days 0-99: 100 days) and 0.365 after (245 days): expected = 0.73*100/365.25 + 0.365*245/365.25
+    cal = _one_child()
     expected = 0.73 * 100 / 365.25 + 0.365 * 245 / 365.25
     assert cal.home_days[0] == 345
     assert cal.entries_seen[0] == 1
@@ -43,11 +49,7 @@ def test_a_period_that_has_lasted_a_days_is_drawn_at_least_a_days_long(bounds, s
 def test_published_table_recomputes_the_posterior_from_the_published_count():
     # the one-child state above; published as if 1 engaged child were shown as 5 and the care
     # entry as 0: the posteriors are those 5 and 0 would give, not the true ones
-    state = SibState(day=364, child_id=np.array(["C"], object), cohort=np.array([0]), cohort_names=("a",),
-                     referral=np.array([-10]), engage=np.array([0]), t0=np.array([0]), support_end=np.array([100]),
-                     offsets=np.array([0, 1]), start=np.array([150]), end=np.array([170]),
-                     one_off_status=np.full((1, 4), "not yet due", object), one_off_due=np.full((1, 4), -1))
-    cal = calibrate(state, np.array([0.1]), (0, 1000), np.array([0.73]), np.array([0.365]), 100.0, Priors(6.0, 10.0))
+    cal = _one_child()
     expected = 0.73 * 100 / 365.25 + 0.365 * 245 / 365.25
     shown = {"engaged_so_far": 5, "care_entries_seen": 0}
     row = cal.published_table(lambda column, i, n: shown[column])[0]
