@@ -25,8 +25,8 @@ from . import report_tables as rt
 __all__ = ["headline", "summary_points", "money_table", "status_table", "caps_table", "indicator_table", "rag_table",
            "plot_counts", "plot_money", "results_values"]
 
-CHILDREN = "children paid"
-FAMILIES = "families paid"  # payment by results pays per family (case)
+CHILDREN = "Children paid (number)"
+FAMILIES = "Families paid (number)"  # payment by results pays per family (case)
 
 
 def headline(service: str, payments: pd.DataFrame, audit: pd.DataFrame, as_of: str, policy: str) -> str:
@@ -41,7 +41,7 @@ def money_table(payments: pd.DataFrame, by: str, policy: str, paid: str = CHILDR
     """£ due by ``by`` ("quarter", "metric") and payer, with the number of children paid.
 
     Rows are financial quarters (labelled by their first month, ``YYYY-MM``) or payment lines;
-    columns are payers (£) and ``paid`` (``children paid``, or ``families paid`` for payment by
+    columns are payers (£) and ``paid`` (:data:`CHILDREN`, or :data:`FAMILIES` for payment by
     results: distinct children with a payment in the row). A row's amounts are suppressed when
     its children are a small count; lines paid for no child (block, instalments) have no such
     column and nothing to suppress.

@@ -46,9 +46,11 @@ VALUE = "year's value (£)"
 
 
 def paid_column(scenario: Any) -> str:
-    """The money tables' count column: ``families paid`` under payment by results (it pays per
-    family), else ``children paid``."""
-    return "families paid" if scenario.payment.kind == "payment_by_results" else "children paid"
+    """The money tables' count column: families paid under payment by results (it pays per
+    family), else children paid (:data:`cusp.payments_report.FAMILIES`, ``CHILDREN``)."""
+    from .payments_report import CHILDREN, FAMILIES
+
+    return FAMILIES if scenario.payment.kind == "payment_by_results" else CHILDREN
 
 
 # --------------------------------------------------------------------------- block contracts
