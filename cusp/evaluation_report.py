@@ -4,26 +4,36 @@ The notebook ``notebooks/annual_evaluation.ipynb`` asks :func:`plan_sections` wh
 service's data and specification support (no time-to-care section without care episodes, no
 matched comparison without children to match, no distance travelled without paired scores) and
 calls the builders here for the tables each service's specification asks for. Every table
-leaves through :func:`cusp.report_tables.kpi_table` or :func:`~cusp.report_tables.count_table`
-(disclosure control). KPI values come from the registry (:mod:`cusp.kpi_extracts`).
+leaves through :func:`cusp.presentation.disclosure.kpi_table` or
+:func:`~cusp.presentation.disclosure.count_table` (disclosure control); the presentation layer
+(:mod:`cusp.presentation.evaluation`) shapes and shows them. KPI values come from the registry
+(:mod:`cusp.kpi_extracts`). The data helpers the notebook needs first (:func:`data_end_date`,
+:func:`assessment_periods`), :func:`kpi_targets`, :func:`caliper_sensitivity` and
+:func:`settle_payments` live here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import warnings
 from dataclasses import dataclass, field
-from typing import Mapping
+from pathlib import Path
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from cusp import kpi_extracts as ke
+from cusp import presentation as pr
+from cusp.presentation.labels import OUTCOME_LABELS
 from evaluation.intervals import wilson_interval
 from simulate.calendar import WorkingCalendar
 from simulate.kpis import REGISTRY
 
 __all__ = ["Sections", "SHARE_GUARDS", "SHARE_HIDDEN", "TARGET_GUARDS", "TARGET_HIDDEN", "plan_sections", "report_origin", "working_day_waits", "kpi_status", "target_table",
-           "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "measure_changes", "MIN_GROUP"]
+           "quarterly_table", "long_share_table", "breakdown_rows", "keep_outcomes", "reconcile", "competing_risk_times", "reconciliation_input", "measure_changes", "MIN_GROUP",
+           "data_end_date", "assessment_periods", "reconciliation_point", "kpi_targets", "caliper_sensitivity", "settle_payments"]
 
 # fewest children on each side before a comparison is attempted (a matched design on fewer is noise)
 MIN_GROUP = 10
@@ -56,7 +66,8 @@ def plan_sections(scenario, frames: Mapping[str, pd.DataFrame], cohort: pd.DataF
     * matched comparison: at least :data:`MIN_GROUP` served children and pool children sharing a sub-cohort;
     * time to care: care episodes recorded and at least one care entry among cohort children;
     * absence, reading: outcomes known for at least :data:`MIN_GROUP` served children;
-    * payments: settled by the payment engine (a KPI-linked contract has its reconciliation instead).
+    * payments: settled by the payment engine (a KPI-linked contract has its reconciliation instead; a
+      block contract pays a fixed sum, so it has no outcome payments to settle).
     """
     reasons = {}
     served, pool = cohort[cohort["served"] == 1], cohort[cohort["served"] == 0]
@@ -80,9 +91,13 @@ def plan_sections(scenario, frames: Mapping[str, pd.DataFrame], cohort: pd.DataF
         matched = False
         reasons["matched"] = "no outcome (care entry, absence, reading) to compare"
     # a KPI-linked contract is settled by its year-end reconciliation (its own section), not by the payment engine
-    payments = getattr(scenario.payment, "kind", "") != "kpi_linked"
-    if not payments:
+    kind = getattr(scenario.payment, "kind", "")
+    payments = kind not in ("kpi_linked", "block")
+    if kind == "kpi_linked":
         reasons["payments"] = "KPI-linked: see the year-end reconciliation"
+    elif kind == "block":  # a fixed sum whatever the outcomes: there is nothing for outcomes to settle
+        value = getattr(scenario.payment, "annual_value_gbp", None)
+        reasons["payments"] = "a block contract" + (f" of {pr.gbp(value)} a year" if value else "") + ", not paid by outcomes"
     return Sections(distance, matched, care, spells, absence, reading, payments, reasons)
 
 
@@ -171,7 +186,7 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
 
     A share and its interval are worked out from its counts rounded to ``round_to`` (the
     disclosure policy's base), so the interval cannot give back an unrounded count.
-    ``fallback`` (:func:`cusp.report_tables.kpi_targets`) supplies rows for targets outside the
+    ``fallback`` (:func:`kpi_targets`) supplies rows for targets outside the
     per-case registry (004's share out of care on the data's end date).
 
     Index ``KPI``; columns ``window, target, value, ci_low, ci_high, count, out of, result,
@@ -189,16 +204,17 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
             sel = sel[(pd.to_datetime(sel["last_day"]) > year_ago) & (pd.to_datetime(sel["first_day"]) <= pd.Timestamp(end))]
         d = REGISTRY.get(t.metric)
         fmt = "pct" if d is not None and d.kind == "share" else "1"
-        if why and fallback is not None and t.name.replace("_", " ") in fallback.index \
-                and fallback.loc[t.name.replace("_", " "), "result"] in ("met", "not met"):
-            f = fallback.loc[t.name.replace("_", " ")]
-            rows.append(dict(KPI=f.name, window=f"on {pd.Timestamp(end):%d %b %Y}", target=f["target"], value=f["value"],
+        words = _target_words(t)
+        if why and fallback is not None and pr.label(t.name) in fallback.index \
+                and fallback.loc[pr.label(t.name), "result"] in ("met", "not met"):
+            f = fallback.loc[pr.label(t.name)]
+            rows.append(dict(KPI=f.name, window=f.get("window", f"on {pd.Timestamp(end):%d %b %Y}"), target=f["target"], value=f["value"],
                              ci_low=np.nan, ci_high=np.nan, count=f["count"], **{"out of": f["out of"]},
                              result=f["result"], format=f["format"]))
             continue
         if why or sel.empty:
-            rows.append(dict(KPI=t.name.replace("_", " "), window=t.period.replace("_", " "),
-                             target=f"{t.comparison} {t.threshold:g}", value=np.nan, ci_low=np.nan, ci_high=np.nan,
+            rows.append(dict(KPI=pr.label(t.name), window=pr.label(t.period, capital=False),
+                             target=words, value=np.nan, ci_low=np.nan, ci_high=np.nan,
                              count=np.nan, **{"out of": np.nan}, result=why or "no cases in the year", format=fmt))
             continue
         if t.period == "rolling_12_months":
@@ -218,11 +234,11 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
                 lo, hi = wilson_interval(k, n, level) if n > 0 else (np.nan, np.nan)
             result = "no cases" if not np.isfinite(r.value) else ("met" if r.met else "not met")
             if d is not None and d.kind == "count":  # a count of families or reviews is published as a count (rounded)
-                rows.append(dict(KPI=t.name.replace("_", " "), window=r.label, target=f"{t.comparison} {t.threshold:g}",
+                rows.append(dict(KPI=pr.label(t.name), window=r.label, target=words,
                                  value=np.nan, ci_low=np.nan, ci_high=np.nan, count=r.value, **{"out of": np.nan},
                                  result=result, format=fmt))
                 continue
-            rows.append(dict(KPI=t.name.replace("_", " "), window=r.label, target=f"{t.comparison} {t.threshold:g}",
+            rows.append(dict(KPI=pr.label(t.name), window=r.label, target=words,
                              value=value, ci_low=lo, ci_high=hi,
                              count=r.numerator if share else np.nan,
                              **{"out of": r.denominator if share else dens.get(r.label, np.nan)},
@@ -234,6 +250,13 @@ def target_table(scenario, frames: Mapping[str, pd.DataFrame], kpis: pd.DataFram
     for c, v in _rests(out["met by"], out["out of"], round_to).items():
         out[c] = v
     return out
+
+
+def _target_words(t) -> str:
+    """A target's threshold in words with its unit: ``at least 90.0%``, ``under 20 working days``."""
+    d = REGISTRY.get(t.metric)  # the registry knows a share ending "_26_weeks" is a share, not weeks
+    kind = "share" if (d is not None and d.kind == "share") or t.metric.startswith("share_") else pr.metric_kind(t.metric)
+    return pr.target_text(t.comparison, t.threshold, kind if kind in ("share", "wait", "weeks") else "count")
 
 
 def _rounded(x: float, base: int | None) -> int:
@@ -261,7 +284,7 @@ def _share_from_rounded(k: np.ndarray, n: np.ndarray, round_to: int | None) -> n
 def long_share_table(kpis: pd.DataFrame, metric: str, period: str = "quarter", windows: int = 4,
                      round_to: int | None = None) -> pd.DataFrame:
     """A share KPI by district and window (the last ``windows`` rows), long: index ``district — window``;
-    columns ``value, count, out of, rest`` (for :func:`cusp.report_tables.kpi_table` with
+    columns ``value, count, out of, rest`` (for :func:`cusp.presentation.disclosure.kpi_table` with
     :data:`SHARE_GUARDS`); the value is worked
     out from counts rounded to ``round_to``."""
     k = kpis[(kpis["metric"] == metric) & (kpis["period"] == period)]
@@ -288,7 +311,7 @@ def breakdown_rows(table: pd.DataFrame, round_to: int | None = None) -> pd.DataF
     worked out from counts rounded to ``round_to``.
     """
     t = table[(table["area"] == "overall") & (table["measure"] == "pct_improved")]
-    idx = [f"{b.replace('_', ' ')}: {g} — {tool.replace('_', ' ')}" for b, g, tool in zip(t["breakdown"], t["group"], t["tool"])]
+    idx = [f"{pr.label(b)}: {pr.label(str(g), capital=False)} — {pr.label(tool)}" for b, g, tool in zip(t["breakdown"], t["group"], t["tool"])]
     return pd.DataFrame({"value": _share_from_rounded(t["numerator"], t["denominator"], round_to), "count": t["numerator"].to_numpy(),
                          "out of": t["denominator"].to_numpy(), **_rests(t["numerator"], t["denominator"], round_to)},
                         index=pd.Index(idx, name="group"))
@@ -408,9 +431,7 @@ def keep_outcomes(effects: pd.DataFrame, sections: Sections) -> pd.DataFrame:
 
 
 def keep_outcome_rows(table: pd.DataFrame, sections: Sections) -> pd.DataFrame:
-    """Rows of a table indexed by outcome label (:data:`cusp.report_tables.OUTCOME_LABELS`) the report shows."""
-    from cusp.report_tables import OUTCOME_LABELS
-
+    """Rows of a table indexed by outcome label (:data:`cusp.presentation.labels.OUTCOME_LABELS`) the report shows."""
     return table[table.index.isin([OUTCOME_LABELS[o] for o in sections.effect_outcomes()])]
 
 
@@ -432,12 +453,32 @@ def reconcile(scenario, kpis: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     from simulate.payments.kpi import reconcile_kpi
 
     measured = reconciliation_input(scenario, kpis)
-    left_out = [t.name.replace("_", " ") for t in scenario.kpi_targets if t.name not in set(measured["kpi"])]
+    left_out = [pr.label(t.name) for t in scenario.kpi_targets if t.name not in set(measured["kpi"])]
     rec = reconcile_kpi(scenario, measured)
     refs = kpis[(kpis["period"] == "year") & (kpis["metric"] == "referrals") & (kpis["district"] == "all")]["value"].to_numpy()
     rec = rec[rec["contract_year"] <= refs.size].copy()
     rec["referrals"] = refs[rec["contract_year"].to_numpy() - 1]
-    return rec.select_dtypes("number"), left_out
+    envelope = {"ecc": scenario.service.local_authority.split(" with ")[0], "west_ccg": "West Essex CCG"}
+    rec.index = pd.Index([f"Year {y}" + (f", {envelope.get(e, e)}" if rec["envelope"].nunique() > 1 else "")
+                          for y, e in zip(rec["contract_year"], rec["envelope"])], name="contract year")
+    keep = [c for c in RECONCILIATION_HEADERS if c in rec]
+    return rec[keep + ["referrals"]].rename(columns=RECONCILIATION_HEADERS), left_out
+
+
+#: What a board reads of the reconciliation (the gain-share columns are zero unless spend is supplied),
+#: and the format of each column for :func:`cusp.presentation.disclosure.kpi_table`.
+RECONCILIATION_HEADERS = {"annual_value": "annual value (£)", "at_risk": "at risk (£)", "weight_met": "KPI weight met (%)",
+                          "kpi_payment": "KPI payment (£)", "withheld": "withheld (£)", "total_due": "total due (£)",
+                          "commissioner_net_cost": "commissioner net cost (£)"}
+RECONCILIATION_FORMATS = {h: ("pct" if h.endswith("(%)") else "gbp") for h in RECONCILIATION_HEADERS.values()}
+
+
+def reconciliation_point(rec: pd.DataFrame) -> str:
+    """One sentence for the summary: £ due and £ withheld over the reconciled contract years (published values)."""
+    years = sorted({int(str(i).split()[1].rstrip(",")) for i in rec.index})
+    span = f"contract year {years[0]}" if len(years) == 1 else f"contract years {years[0]}–{years[-1]}"
+    return (f"KPI year-end reconciliation, {span}: {pr.gbp(rec['total due (£)'].sum())} due, "
+            f"{pr.gbp(rec['withheld (£)'].sum())} withheld for KPIs missed.")
 
 
 def published_targets(table) -> list[dict]:
@@ -445,3 +486,132 @@ def published_targets(table) -> list[dict]:
     v = table.values
     return [{"kpi": str(k), "window": str(r["window"]), "value": None if pd.isna(r["value"]) else float(r["value"]),
              "result": str(r["result"])} for k, r in v.iterrows()]
+
+
+# --------------------------------------------------------------------------- data, cohort, targets, payments
+
+def data_end_date(data_dir: str | Path, frames: Mapping[str, pd.DataFrame], given: str = "") -> pd.Timestamp:
+    """The data's end date: ``given`` if set, else the extract date in ``truth.json`` (synthetic
+    data), else the latest date found in the extracts."""
+    if given:
+        return pd.Timestamp(given)
+    truth = Path(data_dir) / "truth.json"
+    if truth.exists():
+        return pd.Timestamp(json.loads(truth.read_text())["generator"]["extract_date"])
+    dates = [pd.to_datetime(f[c], errors="coerce").max() for f in frames.values() for c in f.columns
+             if c.endswith("_date") or c == "period_end"]
+    return pd.Timestamp(max(d for d in dates if pd.notna(d)))
+
+
+def data_seed(data_dir: str | Path) -> int | None:
+    """The generator's seed when ``data_dir`` holds synthetic data (its ``truth.json``), else None."""
+    truth = Path(data_dir) / "truth.json"
+    return json.loads(truth.read_text())["generator"]["seed"] if truth.exists() else None
+
+
+def assessment_periods(referrals: pd.DataFrame) -> pd.DataFrame:
+    """``person_id, start_date, end_date`` for child tools (child_id) and family tools (family_id)."""
+    started = referrals[referrals["start_date"].notna()].sort_values("start_date", kind="stable")
+    cols = ["start_date", "end_date"]
+    kids = started[["child_id", *cols]].rename(columns={"child_id": "person_id"})
+    fams = started[["family_id", *cols]].rename(columns={"family_id": "person_id"})
+    return pd.concat([kids, fams]).drop_duplicates("person_id").reset_index(drop=True)
+
+
+def kpi_targets(scenario, referrals: pd.DataFrame, cohort: pd.DataFrame, kpis: pd.DataFrame,
+                episodes: pd.DataFrame, end_date: pd.Timestamp) -> pd.DataFrame:
+    """The scenario's KPI targets, measured from the extracts where they can be.
+
+    Index ``KPI`` (the target's label); columns ``target`` (in words), ``value, count, out of,
+    result, format, window`` (the day the share out of care is measured on, ``end_date``). Referrals are counted over the 12 months to the latest referral (``count``,
+    published rounded); the share out of care is of served children on the data's end date;
+    shares improved come from the tool with most pairs. Other targets are listed as not measurable.
+    """
+    last = pd.to_datetime(referrals["referral_date"]).max()
+    year = referrals[pd.to_datetime(referrals["referral_date"]) > last - pd.DateOffset(years=1)]
+    served = cohort[cohort["served"] == 1]
+    care = episodes[episodes["episode_type"] == "care"]
+    in_care = care[(pd.to_datetime(care["start_date"]) <= end_date)
+                   & (care["end_date"].isna() | (pd.to_datetime(care["end_date"]) > end_date))]
+    n_in = int(served["child_id"].isin(in_care["child_id"]).sum())
+    overall = kpis[kpis["area"] == "overall"]
+    rows = []
+    for t in scenario.kpi_targets:
+        num, den, val, raw, fmt = np.nan, np.nan, np.nan, np.nan, "pct"
+        if t.metric == "referrals":
+            num = raw = len(year)
+        elif t.metric == "share_out_of_care" and len(served):
+            num, den = len(served) - n_in, len(served)
+            val = raw = num / den
+        elif t.metric in ("share_improved", "share_improved_all_areas"):
+            m = "pct_improved" if t.metric == "share_improved" else "pct_improved_all_areas"
+            r = overall[overall["measure"] == m].sort_values("denominator").iloc[-1]
+            num, den, val, raw = r["numerator"], r["denominator"], r["estimate"], r["estimate"]
+        result = "not measurable from the extracts" if pd.isna(raw) else ("met" if t.met(raw) else "not met")
+        rows.append(dict(KPI=pr.label(t.name), target=_target_words(t), value=val, count=num, **{"out of": den},
+                         result=result, format=fmt, window=f"on {pd.Timestamp(end_date):%d %b %Y}"))
+    return pd.DataFrame(rows).set_index("KPI")
+
+
+def caliper_sensitivity(cohort: pd.DataFrame, covariates: Sequence[str], calipers: Sequence[float | None],
+                        exact: Sequence[str] = ("sub_cohort",)) -> pd.DataFrame:
+    """Matched estimates under each caliper (SD of the logit propensity score; None = no caliper).
+
+    Returns :func:`cusp.presentation.evaluation.effect_rows` rows for the risk difference in care
+    within 12 months, absence and reading, plus ``max |SMD| after`` matching, ``analysis`` naming
+    the caliper; grouped by outcome.
+    """
+    from cusp.presentation.evaluation import effect_rows
+    from evaluation.estimates import matched_effects
+    from evaluation.matching import NearestNeighborMatch
+
+    parts = []
+    for cal in calipers:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = NearestNeighborMatch(link="linear.logit", caliper=cal, exact=list(exact)).fit(
+                cohort, "served", covariates)
+        matched = m.matched_data(cohort)
+        eff = matched_effects(matched)
+        eff = eff[~eff["estimand"].str.contains("ratio") & ~eff["estimand"].str.contains("_6m|_24m")]
+        name = "no caliper" if cal is None else f"caliper {cal:g} SD"
+        rows = effect_rows(eff, matched, name)
+        rows["max |SMD| after"] = float(m.balance_["smd"].abs().max())
+        parts.append(rows)
+    out = pd.concat(parts)
+    return out.iloc[np.argsort(pd.Categorical(out.index, list(dict.fromkeys(out.index))).codes, kind="stable")]
+
+
+def settle_payments(scenario, frames: Mapping[str, pd.DataFrame], as_of, allow_no_return_home: bool = True):
+    """Settle the scenario's payment mechanism on the extracts, as ``cusp payments settle`` does.
+
+    ``frames`` are the report's validated extracts (:func:`evaluation.extracts.read_extracts`); a file
+    the mechanism needs and the folder lacks is an error from the payment engine naming the file.
+    Tool directions (which way is better on each CFW radar area) come from :mod:`evaluation.tools`,
+    as the command reads them; reports never import the command line.
+
+    Returns
+    -------
+    (due, statuses, total)
+        ``due``: index ``payment line``; ``children paid`` (blank for a line paid for no child, such
+        as an up-front payment) and £ per payer (columns "<Payer> (£)") and ``total (£)``. ``statuses``: cases per payment line (rows) and audit status (columns).
+        ``total``: £ due overall.
+    """
+    from evaluation.tools import get_tool
+    from simulate.payments.settle import settle_scenario
+
+    day = pd.Timestamp(as_of).date() if not isinstance(as_of, dt.date) else as_of
+    directions = {a.name: a.higher_is_better for a in get_tool("cfw_radar").areas}
+    result, _ = settle_scenario(scenario, dict(frames), day, directions, allow_no_return_home)
+    pay, audit = result.payments, result.audit
+    due = pay.pivot_table(index="metric", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
+    due.columns = [f"{pr.label(c)} (£)" for c in due.columns]
+    due["total (£)"] = due.sum(axis=1)
+    child = pay["child_id"].replace("", np.nan) if "child_id" in pay else pd.Series(np.nan, index=pay.index)
+    kids = child.groupby(pay["metric"]).nunique()
+    due.insert(0, "children paid", kids.where(kids > 0))  # a contract-level line (up-front payment) is paid for no child
+    due.index = pd.Index([pr.label(m) for m in due.index], name="payment line")
+    statuses = (audit.groupby(["metric", "status"]).size().unstack(fill_value=0)
+                if {"metric", "status"} <= set(audit.columns) else pd.DataFrame())
+    statuses.index = pd.Index([pr.label(m) for m in statuses.index], name="payment line")
+    return due, statuses, float(pay["amount"].sum())

@@ -20,7 +20,7 @@ import pandas as pd
 from evaluation.disclosure import DisclosedTable, Policy, get_policy
 
 from . import presentation as pr
-from . import report_tables as rt
+from .presentation import disclosure as rt
 
 __all__ = ["headline", "summary_points", "money_table", "status_table", "caps_table", "indicator_table", "rag_table",
            "plot_counts", "plot_money", "results_values"]

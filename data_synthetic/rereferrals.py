@@ -55,8 +55,9 @@ def re_referrals(sc: Scenario, p: SynthParams, ref: pd.DataFrame, periods: pd.Da
         return ref.iloc[0:0].copy()
     again = ref.iloc[chosen].copy().reset_index(drop=True)
     again["referral_date"] = day
-    years = (day - again["date_of_birth"].to_numpy("datetime64[D]")) / DAY / 365.25
-    again["age_at_referral"] = np.floor(years).astype(int)
+    # whole years by the calendar (as the data contract checks it): floor(days / 365.25) is a year short on some birthdays
+    born, on = pd.DatetimeIndex(again["date_of_birth"]), pd.DatetimeIndex(day)
+    again["age_at_referral"] = (on.year - born.year - ((on.month * 100 + on.day) < (born.month * 100 + born.day))).to_numpy(int)
     again["prior_care_episodes"] = again["prior_care_episodes"].to_numpy() + _periods_between(periods, again["child_id"].to_numpy(), ref["referral_date"].to_numpy("datetime64[D]")[chosen], day)
     dates = service_dates(sc, p, again, day, rng)
     for col in dates.columns:

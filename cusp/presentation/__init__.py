@@ -12,7 +12,11 @@ One place for what a reader sees, shared by the notebooks and ``cusp`` on the te
   in headers), disclosed tables without a footnote under each, the one-screen summary block,
   the table of contents and the disclosure footnote (once);
 * :mod:`.charts` — figures shown with alt text written from their data, suppressed values
-  hatched and labelled "suppressed" (never drawn as zero), legends listing only what is drawn.
+  hatched and labelled "suppressed" (never drawn as zero), legends listing only what is drawn;
+* :mod:`.disclosure` — tables of estimates and counts through disclosure control
+  (``kpi_table``, ``count_table``) and shown the board's way (``show``);
+* :mod:`.evaluation` — the annual evaluation's table shapers and summary; its charts (forest plots,
+  Kaplan–Meier, cumulative incidence, love plot) with alt text in :mod:`.evaluation_charts`.
 
 Notebooks import it as ``from cusp import presentation as pr`` and call ``pr.table``,
 ``pr.summary``, ``pr.contents``, ``pr.bar``, ``pr.show_figure``...; the submodules holding pandas

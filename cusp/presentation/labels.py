@@ -111,6 +111,7 @@ PARTIES: dict[str, str] = {
     "block": "Block payments",
     "upfront": "Up-front payments",
     "instalment": "Instalments",
+    "maca_yc18": "MACA-YC18", "panoc_yc20": "PANOC-YC20", "cfw_radar": "CFW radar",  # assessment tools
 }
 
 #: Table columns and other keys.
@@ -147,6 +148,13 @@ COLUMNS: dict[str, str] = {
     "tracking_tail": "Tracking after referrals close",
     "contract_end": "Contract end",
     "referral_months": "Referral months",
+}
+
+#: Outcomes of the annual evaluation's matched comparison, with their units.
+OUTCOME_LABELS: dict[str, str] = {
+    "care_within_6m": "care within 6 months", "care_within_12m": "care within 12 months",
+    "care_within_24m": "care within 24 months", "absence_change": "unauthorised absence (% points)",
+    "reading_gain": "reading beyond forecast (years)",
 }
 
 #: Every label in one dictionary; :func:`label` is how callers read it.

@@ -36,6 +36,8 @@ section.cusp-summary { border-left: 4px solid #1d70b8; background: #f3f2f1; padd
 section.cusp-summary li.missed { color: #d4351c; font-weight: bold; }
 p.cusp-synthetic { font-weight: bold; color: #505a5f; }
 nav.cusp-toc ol { margin-top: 0.2em; }
+div.cusp-wide table { font-size: 0.8em; }
+div.cusp-wide th, div.cusp-wide td { padding: 0.2em 0.35em; }
 #provenance table { max-width: 100%; }
 #provenance td, #provenance th { white-space: normal !important; overflow-wrap: anywhere; word-break: break-all; }
 </style>"""
@@ -145,12 +147,14 @@ def disclosed(table: "DisclosedTable", caption: str | None = None, formats: Mapp
             formats[c] = "gbp"
     head = "".join(f"<th>{html.escape(label(c))}</th>" for c in [d.index.name or ""] + list(d.columns))
     rows = []
-    for idx, r in d.iterrows():
+    same = table.suppressed.index.equals(d.index)  # rows by position: a KPI table repeats its index per window
+    for i, (idx, r) in enumerate(d.iterrows()):
         cells = []
         for c, v in r.items():
-            hidden = bool(table.suppressed.at[idx, c]) if (idx in table.suppressed.index and c in table.suppressed.columns) else False
-            if formats.get(c) == "gbp" and not hidden and c in table.values.columns and pd.notna(table.values.at[idx, c]):
-                v = gbp(table.values.at[idx, c])
+            hidden = bool(table.suppressed[c].iloc[i]) if (same and c in table.suppressed.columns) else False
+            money = table.values[c].iloc[i] if (c in table.values.columns and table.values.index.equals(d.index)) else None
+            if formats.get(c) == "gbp" and not hidden and money is not None and pd.notna(money):
+                v = gbp(money)
             elif formats.get(c) == "count" and not hidden and isinstance(v, str) and re.fullmatch(r"-?[\d,]+\.0+", v):
                 v = v.split(".")[0]
             text = MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) or v in ("nan", "None", "") else str(v)

@@ -1,5 +1,6 @@
 """The annual evaluation report: the one full render (what `make report` does), its disclosure scan,
-the render gate that refuses undisclosed tables, and the table helpers in cusp.report_tables."""
+the render gate that refuses undisclosed tables, and the table helpers of the presentation layer
+(cusp.presentation.disclosure, cusp.presentation.evaluation)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cusp import report_tables as rt
+from cusp import evaluation_report as er
+from cusp.presentation import disclosure as dc
+from cusp.presentation import evaluation as ev
 from cusp.render import DisclosureFailed, render_notebook
 from cusp.render.gate import check_disclosure
 from data_synthetic import synthesise, write_extracts
@@ -147,7 +150,7 @@ def test_gate_checks_pipe_tables_counts_and_identifier_pattern():
 def test_kpi_table_blanks_a_row_when_any_guard_breaks_the_policy():
     df = pd.DataFrame({"estimate": [0.5, 0.25, 0.1], "events_a": [20, 3, 30], "n_a": [40, 40, 300],
                        "events_b": [20, 20, 295], "n_b": [40, 40, 300]}, index=pd.Index(list("xyz"), name="row"))
-    t = rt.kpi_table(df, "nhs-digital", guards=[("events_a", "n_a"), ("events_b", "n_b")], derived=["estimate"],
+    t = dc.kpi_table(df, "nhs-digital", guards=[("events_a", "n_a"), ("events_b", "n_b")], derived=["estimate"],
                      formats={"estimate": "pct"})
     # x: all counts >= 8 -> shown; y: 3 events in a -> hidden; z: complement 300 - 295 = 5 in b -> hidden
     assert t.display["estimate"].tolist() == ["50.0%", "*", "*"]
@@ -159,7 +162,7 @@ def test_kpi_table_blanks_a_row_when_any_guard_breaks_the_policy():
 
 def test_kpi_table_formats_never_look_like_counts_and_hides_columns():
     df = pd.DataFrame({"mean": [12.0, 3.04], "n": [100, 52], "format": ["0", "2"]}, index=pd.Index(["p", "q"], name="m"))
-    t = rt.kpi_table(df, "nhs-digital", guards=[(None, "n")], derived=["mean"], hide=["n"])
+    t = dc.kpi_table(df, "nhs-digital", guards=[(None, "n")], derived=["mean"], hide=["n"])
     assert t.display["mean"].tolist() == ["12.0", "3.04"]  # at least one decimal
     assert list(t.display.columns) == ["mean"]
     assert scan_report(t.to_html(), "nhs-digital") == []
@@ -167,27 +170,27 @@ def test_kpi_table_formats_never_look_like_counts_and_hides_columns():
 
 def test_count_table_drops_totals_after_protecting_them():
     tab = pd.DataFrame({"a": [10, 3], "b": [20, 30]}, index=pd.Index(["r1", "r2"], name="row"))
-    full = rt.count_table(tab, "threshold-10")
+    full = dc.count_table(tab, "threshold-10")
     # threshold-10 publishes exact counts, so it adds secondary suppression (nhs-digital rounds instead)
     # 3 is primary; the row r2 and column a (with their totals) each need a second hidden cell
     assert full.display.loc["r2", "a"] == "*"
     assert (full.display.loc["r2"] == "*").sum() >= 2 and (full.display["a"] == "*").sum() >= 2
-    t = rt.count_table(tab, "threshold-10", total_row=False)
+    t = dc.count_table(tab, "threshold-10", total_row=False)
     assert list(t.display.index) == ["r1", "r2"] and list(t.display.columns) == ["a", "b", "Total"]
     assert t.display.loc["r2"].tolist() == full.display.loc["r2"].tolist()
-    one = rt.count_table(tab[["a"]].rename(index={"r2": "r2"}), "threshold-10", total_column=False)
+    one = dc.count_table(tab[["a"]].rename(index={"r2": "r2"}), "threshold-10", total_column=False)
     assert list(one.display.columns) == ["a"]
 
 
 def test_at_risk_table_and_effect_rows():
     km = pd.DataFrame({"time": [10.0, 400.0, 800.0], "at_risk": [50.0, 30.0, 12.0]})
-    risk = rt.at_risk_table({"served": km}, [0, 365, 730, 1000])
+    risk = ev.at_risk_table({"served": km}, [0, 365, 730, 1000])
     assert risk.loc["served"].tolist() == [50, 30, 12, 0]  # first row at or after each time
     matched = pd.DataFrame({"served": [1, 1, 1, 0, 0, 0], "weights": [1, 1, 1, 0.5, 1.5, 1],
                             "care_within_12m": [1, 0, np.nan, 1, 1, 0]})
     eff = pd.DataFrame({"estimand": ["ATT mean difference in care_within_12m"], "estimate": [-0.1],
                         "ci_low": [-0.2], "ci_high": [0.0], "n_served": [2], "n_comparison": [3]})
-    rows = rt.effect_rows(eff, matched)
+    rows = ev.effect_rows(eff, matched)
     assert rows.index[0] == "care within 12 months" and rows["measure"].iloc[0] == "risk difference"
     assert rows["events: served"].iloc[0] == 1 and rows["events: comparison"].iloc[0] == 2  # 0.5 + 1.5
 
@@ -196,7 +199,7 @@ def test_assessment_periods_cover_child_and_family_tools():
     ref = pd.DataFrame({"child_id": ["C1", "C2", "C3"], "family_id": ["F1", "F1", "F2"],
                         "start_date": pd.to_datetime(["2024-02-01", "2024-01-01", None]),
                         "end_date": pd.to_datetime(["2024-08-01", "2024-07-01", None])})
-    p = rt.assessment_periods(ref).set_index("person_id")
+    p = er.assessment_periods(ref).set_index("person_id")
     assert sorted(p.index) == ["C1", "C2", "F1"]  # C3 never started
     assert p.loc["F1", "start_date"] == pd.Timestamp("2024-01-01")  # the family's first start
 

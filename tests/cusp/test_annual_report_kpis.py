@@ -8,7 +8,7 @@ import pandas as pd
 
 from cusp import evaluation_report as er
 from cusp import kpi_extracts as ke
-from cusp import report_tables as rt
+from cusp.presentation import disclosure as dc
 
 
 def _referrals() -> pd.DataFrame:
@@ -48,7 +48,7 @@ def test_a_share_is_worked_out_from_rounded_counts_and_guarded_on_both_sides():
     t = er.long_share_table(kpis, "m", round_to=5)
     assert t["value"].tolist() == [70 / 75, 40 / 60]
     assert t["rest"].tolist() == [8.0, 20.0] and t["rest shown"].tolist() == [5.0, 20.0]
-    shown = rt.kpi_table(t, "nhs-digital", guards=er.SHARE_GUARDS, derived=["value"], formats={"value": "pct"},
+    shown = dc.kpi_table(t, "nhs-digital", guards=er.SHARE_GUARDS, derived=["value"], formats={"value": "pct"},
                          hide=er.SHARE_HIDDEN)
     assert shown.display["value"].tolist() == ["*", "66.7%"]
     assert list(shown.display.columns) == ["value", "out of"]

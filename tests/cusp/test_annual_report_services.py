@@ -73,7 +73,7 @@ def test_annual_evaluation_renders_for_the_preset_with_the_sections_its_data_sup
     assert (">Time to care entry" in html) == results["sections"]["care"]
     if not care:
         assert not results["sections"]["care"] and results["hazard_ratio"] is None
-    assert ">Against the contract" in html and "Working days waited" in html
+    assert ">KPI targets" in html and "Working days waited" in html
 
 
 def test_a_dozen_children_render_with_everything_small_suppressed(tmp_path):
@@ -82,7 +82,7 @@ def test_a_dozen_children_render_with_everything_small_suppressed(tmp_path):
     results = _check_published(result, data)
     html = result.html.read_text()
     assert results["referrals"] == 10  # 12 published to the nearest 5
-    assert ">Against the contract" in html and "<td class=\"count\">*</td>" in html  # small counts shown as *
+    assert ">KPI targets" in html and "<td class=\"count\">*</td>" in html  # small counts shown as *
     assert (">Matched comparison" in html) == results["sections"]["matched"]
 
 
