@@ -17,7 +17,7 @@ import pandas as pd
 from evaluation.disclosure import get_policy
 
 from . import presentation as pr
-from . import report_tables as rt
+from .presentation import disclosure as rt
 from .statement_base import Part, as_html, money_frame, published_count, year_label
 
 __all__ = ["pbr_upfront_table", "pbr_family_table", "pbr_reasons_table", "pbr_pool_table", "pbr_parts", "pbr_points"]
