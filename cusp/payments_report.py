@@ -25,7 +25,8 @@ from .presentation import disclosure as rt
 __all__ = ["headline", "summary_points", "money_table", "status_table", "caps_table", "indicator_table", "rag_table",
            "plot_counts", "plot_money", "results_values"]
 
-CHILDREN = "children paid"
+CHILDREN = "Children paid (number)"
+FAMILIES = "Families paid (number)"  # payment by results pays per family (case)
 
 
 def headline(service: str, payments: pd.DataFrame, audit: pd.DataFrame, as_of: str, policy: str) -> str:
@@ -36,27 +37,47 @@ def headline(service: str, payments: pd.DataFrame, audit: pd.DataFrame, as_of: s
     return f"{service}: £{payments['amount'].sum():,.0f} due as of {as_of} ({shown} cases, as published under {pol.name})."
 
 
-def money_table(payments: pd.DataFrame, by: str, policy: str) -> DisclosedTable:
+def money_table(payments: pd.DataFrame, by: str, policy: str, paid: str = CHILDREN) -> DisclosedTable:
     """£ due by ``by`` ("quarter", "metric") and payer, with the number of children paid.
 
     Rows are financial quarters (labelled by their first month, ``YYYY-MM``) or payment lines;
-    columns are payers (£) and ``children paid`` (distinct children with a payment in the row).
-    A row's amounts are suppressed when its children are a small count.
+    columns are payers (£) and ``paid`` (:data:`CHILDREN`, or :data:`FAMILIES` for payment by
+    results: distinct children with a payment in the row). A row's amounts are suppressed when
+    its children are a small count; lines paid for no child (block, instalments) have no such
+    column and nothing to suppress.
     """
     frame = payments.copy()
     if by == "quarter":
         q = pd.PeriodIndex(pd.to_datetime(frame["due_date"]), freq="Q-MAR")
         frame["row"] = q.start_time.strftime("%Y-%m")
-        label = "quarter starting"
+        label = "Quarter starting"
     else:
         frame["row"] = frame[by]
-        label = "payment line"
+        label = "Payment line"
+    if by != "quarter":
+        frame["row"] = [_LINES.get(str(v), pr.label(str(v))) for v in frame["row"]]
     money = frame.pivot_table(index="row", columns="payer", values="amount", aggfunc="sum", fill_value=0.0)
-    money[CHILDREN] = frame.groupby("row")["child_id"].nunique()
     money.index.name = label
     money.columns.name = None
-    payers = [c for c in money.columns if c != CHILDREN]
-    return rt.kpi_table(money, policy, guards=[(None, CHILDREN)], derived=payers, formats={c: "gbp" for c in payers})
+    payers = list(money.columns)
+    if "child_id" not in frame or frame["child_id"].replace("", np.nan).isna().all():
+        # money paid for the contract as a whole (block, instalments): no count of children under it
+        return _money_only(money, policy)
+    money[paid] = frame.assign(child_id=frame["child_id"].replace("", np.nan)).groupby("row")["child_id"].nunique()
+    return rt.kpi_table(money, policy, guards=[(None, paid)], derived=payers, formats={c: "gbp" for c in payers})
+
+
+# payment lines of the mechanisms without a child under them, as a reader names them
+_LINES = {"block": "Block payments", "upfront": "Up-front payments", "family_outcome": "Per-family outcome payments",
+          "instalment": "Instalments", "kpi_year_end": "Year-end KPI payments"}
+
+
+def _money_only(money: pd.DataFrame, policy: str) -> DisclosedTable:
+    """£ resting on no count of people, published as they are (nothing to suppress)."""
+    pol = get_policy(policy)
+    shown = money.apply(lambda col: col.map(lambda v: f"£{v:,.2f}"))
+    hidden = pd.DataFrame(False, index=money.index, columns=money.columns)
+    return DisclosedTable(shown, money.astype(float), hidden, hidden.copy(), pol)
 
 
 def status_table(audit: pd.DataFrame, policy: str) -> DisclosedTable:
@@ -134,17 +155,24 @@ def plot_money(table: DisclosedTable, title: str):
 
     Returns ``(figure, alt text)``; the y axis is in £ and the legend lists the payers drawn.
     """
-    payers = [c for c in table.values.columns if c != CHILDREN]
+    payers = [c for c in table.values.columns if c not in (CHILDREN, FAMILIES)]
     data = table.values[payers].rename(columns=lambda c: pr.label(str(c)))
     hidden = table.suppressed[payers].rename(columns=lambda c: pr.label(str(c))).astype(bool)
-    return pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
+    fig, alt = pr.bar(data, title=title, ylabel="£ due", suppressed=hidden, fmt=pr.gbp, figsize=(9, 3.6), rot=45)
+    from matplotlib.ticker import FuncFormatter
+
+    for ax in fig.axes:  # £ with separators on the axis, never an offset such as "1e7"
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: pr.gbp(v)))
+    return fig, alt
 
 
-def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: DisclosedTable, caps: DisclosedTable,
-                   as_of: str, policy: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: DisclosedTable | None, caps: DisclosedTable | None,
+                   as_of: str, policy: str, due_for: str = "for outcomes achieved") -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """What a board reads first: the money due, who pays it, what was cut, the indicators off track.
 
-    Counts are the published ones (through ``policy``); money is in pounds.
+    Counts are the published ones (through ``policy``); money is in pounds. ``indicators``
+    (004 §8.3.2) and ``caps`` are None for a mechanism without them; ``due_for`` says what the
+    money is due for ("under the contract" where not all of it pays for outcomes).
 
     Returns
     -------
@@ -154,16 +182,20 @@ def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: Disc
     pol = get_policy(policy)
     total = float(payments["amount"].sum())
     by_payer = payments.groupby("payer")["amount"].sum()
-    shown = indicators.display["value"]
-    cases = pol.count(audit["case_id"].nunique() if "case_id" in audit else 0)
     figures = [(f"Due as of {pd.Timestamp(as_of):%d %B %Y}", pr.gbp(total)),
-               *[(pr.label(str(p)), pr.gbp(v)) for p, v in by_payer.items()],
-               ("Cases", f"{cases}")]
-    points = [f"{pr.gbp(total)} is due for outcomes achieved to {pd.Timestamp(as_of):%d %B %Y}: "
+               *[(pr.label(str(p)), pr.gbp(v)) for p, v in by_payer.items()]]
+    if "case_id" in audit and audit["case_id"].nunique():
+        n = pol.count(audit["case_id"].nunique())
+        figures.append(("Cases", f"{n:,}" if isinstance(n, (int, float)) else str(n)))
+    points = [f"{pr.gbp(total)} is due {due_for} to {pd.Timestamp(as_of):%d %B %Y}: "
               + ", ".join(f"{pr.label(str(p))} {pr.gbp(v)}" for p, v in by_payer.items()) + "."]
-    cut = float(audit["capped_gbp"].sum()) if "capped_gbp" in audit else 0.0
-    points.append(f"Caps cut {pr.gbp(cut)}." if cut > 0 else "No cap cut any payment.")
-    missed = []
+    if "capped_gbp" in audit:  # mechanisms with caps (the bond, payment by results)
+        cut = float(audit["capped_gbp"].sum())
+        points.append(f"Caps cut {pr.gbp(cut)}." if cut > 0 else "No cap cut any payment.")
+    missed: list[str] = []
+    if indicators is None:  # leading indicators are the bond's (004 §8.3.2)
+        return points, missed, figures
+    shown = indicators.display["value"]
     against = str(shown.get("referrals against plan", ""))
     if against.endswith("%") and float(against.rstrip("%")) < 100:
         missed.append(f"Referrals are behind plan: {shown['referrals against plan']} of the referrals planned to date.")
@@ -184,6 +216,8 @@ def results_values(payments: pd.DataFrame, audit: pd.DataFrame, as_of: str) -> t
     money = {"as_of": as_of, "total_gbp": round(float(payments["amount"].sum()), 2),
              "by_payer_gbp": payments.groupby("payer")["amount"].sum().round(2).to_dict(),
              "capped_gbp": round(float(audit["capped_gbp"].sum()), 2) if "capped_gbp" in audit else 0.0}
-    counts = {"status_counts": audit["status"].value_counts().to_dict(),
-              "children_paid": int(payments["child_id"].nunique())}
+    # statuses of children or families (a KPI-linked audit's rows are contract years, not people)
+    counts = {"status_counts": audit["status"].value_counts().to_dict() if "child_id" in audit else {}}
+    if "child_id" in payments:
+        counts["children_paid"] = int(payments["child_id"].replace("", np.nan).nunique())
     return money, counts

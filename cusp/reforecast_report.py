@@ -189,17 +189,17 @@ def investor_section(scenario: Any, as_of: str | dt.date | None, draws: int, see
     """The investor report's reforecast section: the same reforecast from the bearer of the risk's side.
 
     Without ``frames`` the reforecast reads a synthetic extract of the scenario drawn with
-    ``seed`` (:func:`data_synthetic.synthesise`: no record of a real person, so a report of
+    ``seed`` (:func:`cusp.synthetic_kpis.synthetic_frames`: no record of a real person, so a report of
     modelled figures may show it); a real extract needs a personal-data policy. ``as_of``
     blank: the end of the contract's first half.
     """
     reason = no_reforecast_reason(scenario)
     if reason:
         return Section(note=reason)
-    if frames is None:
-        from data_synthetic import synthesise
+    if frames is None:  # as ``cusp synth`` writes it: a KPI-linked contract's KPI results measured from the extract
+        from .synthetic_kpis import synthetic_frames
 
-        frames = synthesise(scenario, seed).frames
+        frames = synthetic_frames(scenario, seed)
     day = choose_as_of(scenario, as_of, scenario.horizon.start_date - dt.timedelta(days=1))
     before = dt.date.fromisoformat(previous_as_of) if previous_as_of else None
     tables = compute(scenario, frames, day, draws, seed, previous_as_of=before)

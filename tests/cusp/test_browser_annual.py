@@ -106,24 +106,17 @@ def test_annual_evaluation_reads_well_for_every_other_preset(preset, tmp_path):
             assert "Matched comparison" not in toc[:400]
 
 
-# The payments statement (notebooks/payments_statement.ipynb, not this slice's) settles a social impact bond;
-# for the other mechanisms it stops in its first cell with an error, not a clear refusal. Strict: a fix turns
-# these into passes that fail until the mark is removed.
-PAYMENTS_GAPS = {
-    "lancs-ehwb-000": "payment by results: leading_indicators reads a SIB settlement's children table (None here)",
-    "essex-pb19-001": "KPI-linked: settling needs kpi_results.csv, which a synthetic extract (no data_dir) lacks",
-    "hereford-mentoring-002": "block: the money table counts children paid by child_id, which block payments lack",
-    "hereford-befriending-002": "block: the money table counts children paid by child_id, which block payments lack",
-    "lancs-young-carers-003": "block: the money table counts children paid by child_id, which block payments lack",
-}
-
-
+# The payments statement (notebooks/payments_statement.ipynb) for every other mechanism: block contracts (002,
+# 003), payment by results (000), KPI-linked (001, its KPI results measured from the synthetic extract). Their
+# mechanism's sections are checked in tests/cusp/test_browser_statement.py.
 @pytest.mark.slow
-@pytest.mark.parametrize("preset", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PAYMENTS_GAPS[p]))
-                                    if p in PAYMENTS_GAPS else p for p in OTHERS])
+@pytest.mark.parametrize("preset", OTHERS)
 def test_payments_statement_reads_well_for_every_other_preset(preset, tmp_path):
     found = _check(_render(tmp_path, "payments_statement.ipynb", scenario=preset, as_of=AS_OF[preset]), tmp_path)
     text = found["text"]
     assert "synthetic data" in text[: text.index("Contents")]
     amounts = [a.rstrip(",.") for a in re.findall(r"£[\d,]+(?:\.\d+)?", text)]
     assert all(re.fullmatch(r"£\d{1,3}(?:,\d{3})*(?:\.\d{2})?", a) for a in amounts), amounts
+    # the reforecast of what is still to pay renders for this mechanism (issue 16)
+    assert re.search(r"is settled; £[\d,]+ is still expected to be paid \(90% interval", text)
+    assert "could not run" not in text and "No reforecast yet" not in text
