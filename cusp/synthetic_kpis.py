@@ -92,14 +92,26 @@ def kpi_results(scenario: Any, frames: Mapping[str, pd.DataFrame], extract_date:
     return frame[COLUMNS].reset_index(drop=True)
 
 
+def settlement_files(scenario: Any, frames: Mapping[str, pd.DataFrame], extract_date: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """The files a KPI-linked settlement reads beside the case-level extract, for a synthetic one.
+
+    ``kpi_results.csv`` measured from the extract (:func:`kpi_results`), and ``spend.csv`` with
+    its header only: a synthetic extract holds no provider accounts, and a header-only file
+    states 'no spend reported' (so no gain share is computed), where a missing file would be
+    refused. Empty for every other mechanism.
+    """
+    if scenario.payment.kind != "kpi_linked":
+        return {}
+    return {"kpi_results.csv": kpi_results(scenario, frames, extract_date),
+            "spend.csv": pd.DataFrame({"contract_year": pd.Series(dtype=int), "spend_gbp": pd.Series(dtype=float)})}
+
+
 def synthetic_frames(scenario: Any, seed: int, extract_date: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """A synthetic extract of ``scenario`` (:func:`data_synthetic.synthesise` with ``seed``), as
-    ``cusp synth`` writes it: for a KPI-linked scenario with ``kpi_results.csv`` measured from it
-    (:func:`kpi_results`). Keyed by file name; ``extract_date`` default the contract's last day.
+    ``cusp synth`` writes it: for a KPI-linked scenario with its :func:`settlement_files`. Keyed by file name; ``extract_date`` default the contract's last day.
     """
     from data_synthetic import synthesise
 
     frames = dict(synthesise(scenario, seed, extract_date=extract_date).frames)
-    if scenario.payment.kind == "kpi_linked":
-        frames["kpi_results.csv"] = kpi_results(scenario, frames, extract_date)
+    frames.update(settlement_files(scenario, frames, extract_date))
     return frames

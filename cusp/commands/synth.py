@@ -21,7 +21,8 @@ def synth(
     """Synthesise referrals, assessments, care episodes, school, reading and comparison pool.
 
     For a KPI-linked scenario (001) also kpi_results.csv: each contract year's KPI results
-    measured from the extract through the KPI registry (cusp/synthetic_kpis.py).
+    measured from the extract through the KPI registry (cusp/synthetic_kpis.py), and spend.csv
+    with its header only (no provider accounts: no gain share).
 
     Example: cusp synth --scenario lancs-edge-of-care-004 --seed 1 --out reports/data
     """
@@ -42,18 +43,17 @@ def synth(
             fail(f"--extract-date: {extract_date!r} is not a date (YYYY-MM-DD)")
     started = time.perf_counter()
     extracts = synthesise(sc, seed, rows_scale=rows_scale, extract_date=day, scenario_name=scenario)
-    kpis = None
-    if sc.payment.kind == "kpi_linked":  # the settlement reads KPI results per year: measured from the extract
-        from ..synthetic_kpis import kpi_results
+    from ..synthetic_kpis import settlement_files
 
-        kpis = kpi_results(sc, extracts.frames, day)
+    # a KPI-linked settlement reads KPI results per year (measured from the extract) and spend
+    extra = settlement_files(sc, extracts.frames, day)
     with output_folder(out_dir, command="cusp synth", inputs=inputs) as tmp:
         written = [out_dir / p.name for p in write_extracts(extracts, tmp)]
-        if kpis is not None:
-            kpis.to_csv(tmp / "kpi_results.csv", index=False, lineterminator="\n", float_format="%.6g")
+        for name, frame in extra.items():
+            frame.to_csv(tmp / name, index=False, lineterminator="\n", float_format="%.6g")
     seconds = time.perf_counter() - started
     rows = pd.DataFrame({"file": [p.name for p in written[:-1]], "rows": [len(extracts.frames[p.name]) for p in written[:-1]]})
-    if kpis is not None:
-        rows.loc[len(rows)] = ["kpi_results.csv", len(kpis)]
+    for name, frame in extra.items():
+        rows.loc[len(rows)] = [name, len(frame)]
     out.print(table(rows, f"Synthetic extracts for {scenario} (seed {seed}) in {out_dir} ({seconds:.1f} s)"))
     out.print(f"truth: {written[-1]}")

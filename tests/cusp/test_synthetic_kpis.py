@@ -84,3 +84,12 @@ def test_cusp_synth_writes_kpi_results_for_a_kpi_linked_scenario(tmp_path):
     assert sorted(set(kpis["contract_year"])) == [1, 2]            # years ended by 30 June 2019: to 31 March 2019
     assert "mandated_contacts_coverage" not in set(kpis["kpi"])
     assert "kpi_results.csv" in done.stdout
+    # no provider accounts in a synthetic extract: spend.csv states 'no spend reported' (header only)
+    assert (out / "spend.csv").read_text() == "contract_year,spend_gbp\n"
+    # so the folder settles as it stands (a missing spend.csv would be refused)
+    done = subprocess.run([sys.executable, "-m", "cusp", "payments", "settle", "--scenario", "essex-pb19-001", "--data", str(out),
+                           "--as-of", "2019-06-30", "--out", str(tmp_path / "pay")], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    rec = pd.read_csv(tmp_path / "pay" / "reconciliation.csv")
+    assert set(rec["contract_year"]) == {1, 2} and rec["spend"].isna().all()      # no gain share without spend
