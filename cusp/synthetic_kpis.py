@@ -53,7 +53,7 @@ def kpi_results(scenario: Any, frames: Mapping[str, pd.DataFrame], extract_date:
     frames
         Extracts keyed by file name: ``referrals.csv`` and ``assessments.csv`` (optional
         ``plan_reviews.csv``, ``hours.csv``), as :func:`data_synthetic.synthesise` or
-        :func:`cusp.commands.payments.read_folder` give them.
+        :func:`cusp.payment_extracts.read_folder` give them.
     extract_date
         The extract's last day (inclusive); default the contract's last day.
 

@@ -48,7 +48,8 @@ def reforecast(
     from ..outputs import check_output, output_folder
     from ..reforecast_disclosure import policy_for, split
     from ..render.results import RESTRICTED_DIR, RESTRICTED_README
-    from .payments import read_folder, settlement_settings
+    from ..payment_extracts import read_folder
+    from .payments import settlement_settings
 
     try:
         day = dt.date.fromisoformat(as_of)

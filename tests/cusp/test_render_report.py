@@ -17,3 +17,20 @@ def test_notebooks_keep_to_the_house_rules():
             lines = cell.source.splitlines()
             assert len(lines) <= 25, f"{path.name}: a cell has {len(lines)} lines"
             assert not any(line.lstrip().startswith(("def ", "class ")) for line in lines), path.name
+
+
+def test_reports_call_the_engines_never_the_commands():
+    """Notebooks and the report modules of ``cusp`` read extracts and run engines through their
+    APIs; ``cusp.commands`` (the command line) is never imported by them."""
+    import re
+
+    root = NOTEBOOKS.parent
+    pattern = re.compile(r"(from\s+cusp\.commands|import\s+cusp\.commands|from\s+\.commands|from\s+\.\.commands)")
+    sources = {p.name: nbformat.read(p, as_version=4) for p in NOTEBOOKS.glob("*.ipynb")}
+    for name, nb in sources.items():
+        for cell in nb.cells:
+            assert not pattern.search(cell.source), f"{name} imports cusp.commands"
+    for path in sorted((root / "cusp").rglob("*.py")):
+        if "commands" in path.parts or path.name in ("cli.py", "__main__.py"):
+            continue
+        assert not pattern.search(path.read_text()), f"{path.relative_to(root)} imports cusp.commands"

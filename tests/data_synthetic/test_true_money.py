@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cusp.commands.payments import read_folder, tool_directions
+from cusp.payment_extracts import read_folder, tool_directions
 from data_synthetic import SynthParams, synthesise, write_extracts
 from simulate.payments.settle import settle_scenario
 from simulate.scenario import load_scenario

@@ -117,7 +117,7 @@ def payments_frame(preset: str) -> pd.DataFrame:
 
     Returns ``metric, payer, lines`` (payment lines, count) and ``amount`` (£, rounded).
     """
-    from cusp.commands.payments import read_folder, tool_directions
+    from cusp.payment_extracts import read_folder, tool_directions
     from data_synthetic import synthesise, write_extracts
     from simulate.payments.settle import settle_scenario
     from simulate.scenario import load_scenario

@@ -49,7 +49,7 @@ def real_shapes(frames: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.Data
 
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory):
-    from cusp.commands.payments import read_folder
+    from cusp.payment_extracts import read_folder
     from data_synthetic import synthesise
     from data_synthetic.write import write_extracts
 
