@@ -74,6 +74,8 @@ def print_style(title: str, day: dt.date) -> str:
   @bottom-left {{ content: "{footer}"; font: 8pt sans-serif; color: #444; }}
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font: 8pt sans-serif; color: #444; }}
 }}
+/* a code cell that shows neither its code nor any output takes no room (no gap under the title) */
+.jp-Cell.jp-mod-noOutputs.jp-mod-noInput {{ display: none; }}
 @media print {{
   body, .jp-Notebook, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output, .jp-RenderedHTMLCommon {{
     overflow: visible !important; }}
