@@ -27,6 +27,12 @@ def _agree(main: pd.Series, others: pd.DataFrame) -> bool:
                for _, r in ok.iterrows())
 
 
+def _count_words(shown: object) -> str:
+    """A published count for prose: as published, or 'a small number of' where it is suppressed."""
+    text = str(shown)
+    return "a small number of" if text in ("*", "c", "x") else text
+
+
 def plain_summary(flow: DisclosedTable, distance: DisclosedTable | None, tool: str | None, effects: DisclosedTable | None,
                   cox: DisclosedTable | None, sensitivity: pd.DataFrame | None, calipers: pd.DataFrame | None,
                   imbalanced: Sequence[str], end_date: pd.Timestamp) -> str:
@@ -48,8 +54,8 @@ def plain_summary(flow: DisclosedTable, distance: DisclosedTable | None, tool: s
     A section the report does not hold (no matched comparison, no care entries, no paired
     scores) is passed as ``None`` and summarised in one sentence saying why it is absent.
     """
-    started = flow.display.loc["children whose support started (evaluation cohort)", "served"]
-    n_matched = flow.display.loc["matched to a comparison child", "served"]
+    started = _count_words(flow.display.loc["children whose support started (evaluation cohort)", "served"])
+    n_matched = _count_words(flow.display.loc["matched to a comparison child", "served"])
     if distance is None:
         lines = [f"- **Who was served.** Support started for {started} children up to {end_date:%d %B %Y}.",
                  "- **Distance travelled.** No child or family has both a baseline and a follow-up score yet."]

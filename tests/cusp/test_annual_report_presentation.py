@@ -154,3 +154,10 @@ def test_the_share_out_of_care_is_measured_on_the_data_end_date_and_labelled_wit
     assert row["result"] == "met" and row["target"] == "at least 75.0%" and row["window"] == "on 31 Aug 2024"
     # referrals in the 12 months to the latest (29 Aug 2024): 1 Sep 2023, 1 Feb 2024, 29 Aug 2024
     assert t.loc["Referrals on plan", "count"] == 3
+
+
+def test_a_suppressed_count_reads_as_words_in_the_findings():
+    from cusp.report_summary import _count_words
+
+    assert _count_words("*") == "a small number of" and _count_words("c") == "a small number of"
+    assert _count_words("520") == "520"
