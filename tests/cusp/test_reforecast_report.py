@@ -265,14 +265,16 @@ PRESETS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 def test_the_statement_section_for_every_preset(preset):
     """A mechanism with a reforecast shows its tables and chart (passing disclosure control);
     one without shows one line; bad data would show one line too, never a traceback."""
-    from data_synthetic import synthesise
+    from cusp.synthetic_kpis import synthetic_frames
     from evaluation.disclosure import scan_report
     from simulate.reforecast.run import MECHANISMS
     from simulate.scenario import load_scenario
 
     sc = load_scenario(preset)
-    frames = synthesise(sc, 1).frames
-    part = rr.statement_section(sc, frames, "", 5, 1, "nhs-digital", statement_as_of="2024-03-31")
+    frames = synthetic_frames(sc, 1)           # with kpi_results.csv and spend.csv for 001
+    h = sc.horizon                             # half way through the referral window: money is still to come
+    part = rr.statement_section(sc, frames, "", 5, 1, "nhs-digital",
+                                statement_as_of=(h.start_date + (h.referral_end - h.start_date) / 2).isoformat())
     if sc.payment.kind not in MECHANISMS:
         assert part.parts == [] and part.note.startswith("No reforecast yet")
         return
