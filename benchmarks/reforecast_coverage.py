@@ -16,8 +16,8 @@ import datetime as dt
 import time
 
 import numpy as np
-from statsmodels.stats.proportion import proportion_confint
 
+from coverage_lines import print_coverage  # benchmarks/coverage_lines.py, beside this script
 from data_synthetic import synthesise
 from simulate.payments.settle import settle_scenario
 from simulate.reforecast import reforecast
@@ -47,12 +47,7 @@ def main() -> None:
     dates = [dt.date(2021, 8, 31), dt.date(2023, 8, 31)]
     t = time.perf_counter()
     res = back_test(range(a.seeds), a.draws, dates)
-    for d, r in res.items():
-        hit = (r[:, 1] <= r[:, 0]) & (r[:, 0] <= r[:, 2])
-        lo, hi = proportion_confint(int(hit.sum()), len(hit), alpha=0.05, method="wilson")
-        print(f"as of {d}: 90% interval covers the realised total in {hit.sum()}/{len(hit)} seeds = {hit.mean():.3f} "
-              f"(Wilson 95% {lo:.3f}-{hi:.3f}); mean width £{(r[:, 2] - r[:, 1]).mean():,.0f}; "
-              f"mean realised £{r[:, 0].mean():,.0f}, mean midpoint £{((r[:, 1] + r[:, 2]) / 2).mean():,.0f}")
+    print_coverage(res, "total")
     print(f"{a.seeds} seeds × {len(dates)} dates × {a.draws} draws in {time.perf_counter() - t:.0f} s")
 
 
