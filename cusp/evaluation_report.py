@@ -304,6 +304,22 @@ BREAKDOWNS_003 = ("age_band", "sex", "ethnicity", "district", "referral_reason",
 (delivery mode and quarter as well); a column the extract lacks is left out."""
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _group_words(group: object) -> str:
+    """A breakdown's group as a reader says it: yes/no for a flag, 2 for a level read as 2.0."""
+    text = str(group)
+    if text in ("True", "False", "true", "false"):
+        return "yes" if text.lower() == "true" else "no"
+    try:
+        number = float(text)
+    except ValueError:
+        return pr.label(text, capital=False)
+    return f"{number:.0f}" if number.is_integer() else text
+
+
 def breakdown_rows(table: pd.DataFrame, round_to: int | None = None) -> pd.DataFrame:
     """Shares improved by group from :func:`evaluation.distance.breakdowns` (overall area only).
 
@@ -311,7 +327,7 @@ def breakdown_rows(table: pd.DataFrame, round_to: int | None = None) -> pd.DataF
     worked out from counts rounded to ``round_to``.
     """
     t = table[(table["area"] == "overall") & (table["measure"] == "pct_improved")]
-    idx = [f"{pr.label(b)}: {pr.label(str(g), capital=False)} — {pr.label(tool)}" for b, g, tool in zip(t["breakdown"], t["group"], t["tool"])]
+    idx = [f"{_capital(pr.label(b))}: {_group_words(g)} — {pr.label(tool)}" for b, g, tool in zip(t["breakdown"], t["group"], t["tool"])]
     return pd.DataFrame({"value": _share_from_rounded(t["numerator"], t["denominator"], round_to), "count": t["numerator"].to_numpy(),
                          "out of": t["denominator"].to_numpy(), **_rests(t["numerator"], t["denominator"], round_to)},
                         index=pd.Index(idx, name="group"))

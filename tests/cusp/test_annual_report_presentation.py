@@ -161,3 +161,11 @@ def test_a_suppressed_count_reads_as_words_in_the_findings():
 
     assert _count_words("*") == "a small number of" and _count_words("c") == "a small number of"
     assert _count_words("520") == "520"
+
+
+def test_breakdown_groups_read_as_words():
+    from cusp.evaluation_report import _group_words
+
+    assert _group_words(True) == "yes" and _group_words("False") == "no"     # a flag: refugee or asylum, rural
+    assert _group_words(2.0) == "2" and _group_words("3.0") == "3"           # a need level read as a float
+    assert _group_words("2027-Q2") == "2027-Q2"
