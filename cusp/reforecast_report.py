@@ -181,7 +181,15 @@ def statement_section(scenario: Any, frames: Mapping[str, pd.DataFrame], as_of: 
     children = None
     if payments is not None and "child_id" in payments and "metric" in payments:
         children = payments.groupby(payments["metric"].astype(str))["child_id"].nunique().to_dict()
-    return section(tables, policy, children_by_line=children)
+    part = section(tables, policy, children_by_line=children)
+    asked = as_of or statement_as_of
+    asked = asked if isinstance(asked, dt.date) else dt.date.fromisoformat(str(asked))
+    if day != asked and asked >= scenario.horizon.contract_end - dt.timedelta(days=1):
+        # a statement at the contract's end has nothing left to forecast: say so first, and that
+        # the section shows the reforecast as it stood on an earlier day, for illustration
+        part.points = [f"The contract ends on {scenario.horizon.contract_end - dt.timedelta(days=1):%d %B %Y}, so nothing is left to "
+                       f"forecast; the reforecast section shows, for illustration, the reforecast as it stood on {day:%d %B %Y}."]
+    return part
 
 
 def investor_section(scenario: Any, as_of: str | dt.date | None, draws: int, seed: int, policy: str = "modelled", *,

@@ -369,3 +369,15 @@ def test_the_payments_statement_renders_with_the_reforecast(tmp_path):
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "ReforecastError" not in page  # no error output
     values = json.loads(report.results.read_text())
     assert values["reforecast"]["as_of"] == "2024-03-31" and values["reforecast"]["still_to_pay_gbp"]["mean"] > 0
+
+
+def test_a_statement_at_the_contracts_end_says_nothing_is_left_to_forecast():
+    from cusp.synthetic_kpis import synthetic_frames
+    from simulate.scenario import load_scenario
+
+    sc = load_scenario("hereford-befriending-002")    # April 2021 + 36 + 6 months: its last day is 30 September 2024
+    part = rr.statement_section(sc, synthetic_frames(sc, 1), "", 5, 1, "nhs-digital", statement_as_of="2024-09-30")
+    assert part.note == ""
+    # the section illustrates the reforecast half way through (31 December 2022), and the summary says why
+    assert part.points == ["The contract ends on 30 September 2024, so nothing is left to forecast; the reforecast section "
+                           "shows, for illustration, the reforecast as it stood on 31 December 2022."]
