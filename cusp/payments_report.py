@@ -188,7 +188,8 @@ def summary_points(payments: pd.DataFrame, audit: pd.DataFrame, indicators: Disc
         n = pol.count(audit["case_id"].nunique())
         figures.append(("Cases", f"{n:,}" if isinstance(n, (int, float)) else str(n)))
     points = [f"{pr.gbp(total)} is due {due_for} to {pd.Timestamp(as_of):%d %B %Y}: "
-              + ", ".join(f"{pr.label(str(p))} {pr.gbp(v)}" for p, v in by_payer.items()) + "."]
+              + ", ".join(f"{pr.label(str(p))} {pr.gbp(v)}" for p, v in by_payer.items()) + "."
+              if len(by_payer) else f"Nothing is due {due_for} to {pd.Timestamp(as_of):%d %B %Y}."]
     if "capped_gbp" in audit:  # mechanisms with caps (the bond, payment by results)
         cut = float(audit["capped_gbp"].sum())
         points.append(f"Caps cut {pr.gbp(cut)}." if cut > 0 else "No cap cut any payment.")

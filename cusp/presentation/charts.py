@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from typing import Callable, Sequence
 
 import pandas as pd
@@ -111,7 +112,8 @@ def bar(data: pd.Series | pd.DataFrame, *, title: str, ylabel: str, xlabel: str 
         if len(frame.columns) > 1 and vals.notna().any():
             handles.append(bars)
         bottom = bottom + vals.fillna(0)
-    top = max(float(bottom.max()), 1.0)
+    highest = float(bottom.max()) if len(bottom) else 0.0
+    top = max(highest if math.isfinite(highest) else 0.0, 1.0)   # no bars (nothing due yet): an empty axis, not NaN limits
     ax.set_ylim(0, top * 1.12)
     for i, hidden in enumerate(row_hidden):
         if hidden:

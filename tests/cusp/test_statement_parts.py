@@ -86,3 +86,18 @@ def test_a_kpi_the_extract_cannot_measure_is_named_with_its_weight():
 def test_a_part_is_a_heading_the_contents_link_to():
     html = parts.Part("Leading indicators (004 §8.3.2)", "Intro.", ["<p>x</p>"])._repr_html_()
     assert re.match(r'<h2 id="Leading-indicators-\(004-%C2%A78\.3\.2\)">Leading indicators \(004 §8\.3\.2\)</h2><p>Intro\.</p><p>x</p>', html)
+
+
+def test_a_statement_dated_before_anything_is_due_says_so_and_draws_an_empty_chart():
+    """003 starts on 1 April 2027: a statement as of 31 March 2024 has nothing due (no NaN axis)."""
+    import pandas as pd
+
+    from cusp import payments_report as pay
+
+    empty = pd.DataFrame({"amount": pd.Series(dtype=float), "payer": pd.Series(dtype=str)})
+    points, missed, _ = pay.summary_points(empty, pd.DataFrame(), None, None, "2024-03-31", "nhs-digital", "under the contract")
+    assert points[0] == "Nothing is due under the contract to 31 March 2024." and missed == []
+    from cusp import presentation as pr
+
+    fig, alt = pr.bar(pd.DataFrame({"commissioner": pd.Series(dtype=float)}), title="Payments due", ylabel="£ due")
+    assert fig.axes[0].get_ylim() == (0.0, 1.12)
