@@ -213,7 +213,10 @@ def slug(heading: str) -> str:
 def contents(sections: Sequence[str]) -> HTML:
     """A table of contents linking to the report's ``##`` headings (in order)."""
     items = "".join(f'<li><a href="#{html.escape(slug(s))}">{html.escape(s)}</a></li>' for s in sections)
-    return HTML(f'<nav class="cusp-toc"><h2 id="contents">Contents</h2><ol>{items}</ol></nav>')
+    # headings that carry their own numbers ("1. Base case") are not numbered a second time
+    numbered = bool(sections) and all(re.match(r"\d+[a-z]?\. ", s) for s in sections)
+    listing = f'<ul style="list-style: none; padding-left: 1.2em">{items}</ul>' if numbered else f"<ol>{items}</ol>"
+    return HTML(f'<nav class="cusp-toc"><h2 id="contents">Contents</h2>{listing}</nav>')
 
 
 def headline(name: str, est: Any, low: Any = None, high: Any = None, kind: str = "number", level: int = 95) -> str:

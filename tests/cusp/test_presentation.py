@@ -119,3 +119,12 @@ def test_named_figures_are_formatted_by_their_names():
     assert "41.0%" in html and "342,841" in html and "_gbp" not in html and "p_provider_loss" not in html
     assert pr.table(None).data == ""                       # a section the contract does not have
     assert fmt_money(-62260.4) == "−£62,260" and fmt_money(62260.4) == "£62,260"
+
+
+def test_contents_number_headings_once():
+    from cusp.presentation.tables import contents
+
+    own = contents(["1. Base case", "2. Named stresses"]).data
+    assert "<ol>" not in own and "1. Base case</a>" in own            # the headings' own numbers only
+    plain = contents(["Summary of payments", "Caps"]).data
+    assert "<ol>" in plain                                             # unnumbered headings: the list numbers them
